@@ -1,0 +1,26 @@
+using EhrR1.Graph.Core.Pipeline;
+using Microsoft.Extensions.Logging;
+
+namespace EhrR1.Graph.Cli.Hosting;
+
+/// <summary>What every command needs: the result writer (stdout), the log writer (stderr), logging and progress.</summary>
+internal sealed class CliContext(TextWriter output, TextWriter error, bool errorIsTerminal)
+{
+    public TextWriter Output { get; } = output;
+
+    public TextWriter Error { get; } = error;
+
+    public bool ErrorIsTerminal { get; } = errorIsTerminal;
+
+    public LogLevel MinimumLevel { get; set; } = LogLevel.Information;
+
+    public ILoggerFactory CreateLoggerFactory() =>
+        LoggerFactory.Create(b => b.SetMinimumLevel(MinimumLevel).AddProvider(new TextWriterLoggerProvider(Error, MinimumLevel)));
+
+    /// <summary>A progress sink: a live bar on a terminal, periodic plain lines otherwise.</summary>
+    public ProgressReporter CreateProgress(string title) => new(Error, ErrorIsTerminal, title);
+
+    /// <summary>Writes a stage report to stdout as JSON.</summary>
+    public void WriteReport(StageReport report) =>
+        Output.WriteLine(System.Text.Json.JsonSerializer.Serialize(report, Core.IO.JsonDefaults.Indented));
+}

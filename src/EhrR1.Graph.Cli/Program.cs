@@ -1,0 +1,3 @@
+using EhrR1.Graph.Cli.Hosting;
+
+return await CliApp.RunAsync(args, Console.Out, Console.Error, CancellationToken.None);

@@ -1,0 +1,19 @@
+namespace EhrR1.Graph.Core.Concepts;
+
+/// <summary>Resolves a term (a label, a drug name, an ICD title) to one concept. Thread-safe.</summary>
+public interface IConceptResolver
+{
+    /// <summary>The concept for <paramref name="term"/>, or null when none is found.</summary>
+    ResolvedConcept? Resolve(string term);
+
+    /// <summary>The preferred name of <paramref name="cui"/>, or null when unknown.</summary>
+    string? PreferredName(string cui);
+}
+
+/// <summary>A resolved concept.</summary>
+/// <param name="Cui">Concept unique identifier.</param>
+/// <param name="Name">The concept's preferred name.</param>
+/// <param name="Method">How it was found: <c>exact</c>, <c>phrase</c> or <c>approximate</c>.</param>
+/// <param name="Score">1 for exact; the similarity or relevance otherwise.</param>
+/// <param name="Tuis">Semantic types.</param>
+public sealed record ResolvedConcept(string Cui, string Name, string Method, double Score, IReadOnlyList<string> Tuis);

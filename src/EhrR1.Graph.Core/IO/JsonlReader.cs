@@ -1,0 +1,77 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using EhrR1.Graph.Core.Errors;
+
+namespace EhrR1.Graph.Core.IO;
+
+/// <summary>Streams a JSONL file line by line; errors name the file and the line, never the content.</summary>
+public static class JsonlReader
+{
+    /// <summary>One parsed line.</summary>
+    public readonly record struct Line<T>(long LineNumber, T Value);
+
+    /// <summary>Reads every non-blank line of <paramref name="path"/> as <typeparamref name="T"/>.</summary>
+    public static async IAsyncEnumerable<Line<T>> ReadAsync<T>(
+        string path,
+        JsonSerializerOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (!File.Exists(path))
+        {
+            throw new InputDataException("EHR-IO-001", path, null, null, "the file does not exist", fix: "Check the path, or run the stage that produces it first");
+        }
+
+        using var reader = new StreamReader(path, TextEncodings.Utf8Strict, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+        long lineNumber = 0;
+        while (true)
+        {
+            string? text;
+            try
+            {
+                text = await reader.ReadLineAsync(cancellationToken);
+            }
+            catch (DecoderFallbackException ex)
+            {
+                throw new InputDataException("EHR-IO-002", path, lineNumber + 1, null, "the file is not valid UTF-8", fix: "Re-encode the file as UTF-8", innerException: ex);
+            }
+
+            if (text is null)
+            {
+                yield break;
+            }
+
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                continue;
+            }
+
+            T? value;
+            try
+            {
+                value = JsonSerializer.Deserialize<T>(text, options ?? JsonDefaults.Jsonl);
+            }
+            catch (JsonException ex)
+            {
+                throw new InputDataException(
+                    "EHR-IO-003",
+                    path,
+                    lineNumber,
+                    ex.Path,
+                    "the line is not a valid record",
+                    expected: "one JSON object per line of type " + typeof(T).Name,
+                    found: "a JSON error at byte " + (ex.BytePositionInLine ?? 0),
+                    fix: "Repair or remove the line; if the file was cut short by a crash, re-run the stage that wrote it",
+                    innerException: ex);
+            }
+
+            if (value is null)
+            {
+                throw new InputDataException("EHR-IO-004", path, lineNumber, null, "the line is JSON null", expected: "a JSON object");
+            }
+
+            yield return new Line<T>(lineNumber, value);
+        }
+    }
+}
