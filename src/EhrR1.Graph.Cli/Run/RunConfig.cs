@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Text.Json;
+using EhrR1.Graph.Core.Errors;
+
+namespace EhrR1.Graph.Cli.Run;
+
+/// <summary>
+/// <c>run.json</c>: per-step option overrides and switches, e.g.
+/// <code>{ "steps": { "tasks-sample": { "seed": 7, "cap": 50 }, "train": { "enabled": false } } }</code>
+/// Each key becomes <c>--key value</c> on that step's command (true → a bare flag, false → left out);
+/// <c>enabled: false</c> leaves the step out. Secrets are never read from this file.
+/// </summary>
+internal sealed class RunConfig
+{
+    private readonly Dictionary<string, Dictionary<string, JsonElement>> _steps = new(StringComparer.Ordinal);
+
+    public static RunConfig Empty { get; } = new();
+
+    public static RunConfig Load(string path)
+    {
+        var config = new RunConfig();
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException ex)
+        {
+            throw new InputDataException("EHR-RUN-001", path, ex.LineNumber + 1, ex.Path, "run.json is not valid JSON", expected: "{\"steps\": {\"step-name\": {\"option\": value}}}", innerException: ex);
+        }
+
+        using (doc)
+        {
+            if (!doc.RootElement.TryGetProperty("steps", out var steps) || steps.ValueKind != JsonValueKind.Object)
+            {
+                throw new InputDataException("EHR-RUN-002", path, null, "steps", "run.json has no \"steps\" object", expected: "{\"steps\": {\"step-name\": {\"option\": value}}}");
+            }
+
+            foreach (var step in steps.EnumerateObject())
+            {
+                if (step.Value.ValueKind != JsonValueKind.Object)
+                {
+                    throw new InputDataException("EHR-RUN-003", path, null, "steps." + step.Name, "a step's settings must be an object", found: step.Value.ValueKind.ToString());
+                }
+
+                config._steps[step.Name] = step.Value.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone(), StringComparer.Ordinal);
+            }
+        }
+
+        return config;
+    }
+
+    public IEnumerable<string> StepNames => _steps.Keys;
+
+    public bool IsEnabled(string step, bool defaultValue) =>
+        _steps.TryGetValue(step, out var s) && s.TryGetValue("enabled", out var e) && e.ValueKind is JsonValueKind.True or JsonValueKind.False
+            ? e.GetBoolean()
+            : defaultValue;
+
+    /// <summary>Applies the overrides of <paramref name="step"/> to <paramref name="arguments"/> (an override replaces an existing option).</summary>
+    public IReadOnlyList<string> Apply(string step, IReadOnlyList<string> arguments)
+    {
+        if (!_steps.TryGetValue(step, out var overrides))
+        {
+            return arguments;
+        }
+
+        var args = arguments.ToList();
+        foreach (var (key, value) in overrides)
+        {
+            if (string.Equals(key, "enabled", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var option = "--" + key;
+            var at = args.IndexOf(option);
+            if (at >= 0)
+            {
+                var end = at + 1;
+                while (end < args.Count && !args[end].StartsWith("--", StringComparison.Ordinal))
+                {
+                    end++;
+                }
+
+                args.RemoveRange(at, end - at);
+            }
+
+            switch (value.ValueKind)
+            {
+                case JsonValueKind.True:
+                    args.Add(option);
+                    break;
+                case JsonValueKind.False:
+                case JsonValueKind.Null:
+                    break;
+                case JsonValueKind.Array:
+                    args.Add(option);
+                    args.AddRange(value.EnumerateArray().Select(Scalar));
+                    break;
+                default:
+                    args.Add(option);
+                    args.Add(Scalar(value));
+                    break;
+            }
+        }
+
+        return args;
+    }
+
+    private static string Scalar(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.String => e.GetString()!,
+        JsonValueKind.Number => e.GetRawText(),
+        JsonValueKind.True => "true",
+        JsonValueKind.False => "false",
+        _ => e.GetRawText(),
+    } is var s ? s.ToString(CultureInfo.InvariantCulture) : string.Empty;
+}
