@@ -206,7 +206,8 @@ public sealed class IngestStage(ILogger logger)
         return d;
     }
 
-    internal static string? FindCsv(string root, string module, string name)
+    /// <summary>The path of <c>root/module/name.csv.gz</c> or <c>.csv</c>, or null.</summary>
+    public static string? FindCsv(string root, string module, string name)
     {
         foreach (var ext in new[] { ".csv.gz", ".csv" })
         {
