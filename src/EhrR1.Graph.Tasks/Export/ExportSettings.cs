@@ -24,8 +24,16 @@ public sealed record ExportSettings
     /// <summary>Upstream joined empty parts (no last discharge, no admission record) too, leaving blank runs.</summary>
     public bool KeepEmptyParts { get; init; }
 
+    /// <summary>Overwrite an existing output file.</summary>
+    public bool Force { get; init; }
+
     public IEnumerable<string> Validate()
     {
+        if (!Force && File.Exists(OutputFile))
+        {
+            yield return $"Output file {OutputFile} already exists. Pass --force to overwrite it, or choose another --out.";
+        }
+
         if (MaxCandidates < 2)
         {
             yield return $"--max-candidates must be ≥ 2; got {MaxCandidates}.";

@@ -31,7 +31,7 @@ public sealed class TaskInstanceEnumerator
     public IEnumerable<TaskInstance> Enumerate(PatientTrajectory trajectory)
     {
         ArgumentNullException.ThrowIfNull(trajectory);
-        var p = new PatientView(trajectory);
+        var p = new PatientView(trajectory, attributeEdRows: _mode == ContextWindowMode.Contiguous);
         var admissionsSeen = new Dictionary<long, int>();
         var dischargesSeen = new List<int>();
         var batch = new List<TaskInstance>(8);
@@ -97,7 +97,7 @@ public sealed class TaskInstanceEnumerator
                 return;
             }
 
-            output.Add(new TaskInstance(task.Name, ev.Table, p.SubjectId, ev.HadmId, i, b, i, null, null, labels));
+            output.Add(new TaskInstance(task.Name, ev.Table, p.SubjectId, p.Hadm(i), i, b, i, null, null, labels));
         }
 
         if (TaskCatalog.DecisionTasksByEvent.TryGetValue(ev.Table, out var tasks))
@@ -133,12 +133,14 @@ public sealed class TaskInstanceEnumerator
                 break;
             }
 
-            if (sj is not null && p.Hadm(j) == hadm)
+            var hj = p.Hadm(j);
+            if (sj is not null && hj == hadm)
             {
                 best = j;
             }
-            else if (_mode == ContextWindowMode.Contiguous)
+            else if (_mode == ContextWindowMode.Contiguous && hj is not null && hj != hadm)
             {
+                // Never reach across an event of another admission.
                 break;
             }
         }
@@ -162,11 +164,12 @@ public sealed class TaskInstanceEnumerator
                 break;
             }
 
-            if (sk is not null && p.Hadm(k) == hadm)
+            var hk = p.Hadm(k);
+            if (sk is not null && hk == hadm)
             {
                 end = k + 1;
             }
-            else if (_mode == ContextWindowMode.Contiguous)
+            else if (_mode == ContextWindowMode.Contiguous && hk is not null && hk != hadm)
             {
                 break;
             }
@@ -373,7 +376,11 @@ public sealed class TaskInstanceEnumerator
         private Dictionary<long, DateTime>? _lastTimeByHadm;
         private Dictionary<long, int>? _admissionByHadm;
 
-        public PatientView(PatientTrajectory trajectory)
+        private static readonly HashSet<string> EdChildTables = new(StringComparer.Ordinal) { "triage", "medrecon", "pyxis", "vitalsign", "diagnosis" };
+
+        private readonly long?[] _hadm;
+
+        public PatientView(PatientTrajectory trajectory, bool attributeEdRows = true)
         {
             SubjectId = trajectory.SubjectId;
             Events = trajectory.Events;
@@ -389,6 +396,29 @@ public sealed class TaskInstanceEnumerator
                 }
 
                 Start[i] = s;
+            }
+
+            _hadm = new long?[Count];
+            Dictionary<string, long>? edStayHadm = null;
+            for (var i = 0; i < Count; i++)
+            {
+                var ev = Events[i];
+                _hadm[i] = ev.HadmId;
+                if (!attributeEdRows || ev.Items.Count == 0)
+                {
+                    continue;
+                }
+
+                if (ev.Table == "edstays" && ev.HadmId is { } eh && ev.Items[0].Get("stay_id") is { } stay)
+                {
+                    (edStayHadm ??= new(StringComparer.Ordinal))[stay] = eh;
+                }
+                else if (ev.HadmId is null && edStayHadm is not null && EdChildTables.Contains(ev.Table)
+                    && ev.Items[0].Get("stay_id") is { } childStay && edStayHadm.TryGetValue(childStay, out var attributed))
+                {
+                    // MIMIC-IV-ED rows other than edstays carry no hadm_id: they belong to their ED stay's admission.
+                    _hadm[i] = attributed;
+                }
             }
 
             if (Count > 0 && Events[0].Table == "patients" && Events[0].Items.Count > 0)
@@ -409,7 +439,8 @@ public sealed class TaskInstanceEnumerator
         /// <summary>Date of death (a date: compared as midnight), or null.</summary>
         public DateTime? DeathDate { get; }
 
-        public long? Hadm(int i) => Events[i].HadmId;
+        /// <summary>The admission of event <paramref name="i"/>; ED rows inherit their stay's admission when attributed.</summary>
+        public long? Hadm(int i) => _hadm[i];
 
         public DateTime? LastTimeOfAdmission(long hadm)
         {

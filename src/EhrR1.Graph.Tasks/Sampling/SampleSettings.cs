@@ -78,6 +78,11 @@ public sealed record SampleSettings
             yield return "--subjects and --test-ratio both choose the split; pass only one.";
         }
 
+        if (!Force && File.Exists(OutputFile))
+        {
+            yield return $"Output file {OutputFile} already exists. Pass --force to overwrite it, or choose another --out.";
+        }
+
         if (ChartLabelLimit < 1)
         {
             yield return $"--chart-label-limit must be ≥ 1; got {ChartLabelLimit}.";
