@@ -1,0 +1,8 @@
+namespace EhrR1.Graph.Trajectories.Ingest;
+
+/// <summary>The outcome of an ingestion.</summary>
+/// <param name="StorePath">The store folder.</param>
+/// <param name="UpToDate">True when the store already matched the inputs and nothing was rebuilt.</param>
+/// <param name="ElapsedSeconds">Wall time.</param>
+/// <param name="Counts">patients, rows, events, rows.TABLE, events.TABLE, store_bytes.</param>
+public sealed record IngestResult(string StorePath, bool UpToDate, double ElapsedSeconds, IReadOnlyDictionary<string, long> Counts);
