@@ -1,0 +1,268 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using EhrR1.Graph.Core.Errors;
+using EhrR1.Graph.Core.IO;
+using EhrR1.Graph.Core.Pipeline;
+using EhrR1.Graph.Tasks.Definitions;
+using EhrR1.Graph.Tasks.Indexing;
+using EhrR1.Graph.Tasks.Sampling;
+using EhrR1.Graph.Tasks.Serialization;
+using EhrR1.Graph.Trajectories.Model;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EhrR1.Graph.Tasks.Export;
+
+/// <summary>
+/// <c>ehr-graph tasks export</c>: renders sampled index rows into EHR-Bench records or EHR-Ins chat records
+/// (docs/tasks.md, "Export formats"). Streams the samples; keeps the last few patients and their rendered events.
+/// </summary>
+public sealed class SampleExporter(ILogger<SampleExporter>? logger = null)
+{
+    public const string StageName = "tasks export";
+    public const string SystemPrompt = "You are a helpful assistant.";
+    public const string NoThinkSuffix = "/no_think";
+    public const string EmptyThink = "<think>\n\n</think>\n\n";
+
+    private const int PatientCacheSize = 8;
+    private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
+
+    public async Task<StageReport> RunAsync(ITrajectoryStore store, Func<EhrEvent, string> renderer, ExportSettings settings, IProgress<StageProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(renderer);
+        ArgumentNullException.ThrowIfNull(settings);
+        StageConfigurationException.ThrowIfAny(settings.Validate());
+        var clock = Stopwatch.StartNew();
+        var candidates = new CandidateBuilder(LoadLabelCounts(settings), settings.Seed, settings.MaxCandidates);
+        var inputs = new SampleInputBuilder(renderer, settings.KeepEmptyParts);
+        var cache = new List<PatientTrajectory>(PatientCacheSize);
+        var patients = new HashSet<long>();
+        long count = 0;
+        await AtomicFile.WriteAsync(settings.OutputFile, async (stream, ct) =>
+        {
+            using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = JsonDefaults.Jsonl.Encoder });
+            await foreach (var line in JsonlReader.ReadAsync<TaskIndexRow>(settings.SamplesFile, TasksJson.Context.Options, ct).WithCancellation(ct))
+            {
+                var row = line.Value;
+                var task = TaskCatalog.Find(row.Task)
+                    ?? throw new InputDataException("EHR-TSK-020", settings.SamplesFile, line.LineNumber, "task", "unknown task", expected: "one of the 46 EHR-Bench task names", found: "\"" + row.Task + "\"");
+                var trajectory = Patient(store, cache, row.SubjectId, settings.SamplesFile, line.LineNumber);
+                Check(row, trajectory, settings.SamplesFile, line.LineNumber);
+                patients.Add(row.SubjectId);
+                var input = inputs.Build(trajectory, task, row);
+                var output = string.Join('\n', row.Target);
+                if (settings.Format == ExportFormat.EhrBench)
+                {
+                    WriteBench(json, count, row, task, input, output, candidates.Build(task, row.SampleId, row.Target));
+                }
+                else
+                {
+                    WriteIns(json, row, task, input, output);
+                }
+
+                json.Flush();
+                json.Reset();
+                stream.WriteByte((byte)'\n');
+                count++;
+                if ((count & 1023) == 0)
+                {
+                    progress?.Report(new StageProgress("samples", count, null, "samples"));
+                }
+            }
+        }, cancellationToken);
+        progress?.Report(new StageProgress("samples", count, count, "samples"));
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal) { ["samples"] = count, ["patients"] = patients.Count };
+        new RunManifest
+        {
+            Stage = StageName,
+            Settings = new Dictionary<string, string?>
+            {
+                ["samples"] = settings.SamplesFile,
+                ["store"] = settings.StorePath,
+                ["index"] = settings.IndexDirectory ?? IndexFromManifest(settings.SamplesFile),
+                ["format"] = settings.Format == ExportFormat.EhrBench ? "ehr-bench" : "ehr-ins",
+                ["seed"] = settings.Seed.ToString(CultureInfo.InvariantCulture),
+                ["max_candidates"] = settings.MaxCandidates.ToString(CultureInfo.InvariantCulture),
+                ["keep_empty_parts"] = settings.KeepEmptyParts ? "true" : "false",
+            },
+            Inputs = [FileFingerprint.Of(settings.SamplesFile)],
+            Counts = counts,
+            ElapsedSeconds = clock.Elapsed.TotalSeconds,
+        }.Save(settings.OutputFile + ".manifest.json");
+        LogMessages.ExportFinished(_logger, count, patients.Count, settings.Format, clock.ElapsedMilliseconds);
+        return new StageReport(StageName, clock.Elapsed.TotalSeconds, counts, [Path.GetFullPath(settings.OutputFile)]);
+    }
+
+    private static PatientTrajectory Patient(ITrajectoryStore store, List<PatientTrajectory> cache, long subjectId, string file, long line)
+    {
+        for (var i = 0; i < cache.Count; i++)
+        {
+            if (cache[i].SubjectId == subjectId)
+            {
+                return cache[i];
+            }
+        }
+
+        if (!store.TryRead(subjectId, out var trajectory))
+        {
+            throw new InputDataException("EHR-TSK-021", file, line, "subject_id", "the subject is not in the trajectory store", expected: "a store built from the same data as the index", found: "subject " + subjectId.ToString(CultureInfo.InvariantCulture), fix: "Pass the --store that the index was built from");
+        }
+
+        if (cache.Count == PatientCacheSize)
+        {
+            cache.RemoveAt(0);
+        }
+
+        cache.Add(trajectory);
+        return trajectory;
+    }
+
+    private static void Check(TaskIndexRow row, PatientTrajectory trajectory, string file, long line)
+    {
+        var n = trajectory.Events.Count;
+        static bool Bad(int? index, int n) => index is { } i && (i < 0 || i >= n);
+        if (row.ContextBegin < 0 || row.ContextEnd > n || row.ContextBegin > row.ContextEnd || Bad(row.TargetIndex, n) || Bad(row.AdmissionsId, n) || Bad(row.LastDischargeId, n))
+        {
+            throw new InputDataException("EHR-TSK-022", file, line, "context_begin", "the sample's indices do not fit the patient's trajectory (sample " + row.SampleId + ")", expected: "indices below the patient's event count " + n.ToString(CultureInfo.InvariantCulture), fix: "Re-run 'ehr-graph tasks index' on the store passed to --store");
+        }
+    }
+
+    private static void WriteBench(Utf8JsonWriter w, long idx, TaskIndexRow row, TaskDefinition task, string input, string output, IReadOnlyList<string> candidates)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("idx", idx);
+        w.WriteString("sample_id", row.SampleId);
+        w.WriteString("instruction", task.Instruction);
+        w.WriteString("input", input);
+        w.WriteString("output", output);
+        w.WriteStartArray("candidates");
+        foreach (var c in candidates)
+        {
+            w.WriteStringValue(c);
+        }
+
+        w.WriteEndArray();
+        w.WriteStartObject("task_info");
+        w.WriteString("task", task.Name);
+        w.WriteString("event", row.Event);
+        w.WriteString("target_key", task.TargetKey);
+        w.WriteString("metric", task.Metric);
+        w.WriteStartArray("bid_event");
+        foreach (var b in task.BidEvents)
+        {
+            w.WriteStringValue(b);
+        }
+
+        w.WriteEndArray();
+        w.WriteString("task_type", task.TaskType);
+        w.WriteString("instruction", task.Instruction);
+        w.WriteString("sample_id", row.SampleId);
+        w.WriteNumber("subject_id", row.SubjectId);
+        WriteNullable(w, "hadm_id", row.HadmId);
+        w.WriteNumber("target_index", row.TargetIndex);
+        w.WriteNumber("context_begin", row.ContextBegin);
+        w.WriteNumber("context_end", row.ContextEnd);
+        w.WriteNumber("period_begin", row.ContextBegin);
+        w.WriteNumber("period_end", row.ContextEnd);
+        WriteNullable(w, "admissions_id", row.AdmissionsId);
+        WriteNullable(w, "last_discharge_id", row.LastDischargeId);
+        w.WriteString("target", task.HasScalarLabel && row.Target.Count == 1 ? PythonJson.Dumps(row.Target[0]) : PythonJson.Dumps(row.Target));
+        w.WriteNumber("target_weight", row.TargetWeight);
+        if (task.HasScalarLabel && row.Target.Count == 1)
+        {
+            w.WriteString("label", row.Target[0]);
+        }
+        else
+        {
+            w.WriteStartArray("label");
+            foreach (var l in row.Target)
+            {
+                w.WriteStringValue(l);
+            }
+
+            w.WriteEndArray();
+        }
+
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void WriteIns(Utf8JsonWriter w, TaskIndexRow row, TaskDefinition task, string input, string output)
+    {
+        w.WriteStartObject();
+        w.WriteString("sample_id", row.SampleId);
+        w.WriteStartArray("messages");
+        Message(w, "system", SystemPrompt);
+        Message(w, "user", input + "\n" + task.Instruction + NoThinkSuffix);
+        Message(w, "assistant", EmptyThink + output);
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void Message(Utf8JsonWriter w, string role, string content)
+    {
+        w.WriteStartObject();
+        w.WriteString("role", role);
+        w.WriteString("content", content);
+        w.WriteEndObject();
+    }
+
+    private static void WriteNullable(Utf8JsonWriter w, string name, long? value)
+    {
+        if (value is { } v)
+        {
+            w.WriteNumber(name, v);
+        }
+        else
+        {
+            w.WriteNull(name);
+        }
+    }
+
+    private static string? IndexFromManifest(string samplesFile)
+    {
+        var manifest = RunManifest.TryLoad(TaskSampler.ManifestPath(samplesFile));
+        return manifest?.Settings.GetValueOrDefault("index");
+    }
+
+    /// <summary>Label counts of the index (for candidates); empty when no index is known and none is needed.</summary>
+    private static List<LabelCounts> LoadLabelCounts(ExportSettings settings)
+    {
+        var index = settings.IndexDirectory ?? IndexFromManifest(settings.SamplesFile);
+        if (index is null)
+        {
+            return [];
+        }
+
+        var path = Path.Combine(index, TaskIndexLayout.LabelsFile);
+        if (!File.Exists(path))
+        {
+            throw new InputDataException("EHR-TSK-023", path, null, null, "the task index has no label counts", expected: "labels.jsonl written by 'ehr-graph tasks index'", fix: "Pass --index with the index folder the samples came from");
+        }
+
+        var list = new List<LabelCounts>();
+        long lineNumber = 0;
+        foreach (var text in File.ReadLines(path))
+        {
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                continue;
+            }
+
+            try
+            {
+                list.Add(JsonSerializer.Deserialize(text, TasksJson.Context.LabelCounts)
+                    ?? throw new JsonException("null"));
+            }
+            catch (JsonException ex)
+            {
+                throw new InputDataException("EHR-TSK-024", path, lineNumber, ex.Path, "the line is not a label-count record", expected: "{\"task\", \"instances\", \"labels\"}", innerException: ex);
+            }
+        }
+
+        return list;
+    }
+}
