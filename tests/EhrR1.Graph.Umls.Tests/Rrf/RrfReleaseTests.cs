@@ -36,7 +36,7 @@ public sealed class RrfReleaseTests
         }
 
         atoms.Select(a => a.Cui).Distinct().Should().Equal("C0000005", "C0000039");
-        atoms.Count(a => a.IsPreferred).Should().Be(2);
+        atoms.Where(a => a.IsPreferred).Select(a => a.Str).Should().Equal("(131)I-Macroaggregated Albumin");
     }
 
     [RequiresDataFact("umls-format-fixtures")]
