@@ -1,0 +1,148 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Runtime.CompilerServices;
+using System.Text;
+using EhrR1.Graph.Core.Errors;
+
+namespace EhrR1.Graph.Umls.Rrf;
+
+/// <summary>
+/// Streams the rows of one RRF file: pipe-separated, one row per line, a trailing <c>|</c>, no header, UTF-8.
+/// Reads <c>NAME</c>, <c>NAME.gz</c> or the split parts <c>NAME.aa</c>, <c>NAME.ab</c>, ... (older releases split
+/// MRREL that way). A line with the wrong number of fields, or without its trailing <c>|</c>, stops the read with
+/// an <see cref="InputDataException"/> naming the file and line; the line's content is never echoed.
+/// </summary>
+internal sealed class RrfReader
+{
+    private readonly IReadOnlyList<string> _parts;
+
+    private RrfReader(string displayName, IReadOnlyList<string> parts, IReadOnlyList<string> columns)
+    {
+        DisplayName = displayName;
+        _parts = parts;
+        Columns = columns;
+    }
+
+    /// <summary>The file name used in messages (relative to the release folder).</summary>
+    public string DisplayName { get; }
+
+    /// <summary>Column names, in file order.</summary>
+    public IReadOnlyList<string> Columns { get; }
+
+    /// <summary>Total bytes of the file's parts on disk (compressed size for .gz).</summary>
+    public long Bytes => _parts.Sum(p => new FileInfo(p).Length);
+
+    /// <summary>Finds <paramref name="fileName"/> in <paramref name="directory"/>; null when absent.</summary>
+    public static RrfReader? TryOpen(string directory, string fileName, IReadOnlyList<string> columns)
+    {
+        var plain = Path.Combine(directory, fileName);
+        if (File.Exists(plain))
+        {
+            return new RrfReader(fileName, [plain], columns);
+        }
+
+        if (File.Exists(plain + ".gz"))
+        {
+            return new RrfReader(fileName + ".gz", [plain + ".gz"], columns);
+        }
+
+        if (!Directory.Exists(directory))
+        {
+            return null;
+        }
+
+        var parts = Directory.EnumerateFiles(directory, fileName + ".*")
+            .Where(p => Path.GetExtension(p) is { Length: 3 } ext && char.IsAsciiLetterLower(ext[1]) && char.IsAsciiLetterLower(ext[2]))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        return parts.Count > 0 ? new RrfReader(fileName, parts, columns) : null;
+    }
+
+    /// <summary>Index of a column, or a clear error when the layout lacks it.</summary>
+    public int IndexOf(string column)
+    {
+        for (var i = 0; i < Columns.Count; i++)
+        {
+            if (string.Equals(Columns[i], column, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        throw new InputDataException(
+            "EHR-UMLS-002", DisplayName, null, column, "the file's column list does not include a column this reader needs",
+            expected: "the column " + column, found: "columns " + string.Join(',', Columns),
+            fix: "Check MRFILES.RRF in the release folder, or remove it to use the UMLS Reference Manual layout");
+    }
+
+    /// <summary>Streams rows as field arrays (without the empty field after the trailing pipe).</summary>
+    public async IAsyncEnumerable<RrfRow> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var expected = Columns.Count;
+        foreach (var part in _parts)
+        {
+            var partName = _parts.Count == 1 ? DisplayName : Path.GetFileName(part);
+            using var reader = OpenText(part);
+            long lineNumber = 0;
+            while (await reader.ReadLineAsync(cancellationToken) is { } line)
+            {
+                lineNumber++;
+                if (line.Length == 0)
+                {
+                    continue;
+                }
+
+                var fields = Split(line, expected, partName, lineNumber);
+                yield return new RrfRow(partName, lineNumber, fields);
+            }
+        }
+    }
+
+    internal static string[] Split(string line, int expected, string file, long lineNumber)
+    {
+        var count = 0;
+        foreach (var c in line)
+        {
+            if (c == '|')
+            {
+                count++;
+            }
+        }
+
+        if (line[^1] != '|' || count != expected)
+        {
+            var endsWithPipe = line[^1] == '|';
+            var fieldCount = endsWithPipe ? count : count + 1;
+            throw new InputDataException(
+                "EHR-UMLS-001", file, lineNumber, null, "malformed RRF line",
+                expected: string.Create(CultureInfo.InvariantCulture, $"{expected} pipe-separated fields, each followed by '|' (the line ends with '|')"),
+                found: string.Create(CultureInfo.InvariantCulture, $"{fieldCount} fields{(endsWithPipe ? string.Empty : " and no trailing '|'")}"),
+                fix: "Re-extract the file from the release (MetamorphoSys or the NLM download); a truncated or edited file cannot be read");
+        }
+
+        var fields = new string[expected];
+        var start = 0;
+        for (var i = 0; i < expected; i++)
+        {
+            var end = line.IndexOf('|', start);
+            fields[i] = end == start ? string.Empty : line[start..end];
+            start = end + 1;
+        }
+
+        return fields;
+    }
+
+    private static StreamReader OpenText(string path)
+    {
+        Stream stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        if (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
+        {
+            stream = new GZipStream(stream, CompressionMode.Decompress);
+        }
+
+        return new StreamReader(stream, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, 1 << 16);
+    }
+}
+
+/// <summary>One row of an RRF file with where it came from.</summary>
+internal readonly record struct RrfRow(string File, long Line, string[] Fields);

@@ -1,0 +1,16 @@
+namespace EhrR1.Graph.Umls.Sample;
+
+/// <summary>Settings of <c>ehr-graph umls build-sample</c>.</summary>
+internal sealed record SampleVocabularySettings
+{
+    /// <summary>The shared open data folder (holds mimic-iv-demo-2.2/, vocab-disease-ontology/, ...).</summary>
+    public required string DataDirectory { get; init; }
+
+    /// <summary>Output folder for the RRF files (replaced atomically).</summary>
+    public required string OutputDirectory { get; init; }
+
+    /// <summary>Include the MIMIC display labels (lab labels, drug names, ICU item labels) as synonyms. Default true.</summary>
+    public bool IncludeMimicLabels { get; init; } = true;
+
+    public bool Force { get; init; }
+}
