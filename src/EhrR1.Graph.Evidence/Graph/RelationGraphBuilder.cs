@@ -56,6 +56,8 @@ internal sealed class RelationGraphBuilder
     public void AddRelation(string cui1, string cui2, string? rel, string? rela)
     {
         RowsSeen++;
+        var from = Intern(cui1);
+        var to = Intern(cui2);
         if (!string.IsNullOrEmpty(rela) && _excluded.Contains(rela))
         {
             RowsExcluded++;
@@ -84,8 +86,8 @@ internal sealed class RelationGraphBuilder
             Array.Resize(ref _label, size);
         }
 
-        _from[_rows] = Intern(cui1);
-        _to[_rows] = Intern(cui2);
+        _from[_rows] = from;
+        _to[_rows] = to;
         _label[_rows] = labelId;
         _rows++;
     }
