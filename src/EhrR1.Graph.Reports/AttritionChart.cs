@@ -7,7 +7,7 @@ namespace EhrR1.Graph.Reports;
 /// A stacked bar chart of how samples end up, per category (task): one bar per category, one coloured segment per
 /// outcome (e.g. graph, no_path, no_cui, ...). Written as PNG and SVG, each atomically.
 /// </summary>
-internal static class AttritionChart
+public static class AttritionChart
 {
     private static readonly string[] Palette = ["#2ca02c", "#ff7f0e", "#d62728", "#9467bd", "#8c564b", "#7f7f7f", "#1f77b4", "#e377c2"];
 
