@@ -1,0 +1,232 @@
+using System.CommandLine;
+using System.Text.Json;
+using EhrR1.Graph.Cli.Hosting;
+using EhrR1.Graph.Core.Errors;
+using EhrR1.Graph.Core.IO;
+using EhrR1.Graph.Core.Pipeline;
+using EhrR1.Graph.Evidence;
+using EhrR1.Graph.Evidence.Neo4j;
+using EhrR1.Graph.Evidence.Search;
+using EhrR1.Graph.Evidence.Stage;
+using EhrR1.Graph.Reports;
+
+namespace EhrR1.Graph.Cli.Commands;
+
+/// <summary><c>ehr-graph evidence search | report | neo4j | cypher</c>.</summary>
+internal sealed class EvidenceModule : ICliModule
+{
+    public void Register(CommandTree tree, CliContext context)
+    {
+        var group = tree.Group("evidence", "Evidence paths: a thinking graph per decision-making sample");
+        group.Subcommands.Add(Search(context));
+        group.Subcommands.Add(Report(context));
+        group.Subcommands.Add(Neo4jWrite(context));
+        group.Subcommands.Add(Cypher(context));
+    }
+
+    private static Command Search(CliContext context)
+    {
+        var samples = new Option<string>("--samples") { Description = "Sample concepts JSONL (sample_id, task, targets, history, hidden_history, cuis)", Required = true };
+        var graph = new Option<string>("--graph") { Description = "Graph folder with concepts.jsonl and relations.jsonl", Required = true };
+        var cooccur = new Option<string>("--cooccurrence") { Description = "Co-occurrence rows JSONL (task, target, history, count, target_df, history_df, task_samples, lift)", Required = true };
+        var terms = new Option<string?>("--terms") { Description = "Optional term → CUI map JSONL ({\"term\",\"cui\"}) from the concept stage" };
+        var output = new Option<string>("--out") { Description = "Output evidence JSONL", Required = true };
+        var threshold = new Option<double>("--threshold") { Description = "Minimum lift, strict > (default 5)", DefaultValueFactory = _ => EvidenceDefaults.LiftThreshold };
+        var minSupport = new Option<long>("--min-support") { Description = "Minimum document frequency of the history concept (default 5)", DefaultValueFactory = _ => EvidenceDefaults.MinSupport };
+        var topK = new Option<int>("--topk") { Description = "History concepts kept per target (default 20)", DefaultValueFactory = _ => EvidenceDefaults.TopK };
+        var history = new Option<string>("--history") { Description = "visible (default: only concepts shown in the input) | upstream (also bid_event events and the target admission)", DefaultValueFactory = _ => "visible" };
+        var kind = new Option<string>("--graph-kind") { Description = "umls (default) | cooccurrence | both", DefaultValueFactory = _ => "umls" };
+        var exclude = new Option<string[]>("--exclude-rela") { Description = "Excluded RELA values (default: upstream's four)", AllowMultipleArgumentsPerToken = true };
+        var maxNodes = new Option<int>("--max-nodes") { Description = "Explored-node budget per pair (default 2000)", DefaultValueFactory = _ => EvidenceDefaults.MaxExploredNodes };
+        var maxPaths = new Option<int>("--max-paths") { Description = "Shortest paths collected per pair (default 10)", DefaultValueFactory = _ => EvidenceDefaults.MaxPaths };
+        var maxHops = new Option<int>("--max-hops") { Description = "Hop limit per search side (default 10)", DefaultValueFactory = _ => EvidenceDefaults.MaxHopsPerSide };
+        var pathsPerPair = new Option<int>("--paths-per-pair") { Description = "Paths written per pair: 1 = the shortest (default 1)", DefaultValueFactory = _ => 1 };
+        var noSibling = new Option<bool>("--no-sibling-rule") { Description = "Allow A -r-> B <-r- C hops (default: rejected)" };
+        var format = new Option<string>("--path-format") { Description = "arrow (default: A —[rel]→ B) | python (upstream list repr)", DefaultValueFactory = _ => "arrow" };
+        var threads = new Option<int>("--threads") { Description = "Worker threads (default: processor count)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var shard = new Option<string>("--shard") { Description = "i/n: process only shard i of n, by a stable hash of sample_id (default 0/1)", DefaultValueFactory = _ => "0/1" };
+        var resume = new Option<bool>("--resume") { Description = "Continue OUT.partial left by an interrupted run" };
+        var cmd = new Command("search", "Pairs each sample's target and history concepts by lift and finds evidence paths between them");
+        foreach (var o in new Option[] { samples, graph, cooccur, terms, output, threshold, minSupport, topK, history, kind, exclude, maxNodes, maxPaths, maxHops, pathsPerPair, noSibling, format, threads, shard, resume })
+        {
+            cmd.Options.Add(o);
+        }
+
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var problems = new List<string>();
+            if (!Sharding.TryParse(parse.GetValue(shard)!, out var shardIndex, out var shardCount))
+            {
+                problems.Add("--shard must be i/n with 0 <= i < n, e.g. 0/4.");
+            }
+
+            var historyMode = parse.GetValue(history) switch { "visible" => HistoryMode.Visible, "upstream" => HistoryMode.Upstream, _ => (HistoryMode?)null };
+            var graphKind = parse.GetValue(kind) switch { "umls" => GraphKind.Umls, "cooccurrence" => GraphKind.Cooccurrence, "both" => GraphKind.Both, _ => (GraphKind?)null };
+            var pathFormat = parse.GetValue(format) switch { "arrow" => PathFormat.Arrow, "python" => PathFormat.Python, _ => (PathFormat?)null };
+            if (historyMode is null) { problems.Add("--history must be visible or upstream."); }
+            if (graphKind is null) { problems.Add("--graph-kind must be umls, cooccurrence or both."); }
+            if (pathFormat is null) { problems.Add("--path-format must be arrow or python."); }
+            if (parse.GetValue(topK) < 1) { problems.Add("--topk must be at least 1."); }
+            if (parse.GetValue(maxNodes) < 1 || parse.GetValue(maxHops) < 1 || parse.GetValue(maxPaths) < 1) { problems.Add("--max-nodes, --max-hops and --max-paths must be at least 1."); }
+            if (parse.GetValue(pathsPerPair) < 1 || parse.GetValue(pathsPerPair) > parse.GetValue(maxPaths)) { problems.Add("--paths-per-pair must be between 1 and --max-paths."); }
+            if (parse.GetValue(threads) < 1) { problems.Add("--threads must be at least 1."); }
+            StageConfigurationException.ThrowIfAny(problems);
+
+            var settings = new EvidenceSettings
+            {
+                SamplesPath = parse.GetValue(samples)!,
+                OutputPath = parse.GetValue(output)!,
+                LiftThreshold = parse.GetValue(threshold),
+                MinSupport = parse.GetValue(minSupport),
+                TopK = parse.GetValue(topK),
+                History = historyMode!.Value,
+                Format = pathFormat!.Value,
+                Search = new SearchSettings
+                {
+                    MaxExploredNodes = parse.GetValue(maxNodes),
+                    MaxPaths = parse.GetValue(maxPaths),
+                    MaxHopsPerSide = parse.GetValue(maxHops),
+                    RejectSiblingHops = !parse.GetValue(noSibling),
+                },
+                PathsPerPair = parse.GetValue(pathsPerPair),
+                DegreeOfParallelism = parse.GetValue(threads),
+                ShardIndex = shardIndex,
+                ShardCount = shardCount,
+                Resume = parse.GetValue(resume),
+            };
+            var excluded = parse.GetValue(exclude) is { Length: > 0 } ex ? ex : [.. EvidenceDefaults.ExcludedRelas];
+            using var loggerFactory = context.CreateLoggerFactory();
+            var logger = loggerFactory.CreateLogger("evidence");
+            var (builder, relationGraph, _) = await EvidenceStageFactory.LoadAsync(settings, parse.GetValue(graph)!, parse.GetValue(cooccur)!, parse.GetValue(terms), graphKind!.Value, excluded, ct);
+            var summary = await context.CreateProgress("evidence search").RunAsync(p => new EvidenceSearchStage(builder, logger).RunAsync(p, ct));
+            var counts = new Dictionary<string, long>(StringComparer.Ordinal)
+            {
+                ["samples_read"] = summary.Read,
+                ["samples_written"] = summary.Written,
+                ["skipped_other_shard"] = summary.SkippedOtherShard,
+                ["skipped_already_done"] = summary.SkippedDone,
+                ["skipped_not_decision_making"] = summary.SkippedNotDecision,
+                ["graph_nodes"] = relationGraph.NodeCount,
+                ["graph_relations"] = relationGraph.RelationRows,
+                ["pair_cache_hits"] = summary.CacheHits,
+                ["pair_cache_misses"] = summary.CacheMisses,
+            };
+            foreach (var (status, n) in summary.ByStatus)
+            {
+                counts["status_" + status] = n;
+            }
+
+            var manifestPath = settings.OutputPath + ".manifest.json";
+            new RunManifest
+            {
+                Stage = "evidence",
+                Settings = EvidenceSearchStage.DescribeSettings(settings),
+                Inputs = [FileFingerprint.Of(settings.SamplesPath), FileFingerprint.Of(parse.GetValue(cooccur)!)],
+                Counts = counts,
+                ElapsedSeconds = summary.ElapsedSeconds,
+            }.Save(manifestPath);
+            context.WriteReport(new StageReport("evidence search", summary.ElapsedSeconds, counts, [settings.OutputPath, manifestPath]));
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Report(CliContext context)
+    {
+        var evidence = new Option<string>("--evidence") { Description = "Evidence JSONL written by evidence search", Required = true };
+        var output = new Option<string>("--out") { Description = "Output folder for attrition.md, attrition.csv, attrition.png, attrition.svg", Required = true };
+        var cmd = new Command("report", "Attrition per task: where samples and pairs drop out, as a table and a chart");
+        cmd.Options.Add(evidence);
+        cmd.Options.Add(output);
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var started = DateTime.UtcNow;
+            var table = await AttritionTable.ReadAsync(parse.GetValue(evidence)!, ct);
+            var folder = parse.GetValue(output)!;
+            Directory.CreateDirectory(folder);
+            var md = Path.Combine(folder, "attrition.md");
+            var csv = Path.Combine(folder, "attrition.csv");
+            var png = Path.Combine(folder, "attrition.png");
+            var svg = Path.Combine(folder, "attrition.svg");
+            AtomicFile.WriteAllText(md, "# Evidence attrition\n\n" + table.ToMarkdown());
+            AtomicFile.WriteAllText(csv, table.ToCsv());
+            var tasks = table.Rows.Keys.ToList();
+            string[] statuses = [EvidenceStatus.Graph, EvidenceStatus.EndpointFiltered, EvidenceStatus.NoPath, EvidenceStatus.NoCui, EvidenceStatus.NoPairs, EvidenceStatus.NoCooccurrence];
+            var columnIndex = AttritionTable.Columns.Select((c, i) => (c.Key, i)).ToDictionary(x => x.Key, x => x.i, StringComparer.Ordinal);
+            var series = statuses.Select(s => (s, tasks.Select(t => (double)table.Rows[t][columnIndex[s]]).ToArray())).ToList();
+            AttritionChart.Save("Evidence search: sample outcome per task", tasks, series, png, svg);
+            var total = table.Total();
+            var counts = AttritionTable.Columns.Select((c, i) => (c.Key, total[i])).ToDictionary(x => x.Key, x => x.Item2, StringComparer.Ordinal);
+            context.WriteReport(new StageReport("evidence report", (DateTime.UtcNow - started).TotalSeconds, counts, [md, csv, png, svg]));
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Neo4jWrite(CliContext context)
+    {
+        var evidence = new Option<string>("--evidence") { Description = "Evidence JSONL written by evidence search", Required = true };
+        var uri = new Option<string>("--neo4j") { Description = "Neo4j HTTP URI, e.g. http://127.0.0.1:7474 (credentials: EHRR1_NEO4J_USER / EHRR1_NEO4J_PASSWORD)", Required = true };
+        var database = new Option<string>("--database") { Description = "Database name on Neo4j 4+ (default neo4j)", DefaultValueFactory = _ => "neo4j" };
+        var cmd = new Command("neo4j", "Writes every sample's thinking graph into Neo4j (:Sample)-[:HAS_PATH]->(:EvidencePath), idempotently");
+        cmd.Options.Add(evidence);
+        cmd.Options.Add(uri);
+        cmd.Options.Add(database);
+        cmd.SetAction(async (parse, ct) =>
+        {
+            if (!Uri.TryCreate(parse.GetValue(uri), UriKind.Absolute, out var server))
+            {
+                throw new StageConfigurationException("--neo4j must be an absolute http(s) URI such as http://127.0.0.1:7474.");
+            }
+
+            var started = DateTime.UtcNow;
+            using var client = new CypherHttpClient(server, parse.GetValue(database)!);
+            var written = await context.CreateProgress("evidence neo4j").RunAsync(p =>
+                new ThinkingGraphWriter(client).WriteAsync(parse.GetValue(evidence)!, new Progress<long>(n => p.Report(new StageProgress("samples", n, null, "samples"))), ct));
+            context.WriteReport(new StageReport("evidence neo4j", (DateTime.UtcNow - started).TotalSeconds, new Dictionary<string, long>(StringComparer.Ordinal) { ["samples_written"] = written }, []));
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Cypher(CliContext context)
+    {
+        var evidence = new Option<string>("--evidence") { Description = "Evidence JSONL written by evidence search", Required = true };
+        var sampleId = new Option<string>("--sample-id") { Description = "The sample whose queries to print", Required = true };
+        var cmd = new Command("cypher", "Prints the parameterised Cypher (with its parameters) that shows one sample's thinking graph and re-runs its pair searches on the server");
+        cmd.Options.Add(evidence);
+        cmd.Options.Add(sampleId);
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var id = parse.GetValue(sampleId)!;
+            EvidenceRecord? record = null;
+            await foreach (var line in JsonlReader.ReadAsync<EvidenceRecord>(parse.GetValue(evidence)!, null, ct))
+            {
+                if (string.Equals(line.Value.SampleId, id, StringComparison.Ordinal))
+                {
+                    record = line.Value;
+                    break;
+                }
+            }
+
+            if (record is null)
+            {
+                throw new InputDataException("EHR-EV-030", parse.GetValue(evidence)!, null, "sample_id", "no record has this sample id", fix: "Check the id (format task:subject_id:index)");
+            }
+
+            var queries = new List<object>
+            {
+                new { purpose = "stored paths of the sample", statement = ThinkingGraphCypher.SamplePaths, parameters = new { sample_id = id } },
+                new { purpose = "the sample's thinking graph (Neo4j Browser)", statement = ThinkingGraphCypher.SampleGraph, parameters = new { sample_id = id } },
+            };
+            foreach (var p in record.Pairs.Where(p => p.TargetCui is not null && p.HistoryCui is not null))
+            {
+                queries.Add(new { purpose = "server shortest path for " + p.Target + " / " + p.History, statement = ThinkingGraphCypher.ServerShortestPath, parameters = new { target_cui = p.TargetCui, history_cui = p.HistoryCui, excluded = EvidenceDefaults.ExcludedRelas } });
+            }
+
+            await context.Output.WriteLineAsync(JsonSerializer.Serialize(queries, JsonDefaults.Indented));
+            return 0;
+        });
+        return cmd;
+    }
+}

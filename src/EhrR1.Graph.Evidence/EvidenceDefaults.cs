@@ -1,0 +1,21 @@
+namespace EhrR1.Graph.Evidence;
+
+/// <summary>Upstream defaults (upstream-pipeline §2.5, §2.6, appendix 3–4).</summary>
+internal static class EvidenceDefaults
+{
+    /// <summary>RELA values never traversed (upstream's exclusion list).</summary>
+    public static readonly IReadOnlyList<string> ExcludedRelas =
+    [
+        "subset includes concept",
+        "concept in subset",
+        "Has contraindicated drug",
+        "Contraindicated with disease",
+    ];
+
+    public const double LiftThreshold = 5;
+    public const long MinSupport = 5;
+    public const int TopK = 20;
+    public const int MaxExploredNodes = 2000;
+    public const int MaxPaths = 10;
+    public const int MaxHopsPerSide = 10;
+}

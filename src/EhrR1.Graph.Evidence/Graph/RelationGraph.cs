@@ -1,0 +1,58 @@
+namespace EhrR1.Graph.Evidence.Graph;
+
+/// <summary>
+/// A compact, read-only adjacency (CSR) over integer node ids. Every stored relation row <c>cui1 → cui2</c>
+/// appears twice: in the list of <c>cui1</c> as a forward hop and in the list of <c>cui2</c> as a reverse hop,
+/// so a search can walk a relation either way and still report the direction it was stored in.
+/// Thread-safe for reads; built once by <see cref="RelationGraphBuilder"/>.
+/// </summary>
+internal sealed class RelationGraph
+{
+    private readonly Dictionary<string, int> _nodeByCui;
+
+    internal RelationGraph(string[] cuis, string[] names, string[] labels, int[] offsets, int[] targets, int[] labelDirs, Dictionary<string, int> nodeByCui, long relationRows)
+    {
+        Cuis = cuis;
+        Names = names;
+        Labels = labels;
+        Offsets = offsets;
+        Targets = targets;
+        LabelDirs = labelDirs;
+        _nodeByCui = nodeByCui;
+        RelationRows = relationRows;
+    }
+
+    /// <summary>CUI of each node id.</summary>
+    public string[] Cuis { get; }
+
+    /// <summary>Preferred name of each node id (the CUI when no name is known).</summary>
+    public string[] Names { get; }
+
+    /// <summary>Relation label strings, indexed by label id.</summary>
+    public string[] Labels { get; }
+
+    /// <summary>CSR offsets: the hops of node n are [Offsets[n], Offsets[n+1]).</summary>
+    public int[] Offsets { get; }
+
+    /// <summary>Neighbour node id of each hop.</summary>
+    public int[] Targets { get; }
+
+    /// <summary>Label id &lt;&lt; 1 | 1 when the hop walks the stored relation backwards (reverse).</summary>
+    public int[] LabelDirs { get; }
+
+    /// <summary>Distinct stored relations (label, cui1, cui2) after exclusions and de-duplication.</summary>
+    public long RelationRows { get; }
+
+    public int NodeCount => Cuis.Length;
+
+    public int HopCount => Targets.Length;
+
+    public int NodeOf(string cui) => _nodeByCui.TryGetValue(cui, out var id) ? id : -1;
+
+    public static int Label(int labelDir) => labelDir >> 1;
+
+    public static bool IsReverse(int labelDir) => (labelDir & 1) != 0;
+
+    /// <summary>Approximate managed bytes held by the adjacency arrays (not the strings).</summary>
+    public long AdjacencyBytes => (Offsets.LongLength + Targets.LongLength + LabelDirs.LongLength) * sizeof(int);
+}

@@ -1,0 +1,42 @@
+using EhrR1.Graph.Core.Concepts;
+
+namespace EhrR1.Graph.Evidence.Neo4j;
+
+/// <summary>
+/// Loads a relation graph into Neo4j under a private label (<c>EvidenceCheck</c>) with prefixed CUIs, for the
+/// agreement test and the benchmark, so it never mixes with a real graph; and answers shortestPath on it.
+/// Same shape as the graph stage's model: (:Concept {cui})-[:UMLS_REL {rela, rel, sab}]->(:Concept).
+/// </summary>
+internal static class Neo4jTestGraph
+{
+    private const string Label = "EvidenceCheck";
+
+    public static async Task LoadAsync(CypherHttpClient client, string prefix, IEnumerable<string> cuis, IEnumerable<UmlsRelation> relations, CancellationToken cancellationToken)
+    {
+        await client.RunAsync([new CypherStatement("CREATE INDEX ON :" + Label + "(cui)", new Dictionary<string, object?>())], cancellationToken).ConfigureAwait(false);
+        foreach (var chunk in cuis.Select(c => prefix + c).Chunk(10_000))
+        {
+            await client.RunAsync([new CypherStatement("UNWIND $cuis AS c MERGE (:" + Label + " {cui: c})", new Dictionary<string, object?> { ["cuis"] = chunk })], cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var chunk in relations.Chunk(10_000))
+        {
+            var rows = chunk.Select(r => new Dictionary<string, object?> { ["a"] = prefix + r.Cui1, ["b"] = prefix + r.Cui2, ["rela"] = r.Rela, ["rel"] = r.Rel, ["sab"] = r.Sab }).ToList();
+            await client.RunAsync([new CypherStatement("UNWIND $rows AS r MATCH (a:" + Label + " {cui: r.a}), (b:" + Label + " {cui: r.b}) CREATE (a)-[:UMLS_REL {rela: r.rela, rel: r.rel, sab: r.sab}]->(b)", new Dictionary<string, object?> { ["rows"] = rows })], cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The server's shortest path length between two CUIs (any direction), or null when none.</summary>
+    public static async Task<int?> ShortestPathAsync(CypherHttpClient client, string prefix, string cuiA, string cuiB, CancellationToken cancellationToken)
+    {
+        var rows = await client.RunAsync(
+            [new CypherStatement("MATCH (a:" + Label + " {cui: $a}), (b:" + Label + " {cui: $b}) MATCH p = shortestPath((a)-[:UMLS_REL*..40]-(b)) RETURN length(p) AS len", new Dictionary<string, object?> { ["a"] = prefix + cuiA, ["b"] = prefix + cuiB })],
+            cancellationToken).ConfigureAwait(false);
+        return rows[0].Count == 0 ? null : rows[0][0]["len"]!.GetValue<int>();
+    }
+
+    public static async Task DeleteAsync(CypherHttpClient client, string prefix, CancellationToken cancellationToken)
+    {
+        await client.RunAsync([new CypherStatement("MATCH (n:" + Label + ") WHERE n.cui STARTS WITH $p DETACH DELETE n", new Dictionary<string, object?> { ["p"] = prefix })], cancellationToken).ConfigureAwait(false);
+    }
+}

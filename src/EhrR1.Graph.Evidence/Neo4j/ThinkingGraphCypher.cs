@@ -1,0 +1,159 @@
+using EhrR1.Graph.Evidence.Stage;
+
+namespace EhrR1.Graph.Evidence.Neo4j;
+
+/// <summary>
+/// The Cypher of the thinking-graph model in Neo4j (docs/evidence.md, "Neo4j"). Common subset of Neo4j 3.1 and 5.x;
+/// every value is a parameter.
+/// <code>
+/// (:Sample {sample_id, task, status, rendered})-[:HAS_PATH]->(:EvidencePath {path_id, sample_id, target, history, length, rendered})
+/// (:Sample)-[:USES {role: 'target'|'history'}]->(:Concept {cui, name})
+/// (:EvidencePath)-[:STEP {pos}]->(:Concept)
+/// (:Concept)-[:EVIDENCE {sample_id, path_id, pos, relation, direction}]->(:Concept)   one per hop, in path order
+/// </code>
+/// </summary>
+internal static class ThinkingGraphCypher
+{
+    public static IReadOnlyList<string> SchemaFor(int serverMajor) => serverMajor >= 4
+        ?
+        [
+            "CREATE INDEX evidence_sample_id IF NOT EXISTS FOR (n:Sample) ON (n.sample_id)",
+            "CREATE INDEX evidence_path_id IF NOT EXISTS FOR (n:EvidencePath) ON (n.path_id)",
+            "CREATE INDEX evidence_concept_cui IF NOT EXISTS FOR (n:Concept) ON (n.cui)",
+        ]
+        :
+        [
+            "CREATE INDEX ON :Sample(sample_id)",
+            "CREATE INDEX ON :EvidencePath(path_id)",
+            "CREATE INDEX ON :Concept(cui)",
+        ];
+
+    /// <summary>Removes earlier paths of the samples ($ids), so a rewrite never leaves stale paths.</summary>
+    public const string DeleteOldPaths = """
+        UNWIND $ids AS id
+        MATCH (:Sample {sample_id: id})-[:HAS_PATH]->(p:EvidencePath)
+        OPTIONAL MATCH (:Concept)-[e:EVIDENCE {path_id: p.path_id}]->(:Concept)
+        DELETE e
+        WITH DISTINCT p
+        DETACH DELETE p
+        """;
+
+    public const string MergeSamples = """
+        UNWIND $samples AS s
+        MERGE (sm:Sample {sample_id: s.sample_id})
+        SET sm.task = s.task, sm.status = s.status, sm.rendered = s.rendered
+        WITH sm, s
+        UNWIND s.concepts AS c
+        MERGE (k:Concept {cui: c.cui})
+        ON CREATE SET k.name = c.name
+        MERGE (sm)-[:USES {role: c.role}]->(k)
+        """;
+
+    public const string MergePaths = """
+        UNWIND $paths AS p
+        MATCH (sm:Sample {sample_id: p.sample_id})
+        MERGE (ep:EvidencePath {path_id: p.path_id})
+        SET ep.sample_id = p.sample_id, ep.target = p.target, ep.history = p.history, ep.length = p.length, ep.rendered = p.rendered
+        MERGE (sm)-[:HAS_PATH]->(ep)
+        WITH ep, p
+        UNWIND p.steps AS st
+        MERGE (c:Concept {cui: st.cui})
+        ON CREATE SET c.name = st.name
+        MERGE (ep)-[:STEP {pos: st.pos}]->(c)
+        """;
+
+    public const string CreateHops = """
+        UNWIND $hops AS h
+        MATCH (a:Concept {cui: h.from}), (b:Concept {cui: h.to})
+        CREATE (a)-[:EVIDENCE {sample_id: h.sample_id, path_id: h.path_id, pos: h.pos, relation: h.relation, direction: h.direction}]->(b)
+        """;
+
+    /// <summary>One sample's stored paths, in order, with their concepts ($sample_id).</summary>
+    public const string SamplePaths = """
+        MATCH (:Sample {sample_id: $sample_id})-[:HAS_PATH]->(p:EvidencePath)-[st:STEP]->(c:Concept)
+        WITH p, st, c ORDER BY p.path_id, st.pos
+        RETURN p.path_id AS path_id, p.target AS target, p.history AS history, collect(c.cui) AS cuis, collect(c.name) AS names
+        ORDER BY path_id
+        """;
+
+    /// <summary>One sample's thinking graph as a Browser-friendly picture ($sample_id).</summary>
+    public const string SampleGraph = """
+        MATCH (s:Sample {sample_id: $sample_id})-[:USES]->(c:Concept)
+        OPTIONAL MATCH (a:Concept)-[e:EVIDENCE {sample_id: $sample_id}]->(b:Concept)
+        RETURN s, c, a, e, b
+        """;
+
+    /// <summary>Re-runs one pair's search on the server over the graph stage's UMLS relations
+    /// ($target_cui, $history_cui, $excluded). Same exclusions; no sibling rule (Cypher cannot express it).</summary>
+    public const string ServerShortestPath = """
+        MATCH (a:Concept {cui: $target_cui}), (b:Concept {cui: $history_cui})
+        MATCH p = shortestPath((a)-[:UMLS_REL*..20]-(b))
+        WHERE NONE(r IN relationships(p) WHERE r.rela IN $excluded)
+        RETURN [n IN nodes(p) | n.cui] AS cuis, [r IN relationships(p) | r.rela] AS relations, [r IN relationships(p) | startNode(r).cui] AS stored_from
+        """;
+
+    public static string PathId(string sampleId, int index) => sampleId + "#" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The statements that write a batch of records.</summary>
+    public static IReadOnlyList<CypherStatement> WriteBatch(IReadOnlyList<EvidenceRecord> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var samples = new List<object>();
+        var paths = new List<object>();
+        var hops = new List<object>();
+        foreach (var r in records)
+        {
+            var concepts = new Dictionary<(string, string), object>();
+            foreach (var p in r.Pairs)
+            {
+                if (p.TargetCui is not null)
+                {
+                    concepts.TryAdd((p.TargetCui, "target"), new Dictionary<string, object?> { ["cui"] = p.TargetCui, ["name"] = p.Target, ["role"] = "target" });
+                }
+
+                if (p.HistoryCui is not null)
+                {
+                    concepts.TryAdd((p.HistoryCui, "history"), new Dictionary<string, object?> { ["cui"] = p.HistoryCui, ["name"] = p.History, ["role"] = "history" });
+                }
+            }
+
+            samples.Add(new Dictionary<string, object?> { ["sample_id"] = r.SampleId, ["task"] = r.Task, ["status"] = r.Status, ["rendered"] = r.Rendered, ["concepts"] = concepts.Values.ToList() });
+            for (var i = 0; i < r.Paths.Count; i++)
+            {
+                var p = r.Paths[i];
+                var id = PathId(r.SampleId, i);
+                paths.Add(new Dictionary<string, object?>
+                {
+                    ["sample_id"] = r.SampleId,
+                    ["path_id"] = id,
+                    ["target"] = p.Target,
+                    ["history"] = p.History,
+                    ["length"] = p.Hops.Count,
+                    ["rendered"] = PathRendering.Arrow(p),
+                    ["steps"] = p.Nodes.Select((n, pos) => new Dictionary<string, object?> { ["cui"] = n.Cui, ["name"] = n.Name, ["pos"] = pos }).ToList(),
+                });
+                for (var h = 0; h < p.Hops.Count; h++)
+                {
+                    hops.Add(new Dictionary<string, object?>
+                    {
+                        ["from"] = p.Nodes[h].Cui,
+                        ["to"] = p.Nodes[h + 1].Cui,
+                        ["sample_id"] = r.SampleId,
+                        ["path_id"] = id,
+                        ["pos"] = h,
+                        ["relation"] = p.Hops[h].Relation,
+                        ["direction"] = p.Hops[h].Direction,
+                    });
+                }
+            }
+        }
+
+        return
+        [
+            new(DeleteOldPaths, new Dictionary<string, object?> { ["ids"] = records.Select(r => r.SampleId).ToList() }),
+            new(MergeSamples, new Dictionary<string, object?> { ["samples"] = samples }),
+            new(MergePaths, new Dictionary<string, object?> { ["paths"] = paths }),
+            new(CreateHops, new Dictionary<string, object?> { ["hops"] = hops }),
+        ];
+    }
+}

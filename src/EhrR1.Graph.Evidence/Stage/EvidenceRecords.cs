@@ -1,0 +1,95 @@
+using System.Text.Json.Serialization;
+
+namespace EhrR1.Graph.Evidence.Stage;
+
+/// <summary>
+/// One input line of <c>evidence search --samples</c>: a decision-making sample's concepts
+/// (docs/evidence.md, "Input"). <see cref="History"/> holds the concepts visible in the rendered input;
+/// <see cref="HiddenHistory"/> the concepts of events the rendered input hides (bid_event events and, for the
+/// admissions task, the target admission), used only with <c>--history upstream</c>.
+/// </summary>
+internal sealed record EvidenceSampleInput
+{
+    [JsonPropertyName("sample_id")]
+    public string? SampleId { get; init; }
+
+    [JsonPropertyName("task")]
+    public string? Task { get; init; }
+
+    [JsonPropertyName("task_type")]
+    public string? TaskType { get; init; }
+
+    [JsonPropertyName("targets")]
+    public IReadOnlyList<string>? Targets { get; init; }
+
+    [JsonPropertyName("history")]
+    public IReadOnlyList<string>? History { get; init; }
+
+    [JsonPropertyName("hidden_history")]
+    public IReadOnlyList<string>? HiddenHistory { get; init; }
+
+    /// <summary>Term → CUI links found by the concept stage; used before any name lookup.</summary>
+    [JsonPropertyName("cuis")]
+    public IReadOnlyDictionary<string, string>? Cuis { get; init; }
+}
+
+/// <summary>Why a sample has or has not got a thinking graph (the last attrition point it reached).</summary>
+internal static class EvidenceStatus
+{
+    public const string Graph = "graph";
+    public const string NoCooccurrence = "no_cooccurrence";
+    public const string NoPairs = "no_pairs";
+    public const string NoCui = "no_cui";
+    public const string NoPath = "no_path";
+    public const string EndpointFiltered = "endpoint_filtered";
+
+    public static readonly IReadOnlyList<string> All = [Graph, NoCooccurrence, NoPairs, NoCui, NoPath, EndpointFiltered];
+}
+
+/// <summary>One output line of <c>evidence search</c>.</summary>
+internal sealed record EvidenceRecord(
+    [property: JsonPropertyName("sample_id")] string SampleId,
+    [property: JsonPropertyName("task")] string Task,
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("counts")] EvidenceCounts Counts,
+    [property: JsonPropertyName("pairs")] IReadOnlyList<EvidencePair> Pairs,
+    [property: JsonPropertyName("paths")] IReadOnlyList<EvidencePath> Paths,
+    [property: JsonPropertyName("rendered")] string Rendered);
+
+/// <summary>Per-sample counts at each attrition point (upstream-pipeline §6, points 1–5).</summary>
+internal sealed record EvidenceCounts(
+    [property: JsonPropertyName("targets")] int Targets,
+    [property: JsonPropertyName("targets_no_cooccurrence")] int TargetsNoCooccurrence,
+    [property: JsonPropertyName("pairs")] int Pairs,
+    [property: JsonPropertyName("pairs_no_cui")] int PairsNoCui,
+    [property: JsonPropertyName("pairs_no_path")] int PairsNoPath,
+    [property: JsonPropertyName("pairs_endpoint_filtered")] int PairsEndpointFiltered,
+    [property: JsonPropertyName("paths")] int Paths);
+
+/// <summary>A selected pair and what became of it: <c>path</c>, <c>no_cui</c>, <c>no_path</c>, <c>budget</c> (no
+/// path within the explored-node budget) or <c>endpoint_filtered</c> (both ends are the same concept).</summary>
+internal sealed record EvidencePair(
+    [property: JsonPropertyName("target")] string Target,
+    [property: JsonPropertyName("history")] string History,
+    [property: JsonPropertyName("lift")] double Lift,
+    [property: JsonPropertyName("target_cui")] string? TargetCui,
+    [property: JsonPropertyName("history_cui")] string? HistoryCui,
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("explored")] int Explored);
+
+/// <summary>A path from a target concept to a history concept.</summary>
+internal sealed record EvidencePath(
+    [property: JsonPropertyName("target")] string Target,
+    [property: JsonPropertyName("history")] string History,
+    [property: JsonPropertyName("nodes")] IReadOnlyList<EvidenceNode> Nodes,
+    [property: JsonPropertyName("hops")] IReadOnlyList<EvidenceHop> Hops,
+    [property: JsonPropertyName("truncated")] bool Truncated);
+
+internal sealed record EvidenceNode(
+    [property: JsonPropertyName("cui")] string Cui,
+    [property: JsonPropertyName("name")] string Name);
+
+/// <summary>A hop: its relation label and <c>forward</c> (stored from the previous node to the next one) or <c>reverse</c>.</summary>
+internal sealed record EvidenceHop(
+    [property: JsonPropertyName("relation")] string Relation,
+    [property: JsonPropertyName("direction")] string Direction);

@@ -1,0 +1,62 @@
+using EhrR1.Graph.Evidence.Search;
+
+namespace EhrR1.Graph.Evidence.Stage;
+
+/// <summary>Which history concepts pair selection may use.</summary>
+internal enum HistoryMode
+{
+    /// <summary>Only concepts visible in the rendered input (the default; fixes upstream's leak).</summary>
+    Visible,
+
+    /// <summary>Upstream behaviour: also the hidden ones (bid_event events, the target admission).</summary>
+    Upstream,
+}
+
+/// <summary>How paths are rendered for prompts.</summary>
+internal enum PathFormat
+{
+    /// <summary><c>A —[rel]→ B ←[rel]— C</c>, one path per line.</summary>
+    Arrow,
+
+    /// <summary>Upstream: Python list repr <c>['A', 'rel', 'B']</c>, one path per line.</summary>
+    Python,
+}
+
+/// <summary>Settings of <c>evidence search</c>.</summary>
+internal sealed record EvidenceSettings
+{
+    public required string SamplesPath { get; init; }
+
+    public required string OutputPath { get; init; }
+
+    public double LiftThreshold { get; init; } = EvidenceDefaults.LiftThreshold;
+
+    public long MinSupport { get; init; } = EvidenceDefaults.MinSupport;
+
+    public int TopK { get; init; } = EvidenceDefaults.TopK;
+
+    public HistoryMode History { get; init; } = HistoryMode.Visible;
+
+    public PathFormat Format { get; init; } = PathFormat.Arrow;
+
+    public SearchSettings Search { get; init; } = new();
+
+    /// <summary>Paths kept per pair (1 = the shortest only; at most <see cref="SearchSettings.MaxPaths"/>).</summary>
+    public int PathsPerPair { get; init; } = 1;
+
+    public int DegreeOfParallelism { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Shard index (0-based) and count: a sample belongs to shard FNV-1a(sample_id) mod count.</summary>
+    public int ShardIndex { get; init; }
+
+    public int ShardCount { get; init; } = 1;
+
+    /// <summary>Continue a partial output left by an interrupted run.</summary>
+    public bool Resume { get; init; }
+
+    /// <summary>Pair results cached across samples (entries); 0 disables the cache.</summary>
+    public int PairCacheCapacity { get; init; } = 1_000_000;
+
+    /// <summary>Samples processed per ordered batch (memory bound of the pipeline).</summary>
+    public int BatchSize { get; init; } = 2048;
+}

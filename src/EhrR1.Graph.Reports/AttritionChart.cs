@@ -1,0 +1,87 @@
+using EhrR1.Graph.Core.IO;
+using ScottPlot;
+
+namespace EhrR1.Graph.Reports;
+
+/// <summary>
+/// A stacked bar chart of how samples end up, per category (task): one bar per category, one coloured segment per
+/// outcome (e.g. graph, no_path, no_cui, ...). Written as PNG and SVG, each atomically.
+/// </summary>
+public static class AttritionChart
+{
+    private static readonly string[] Palette = ["#2ca02c", "#ff7f0e", "#d62728", "#9467bd", "#8c564b", "#7f7f7f", "#1f77b4", "#e377c2"];
+
+    /// <param name="title">Chart title.</param>
+    /// <param name="categories">Bar labels (tasks), in display order.</param>
+    /// <param name="series">Outcome name and one value per category, stacked in the given order.</param>
+    /// <param name="pngPath">PNG output, or null.</param>
+    /// <param name="svgPath">SVG output, or null.</param>
+    public static void Save(string title, IReadOnlyList<string> categories, IReadOnlyList<(string Name, double[] Values)> series, string? pngPath, string? svgPath)
+    {
+        ArgumentNullException.ThrowIfNull(categories);
+        ArgumentNullException.ThrowIfNull(series);
+        using var plot = new Plot();
+        var bars = new List<Bar>();
+        for (var c = 0; c < categories.Count; c++)
+        {
+            double stacked = 0;
+            for (var s = 0; s < series.Count; s++)
+            {
+                var value = series[s].Values[c];
+                bars.Add(new Bar
+                {
+                    Position = c,
+                    ValueBase = stacked,
+                    Value = stacked + value,
+                    FillColor = Color.FromHex(Palette[s % Palette.Length]),
+                    LineWidth = 0,
+                });
+                stacked += value;
+            }
+        }
+
+        plot.Add.Bars(bars);
+        for (var s = 0; s < series.Count; s++)
+        {
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = series[s].Name, FillColor = Color.FromHex(Palette[s % Palette.Length]) });
+        }
+
+        var ticks = categories.Select((name, i) => new Tick(i, name)).ToArray();
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks);
+        plot.Axes.Bottom.TickLabelStyle.Rotation = 45;
+        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+        plot.Axes.Bottom.MinimumSize = 120;
+        plot.Axes.Margins(bottom: 0);
+        plot.Title(title);
+        plot.YLabel("samples");
+        plot.ShowLegend(Edge.Right);
+        var width = Math.Max(640, 60 * categories.Count + 300);
+        const int height = 520;
+        if (pngPath is not null)
+        {
+            SaveAtomically(pngPath, tmp => plot.SavePng(tmp, width, height));
+        }
+
+        if (svgPath is not null)
+        {
+            SaveAtomically(svgPath, tmp => plot.SaveSvg(tmp, width, height));
+        }
+    }
+
+    private static void SaveAtomically(string path, Action<string> save)
+    {
+        var full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var tmp = AtomicFile.TempPathFor(full) + Path.GetExtension(full);
+        try
+        {
+            save(tmp);
+            File.Move(tmp, full, overwrite: true);
+        }
+        catch
+        {
+            AtomicFile.TryDelete(tmp);
+            throw;
+        }
+    }
+}
