@@ -1,0 +1,75 @@
+namespace EhrR1.Graph.Evaluation.Metrics;
+
+/// <summary>One reliability bin: predictions with P(yes) in [Lower, Upper), the last bin closed.</summary>
+public sealed record CalibrationBin(double Lower, double Upper, int Count, double MeanPredicted, double FractionPositive);
+
+/// <summary>
+/// Calibration of P(yes):
+/// <list type="bullet">
+/// <item>Brier score = mean (p − y)², y ∈ {0, 1} (scikit-learn's <c>brier_score_loss</c>).</item>
+/// <item>Expected calibration error with <see cref="DefaultBins"/> equal-width bins over [0, 1]: bin k holds
+/// p ∈ [k/B, (k+1)/B) (p = 1 goes to the last bin); ECE = Σ_k (n_k / n) · |mean(y in k) − mean(p in k)|.
+/// Empty bins contribute nothing.</item>
+/// </list>
+/// </summary>
+public static class Calibration
+{
+    public const int DefaultBins = 10;
+
+    public static double Brier(IReadOnlyList<double> probabilities, IReadOnlyList<bool> positive)
+    {
+        ArgumentNullException.ThrowIfNull(probabilities);
+        ArgumentNullException.ThrowIfNull(positive);
+        if (probabilities.Count == 0)
+        {
+            return double.NaN;
+        }
+
+        double sum = 0;
+        for (var i = 0; i < probabilities.Count; i++)
+        {
+            var d = probabilities[i] - (positive[i] ? 1 : 0);
+            sum += d * d;
+        }
+
+        return sum / probabilities.Count;
+    }
+
+    public static IReadOnlyList<CalibrationBin> Bins(IReadOnlyList<double> probabilities, IReadOnlyList<bool> positive, int bins = DefaultBins)
+    {
+        ArgumentNullException.ThrowIfNull(probabilities);
+        ArgumentNullException.ThrowIfNull(positive);
+        ArgumentOutOfRangeException.ThrowIfLessThan(bins, 1);
+        var count = new int[bins];
+        var sumP = new double[bins];
+        var sumY = new double[bins];
+        for (var i = 0; i < probabilities.Count; i++)
+        {
+            var p = probabilities[i];
+            var k = Math.Clamp((int)Math.Floor(p * bins), 0, bins - 1);
+            count[k]++;
+            sumP[k] += p;
+            sumY[k] += positive[i] ? 1 : 0;
+        }
+
+        var result = new List<CalibrationBin>(bins);
+        for (var k = 0; k < bins; k++)
+        {
+            result.Add(new CalibrationBin(
+                (double)k / bins,
+                (double)(k + 1) / bins,
+                count[k],
+                count[k] == 0 ? 0 : sumP[k] / count[k],
+                count[k] == 0 ? 0 : sumY[k] / count[k]));
+        }
+
+        return result;
+    }
+
+    public static double ExpectedCalibrationError(IReadOnlyList<double> probabilities, IReadOnlyList<bool> positive, int bins = DefaultBins)
+    {
+        var all = Bins(probabilities, positive, bins);
+        var n = all.Sum(b => b.Count);
+        return n == 0 ? double.NaN : all.Sum(b => (double)b.Count / n * Math.Abs(b.FractionPositive - b.MeanPredicted));
+    }
+}
