@@ -16,7 +16,4 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 9004, Level = LogLevel.Information, Message = "Predicted {Predicted} samples ({Failed} failed) in {Seconds:F1} s")]
     public static partial void RunFinished(ILogger logger, long predicted, long failed, double seconds);
-
-    [LoggerMessage(EventId = 9005, Level = LogLevel.Warning, Message = "Endpoint request for {SampleId} failed (attempt {Attempt}, {Reason}); retrying in {DelayMs} ms")]
-    public static partial void EndpointRetry(ILogger logger, string sampleId, int attempt, string reason, long delayMs);
 }

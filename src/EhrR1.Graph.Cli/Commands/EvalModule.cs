@@ -8,6 +8,7 @@ using EhrR1.Graph.Core.Pipeline;
 using EhrR1.Graph.Evaluation.Endpoint;
 using EhrR1.Graph.Evaluation.Running;
 using EhrR1.Graph.Evaluation.Scoring;
+using EhrR1.Graph.Reasoning.Endpoints;
 using Microsoft.Extensions.Logging;
 
 namespace EhrR1.Graph.Cli.Commands;
@@ -27,14 +28,17 @@ internal sealed class EvalModule : ICliModule
     {
         var cmd = new Command("run", "Run a model on an EHR-Bench file (resumable), then score it: predictions.jsonl, scores.jsonl, result.json, results.md, plots/.");
         var common = new CommonOptions(cmd);
-        var endpoint = new Option<string>("--endpoint") { Description = "OpenAI-compatible base URL (e.g. http://127.0.0.1:8000/v1), or the Azure OpenAI resource endpoint with --azure-api-version.", Required = true };
-        var model = new Option<string>("--model") { Description = "Model name sent to the endpoint (the deployment name for Azure).", Required = true };
-        var azureVersion = new Option<string?>("--azure-api-version") { Description = "Azure OpenAI api-version (e.g. 2024-10-21); makes --endpoint an Azure resource." };
-        var keyEnv = new Option<string?>("--api-key-env") { Description = "Environment variable holding the API key (default OPENAI_API_KEY, or AZURE_OPENAI_API_KEY with --azure-api-version). Unset = no key." };
+        var endpoint = new Option<string?>("--endpoint") { Description = "OpenAI-compatible base URL (e.g. http://127.0.0.1:8000/v1) or Azure OpenAI resource URL (default: EHRR1_LLM_ENDPOINT, else AZURE_OPENAI_ENDPOINT / OPENAI_BASE_URL). The key comes from EHRR1_LLM_API_KEY (else AZURE_OPENAI_API_KEY / OPENAI_API_KEY)." };
+        var provider = new Option<string?>("--provider") { Description = "openai (any OpenAI-compatible server) or azure (default: EHRR1_LLM_PROVIDER, else openai)." };
+        var model = new Option<string?>("--model") { Description = "Model name, or Azure deployment name (default: EHRR1_LLM_MODEL, else gpt-4o)." };
+        var azureVersion = new Option<string?>("--azure-api-version") { Description = "Azure OpenAI api-version (default: EHRR1_LLM_API_VERSION, else 2024-10-21)." };
         var concurrency = new Option<int>("--concurrency") { Description = "Requests in flight (default 8).", DefaultValueFactory = _ => 8 };
-        var attempts = new Option<int>("--max-attempts") { Description = "Attempts per request on 429/5xx/timeouts (default 6).", DefaultValueFactory = _ => 6 };
+        var rpm = new Option<int>("--rpm") { Description = "Requests per minute (default 0 = unlimited).", DefaultValueFactory = _ => 0 };
+        var tpm = new Option<long>("--tpm") { Description = "Estimated tokens per minute (default 0 = unlimited).", DefaultValueFactory = _ => 0 };
+        var retries = new Option<int>("--max-retries") { Description = "Retries per request on 429/5xx/timeouts (default 6).", DefaultValueFactory = _ => 6 };
         var timeout = new Option<int>("--request-timeout") { Description = "Seconds per request (default 180).", DefaultValueFactory = _ => 180 };
-        var thinkSwitch = new Option<bool>("--chat-template-thinking") { Description = "Send chat_template_kwargs.enable_thinking (vLLM serving Qwen3/EHR-R1) so risk prompts start after an empty think block." };
+        var topLogprobs = new Option<int>("--top-logprobs") { Description = "Alternatives per token for risk tasks (default 20, the OpenAI maximum).", DefaultValueFactory = _ => 20 };
+        var riskMaxTokens = new Option<int>("--risk-max-tokens") { Description = "Tokens generated for risk tasks (default 1; about 8 for thinking models that open with an empty <think></think> block).", DefaultValueFactory = _ => 1 };
         var think = new Option<string>("--think") { Description = "Thinking switch appended to prompts: think (decision tasks \\n/think), no_think (/no_think), none (general models). Default no_think.", DefaultValueFactory = _ => "no_think" };
         think.AcceptOnlyFromAmong("think", "no_think", "none");
         var maxNew = new Option<int>("--max-new-tokens") { Description = "Answer tokens without thinking (default 128).", DefaultValueFactory = _ => 128 };
@@ -43,7 +47,7 @@ internal sealed class EvalModule : ICliModule
         var riskFromText = new Option<bool>("--risk-from-text") { Description = "Risk tasks: generate an answer instead of reading yes/no log-probabilities (AUROC then uses 1/0/0.5)." };
         var modelName = new Option<string?>("--model-name") { Description = "Name of the model in results (default: --model)." };
         var noPlots = new Option<bool>("--no-plots") { Description = "Skip the PNG/SVG plots." };
-        foreach (var o in new Option[] { endpoint, model, azureVersion, keyEnv, concurrency, attempts, timeout, thinkSwitch, think, maxNew, maxNewThink, candidates, riskFromText, modelName, noPlots })
+        foreach (var o in new Option[] { endpoint, provider, model, azureVersion, concurrency, rpm, tpm, retries, timeout, topLogprobs, riskMaxTokens, think, maxNew, maxNewThink, candidates, riskFromText, modelName, noPlots })
         {
             cmd.Options.Add(o);
         }
@@ -51,24 +55,36 @@ internal sealed class EvalModule : ICliModule
         cmd.SetAction(async (parse, ct) =>
         {
             var clock = Stopwatch.StartNew();
-            var azure = parse.GetValue(azureVersion);
-            var keyVariable = parse.GetValue(keyEnv) ?? (azure is null ? "OPENAI_API_KEY" : "AZURE_OPENAI_API_KEY");
-            if (!Uri.TryCreate(parse.GetValue(endpoint), UriKind.Absolute, out var baseUrl))
+            var options = ChatEndpointOptions.FromEnvironment();
+            try
             {
-                throw new StageConfigurationException("--endpoint must be an absolute http(s) URL.");
+                options = options with
+                {
+                    Provider = parse.GetValue(provider) is { } pv ? ChatEndpointOptions.ParseProvider(pv) : options.Provider,
+                    Endpoint = parse.GetValue(endpoint) is { } ep ? ChatEndpointOptions.ParseEndpoint(ep) : options.Endpoint,
+                };
+            }
+            catch (ArgumentException ex)
+            {
+                throw new StageConfigurationException(ex.Message.Split(" (Parameter", 2)[0] + ".");
             }
 
-            var endpointSettings = new EndpointSettings
+            options = options with
             {
-                BaseUrl = baseUrl,
-                Model = parse.GetValue(model)!,
-                AzureApiVersion = azure,
-                ApiKey = Environment.GetEnvironmentVariable(keyVariable),
-                Concurrency = parse.GetValue(concurrency),
-                MaxAttempts = parse.GetValue(attempts),
+                Model = parse.GetValue(model) ?? options.Model,
+                AzureApiVersion = parse.GetValue(azureVersion) ?? options.AzureApiVersion,
+                MaxConcurrency = parse.GetValue(concurrency),
+                RequestsPerMinute = parse.GetValue(rpm),
+                TokensPerMinute = parse.GetValue(tpm),
+                MaxRetries = parse.GetValue(retries),
                 RequestTimeout = TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(timeout))),
-                SendThinkingTemplateSwitch = parse.GetValue(thinkSwitch),
             };
+            if (!options.IsConfigured)
+            {
+                throw new StageConfigurationException("no model endpoint: pass --endpoint (or set EHRR1_LLM_ENDPOINT) and set the API key in EHRR1_LLM_API_KEY if the endpoint needs one.");
+            }
+
+            var predictorSettings = new EndpointPredictorSettings { TopLogprobs = parse.GetValue(topLogprobs), RiskMaxTokens = parse.GetValue(riskMaxTokens) };
             var settings = common.Settings(parse) with
             {
                 Prompt = new PromptSettings
@@ -80,16 +96,16 @@ internal sealed class EvalModule : ICliModule
                     RiskFromProbabilities = !parse.GetValue(riskFromText),
                 },
             };
-            StageConfigurationException.ThrowIfAny(settings.Validate().Concat(endpointSettings.Validate()));
+            StageConfigurationException.ThrowIfAny(settings.Validate().Concat(options.Validate()).Concat(predictorSettings.Validate()));
             using var loggers = context.CreateLoggerFactory();
-            await using var predictor = new OpenAiCompatiblePredictor(endpointSettings, loggers.CreateLogger<OpenAiCompatiblePredictor>());
+            await using var predictor = new ChatEndpointPredictor(new ChatEndpointClient(options, logger: loggers.CreateLogger<ChatEndpointClient>()), predictorSettings);
             var runner = new EvaluationRunner(loggers.CreateLogger<EvaluationRunner>());
             var summary = await context.CreateProgress("eval run").RunAsync(p => runner.PredictAsync(settings, predictor, p, ct));
             var name = parse.GetValue(modelName) ?? predictor.Description;
             var extra = new Dictionary<string, string?>(StringComparer.Ordinal)
             {
-                ["endpoint"] = baseUrl.GetLeftPart(UriPartial.Path),
-                ["endpoint_model"] = endpointSettings.Model,
+                ["endpoint"] = options.ToString(),
+                ["risk_max_tokens"] = predictorSettings.RiskMaxTokens.ToString(CultureInfo.InvariantCulture),
                 ["think"] = parse.GetValue(think),
                 ["max_new_tokens"] = settings.Prompt.MaxNewTokens.ToString(CultureInfo.InvariantCulture),
                 ["candidates_in_prompt"] = settings.Prompt.CandidatesInPrompt ? "true" : "false",

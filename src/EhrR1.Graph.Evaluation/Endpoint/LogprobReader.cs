@@ -1,62 +1,58 @@
-using System.Text.Json.Nodes;
 using EhrR1.Graph.Evaluation.Running;
+using EhrR1.Graph.Reasoning.Endpoints;
 
 namespace EhrR1.Graph.Evaluation.Endpoint;
 
 /// <summary>
-/// Reads P(yes) from a chat completion's <c>logprobs.content</c>: at the first generated position whose token or
-/// top alternatives include "yes" or "no" (compared after trimming whitespace and lower-casing, so "Yes", " yes" and
-/// "YES" all count), log P(yes) and log P(no) are the log-sum-exp of their variants, and P(yes) = softmax over the two.
-/// When only one of the two appears in the top list, the other is given the smallest log-probability listed (an upper
-/// bound on its probability), and the source is <c>logprobs_partial</c>.
+/// Reads P(yes) from a completion's per-token log-probabilities. Scanning starts after the last generated token that
+/// contains <c>&lt;/think&gt;</c> (a thinking model such as Qwen3 may open with an empty think block); at the first
+/// position whose token or top alternatives include "yes" or "no" (compared after trimming whitespace and lower-casing,
+/// so "Yes", " yes" and "YES" all count), log P(yes) and log P(no) are the log-sum-exp of their variants and
+/// P(yes) = softmax over the two. When only one of the two appears in the top list, the other gets the smallest
+/// log-probability listed (an upper bound on its probability) and the source is <c>logprobs_partial</c>.
 /// </summary>
 public static class LogprobReader
 {
-    public static (double? LogProbYes, double? LogProbNo, double? PYes, string? Source) Read(JsonNode? logprobs)
+    public const string Complete = "logprobs";
+    public const string Partial = "logprobs_partial";
+
+    public static (double? LogProbYes, double? LogProbNo, double? PYes, string? Source) Read(IReadOnlyList<TokenLogprob>? positions)
     {
-        if (logprobs?["content"] is not JsonArray content)
+        if (positions is null || positions.Count == 0)
         {
             return (null, null, null, null);
         }
 
-        foreach (var position in content)
+        var start = 0;
+        for (var i = positions.Count - 1; i >= 0; i--)
         {
-            if (position is null)
+            if (positions[i].Token.Contains("</think>", StringComparison.Ordinal))
             {
-                continue;
+                start = i + 1;
+                break;
+            }
+        }
+
+        for (var i = start; i < positions.Count; i++)
+        {
+            var position = positions[i];
+            var entries = new Dictionary<string, double>(StringComparer.Ordinal) { [position.Token] = position.Logprob };
+            foreach (var alt in position.TopLogprobs ?? [])
+            {
+                entries.TryAdd(alt.Token, alt.Logprob);
             }
 
-            var entries = new List<(string Token, double LogProb)>();
-            if (position["token"]?.GetValue<string>() is { } t && position["logprob"] is { } lp)
-            {
-                entries.Add((t, lp.GetValue<double>()));
-            }
-
-            if (position["top_logprobs"] is JsonArray top)
-            {
-                foreach (var alt in top)
-                {
-                    if (alt?["token"]?.GetValue<string>() is { } at && alt["logprob"] is { } alp)
-                    {
-                        entries.Add((at, alp.GetValue<double>()));
-                    }
-                }
-            }
-
-            // the chosen token also appears among the alternatives: count each token string once
-            var distinct = entries.GroupBy(e => e.Token, StringComparer.Ordinal).Select(g => g.First()).ToList();
-            var yes = distinct.Where(e => Normal(e.Token) == "yes").Select(e => e.LogProb).ToList();
-            var no = distinct.Where(e => Normal(e.Token) == "no").Select(e => e.LogProb).ToList();
+            var yes = entries.Where(e => Normal(e.Key) == "yes").Select(e => e.Value).ToList();
+            var no = entries.Where(e => Normal(e.Key) == "no").Select(e => e.Value).ToList();
             if (yes.Count == 0 && no.Count == 0)
             {
                 continue;
             }
 
-            var floor = distinct.Min(e => e.LogProb);
+            var floor = entries.Values.Min();
             var lpYes = yes.Count > 0 ? LogSumExp(yes) : floor;
             var lpNo = no.Count > 0 ? LogSumExp(no) : floor;
-            var source = yes.Count > 0 && no.Count > 0 ? "logprobs" : "logprobs_partial";
-            return (lpYes, lpNo, YesNoProbability.FromLogProbs(lpYes, lpNo), source);
+            return (lpYes, lpNo, YesNoProbability.FromLogProbs(lpYes, lpNo), yes.Count > 0 && no.Count > 0 ? Complete : Partial);
         }
 
         return (null, null, null, null);

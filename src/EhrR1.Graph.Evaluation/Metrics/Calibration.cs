@@ -8,7 +8,8 @@ public sealed record CalibrationBin(double Lower, double Upper, int Count, doubl
 /// <list type="bullet">
 /// <item>Brier score = mean (p − y)², y ∈ {0, 1} (scikit-learn's <c>brier_score_loss</c>).</item>
 /// <item>Expected calibration error with <see cref="DefaultBins"/> equal-width bins over [0, 1]: bin k holds
-/// p ∈ [k/B, (k+1)/B) (p = 1 goes to the last bin); ECE = Σ_k (n_k / n) · |mean(y in k) − mean(p in k)|.
+/// p ∈ [k/B, (k+1)/B) (p = 1 goes to the last bin; edges computed as numpy's linspace, like scikit-learn's
+/// <c>calibration_curve</c>); ECE = Σ_k (n_k / n) · |mean(y in k) − mean(p in k)|.
 /// Empty bins contribute nothing.</item>
 /// </list>
 /// </summary>
@@ -46,7 +47,7 @@ public static class Calibration
         for (var i = 0; i < probabilities.Count; i++)
         {
             var p = probabilities[i];
-            var k = Math.Clamp((int)Math.Floor(p * bins), 0, bins - 1);
+            var k = BinOf(p, bins);
             count[k]++;
             sumP[k] += p;
             sumY[k] += positive[i] ? 1 : 0;
@@ -64,6 +65,27 @@ public static class Calibration
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The bin of <paramref name="p"/> with edges k·(1/B), exactly as numpy's <c>linspace(0, 1, B + 1)</c> makes them and
+    /// scikit-learn's <c>calibration_curve</c> uses them (so 0.3 falls below the edge 0.30000000000000004).
+    /// </summary>
+    internal static int BinOf(double p, int bins)
+    {
+        var step = 1.0 / bins;
+        var k = Math.Clamp((int)Math.Floor(p * bins), 0, bins - 1);
+        while (k > 0 && p < k * step)
+        {
+            k--;
+        }
+
+        while (k < bins - 1 && p >= (k + 1) * step)
+        {
+            k++;
+        }
+
+        return k;
     }
 
     public static double ExpectedCalibrationError(IReadOnlyList<double> probabilities, IReadOnlyList<bool> positive, int bins = DefaultBins)

@@ -12,7 +12,6 @@ import numpy as np
 import sklearn
 import nltk
 from nltk.stem.porter import PorterStemmer
-from sklearn.calibration import calibration_curve
 from sklearn.metrics import brier_score_loss, precision_recall_fscore_support, roc_auc_score, roc_curve
 from sklearn.preprocessing import MultiLabelBinarizer
 
@@ -39,13 +38,17 @@ for case in binary_cases:
     case["roc_tpr"] = tpr.tolist()
     case["brier"] = float(brier_score_loss(yy, pp))
     case["accuracy_at_0_5"] = float(np.mean((pp >= 0.5).astype(int) == yy))
-    # ECE, 10 equal-width bins (k/10 <= p < (k+1)/10, p = 1 in the last bin), weighted by bin size
-    prob_true, prob_pred = calibration_curve(yy, pp, n_bins=10, strategy="uniform")
-    bins = np.linspace(0.0, 1.0, 11)
-    binids = np.searchsorted(bins[1:-1], pp, side="right")
-    counts = np.bincount(binids, minlength=10)
-    nonempty = counts[counts > 0]
-    case["ece_10"] = float(np.sum(nonempty / len(pp) * np.abs(prob_true - prob_pred)))
+    # ECE, 10 equal-width bins [k/10, (k+1)/10) with numpy linspace edges (p = 1 in the last bin), weighted by bin size.
+    # (scikit-learn's calibration_curve is not used: how it assigns values that sit exactly on an edge differs between
+    # versions - side="left" in 1.2 - so the bins are made here explicitly.)
+    edges = np.linspace(0.0, 1.0, 11)
+    binids = np.searchsorted(edges[1:-1], pp, side="right")
+    ece = 0.0
+    for k in range(10):
+        m = binids == k
+        if m.any():
+            ece += m.sum() / len(pp) * abs(yy[m].mean() - pp[m].mean())
+    case["ece_10"] = float(ece)
 
 # --- set precision / recall / F1 (per sample, then averaged: sklearn average="samples") ---------------------------
 set_cases = [
