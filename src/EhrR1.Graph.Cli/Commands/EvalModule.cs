@@ -1,0 +1,247 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using EhrR1.Graph.Cli.Hosting;
+using EhrR1.Graph.Core.Errors;
+using EhrR1.Graph.Core.IO;
+using EhrR1.Graph.Core.Pipeline;
+using EhrR1.Graph.Evaluation.Endpoint;
+using EhrR1.Graph.Evaluation.Running;
+using EhrR1.Graph.Evaluation.Scoring;
+using EhrR1.Graph.Reasoning.Endpoints;
+using Microsoft.Extensions.Logging;
+
+namespace EhrR1.Graph.Cli.Commands;
+
+/// <summary><c>ehr-graph eval run|score|compare</c>: EHR-Bench evaluation of an endpoint model, scoring, comparison.</summary>
+internal sealed class EvalModule : ICliModule
+{
+    public void Register(CommandTree tree, CliContext context)
+    {
+        var group = tree.Group("eval", "Evaluate models on EHR-Bench: run a model, score predictions, compare results.");
+        group.Subcommands.Add(BuildRun(context));
+        group.Subcommands.Add(BuildScore(context));
+        group.Subcommands.Add(BuildCompare(context));
+    }
+
+    private static Command BuildRun(CliContext context)
+    {
+        var cmd = new Command("run", "Run a model on an EHR-Bench file (resumable), then score it: predictions.jsonl, scores.jsonl, result.json, results.md, plots/.");
+        var common = new CommonOptions(cmd);
+        var endpoint = new Option<string?>("--endpoint") { Description = "OpenAI-compatible base URL (e.g. http://127.0.0.1:8000/v1) or Azure OpenAI resource URL (default: EHRR1_LLM_ENDPOINT, else AZURE_OPENAI_ENDPOINT / OPENAI_BASE_URL). The key comes from EHRR1_LLM_API_KEY (else AZURE_OPENAI_API_KEY / OPENAI_API_KEY)." };
+        var provider = new Option<string?>("--provider") { Description = "openai (any OpenAI-compatible server) or azure (default: EHRR1_LLM_PROVIDER, else openai)." };
+        var model = new Option<string?>("--model") { Description = "Model name, or Azure deployment name (default: EHRR1_LLM_MODEL, else gpt-4o)." };
+        var azureVersion = new Option<string?>("--azure-api-version") { Description = "Azure OpenAI api-version (default: EHRR1_LLM_API_VERSION, else 2024-10-21)." };
+        var concurrency = new Option<int>("--concurrency") { Description = "Requests in flight (default 8).", DefaultValueFactory = _ => 8 };
+        var rpm = new Option<int>("--rpm") { Description = "Requests per minute (default 0 = unlimited).", DefaultValueFactory = _ => 0 };
+        var tpm = new Option<long>("--tpm") { Description = "Estimated tokens per minute (default 0 = unlimited).", DefaultValueFactory = _ => 0 };
+        var retries = new Option<int>("--max-retries") { Description = "Retries per request on 429/5xx/timeouts (default 6).", DefaultValueFactory = _ => 6 };
+        var timeout = new Option<int>("--request-timeout") { Description = "Seconds per request (default 180).", DefaultValueFactory = _ => 180 };
+        var topLogprobs = new Option<int>("--top-logprobs") { Description = "Alternatives per token for risk tasks (default 20, the OpenAI maximum).", DefaultValueFactory = _ => 20 };
+        var riskMaxTokens = new Option<int>("--risk-max-tokens") { Description = "Tokens generated for risk tasks (default 1; about 8 for thinking models that open with an empty <think></think> block).", DefaultValueFactory = _ => 1 };
+        var think = new Option<string>("--think") { Description = "Thinking switch appended to prompts: think (decision tasks \\n/think), no_think (/no_think), none (general models). Default no_think.", DefaultValueFactory = _ => "no_think" };
+        think.AcceptOnlyFromAmong("think", "no_think", "none");
+        var maxNew = new Option<int>("--max-new-tokens") { Description = "Answer tokens without thinking (default 128).", DefaultValueFactory = _ => 128 };
+        var maxNewThink = new Option<int>("--max-new-tokens-thinking") { Description = "Answer tokens with thinking (default 4096).", DefaultValueFactory = _ => 4096 };
+        var candidates = new Option<bool>("--candidates-in-prompt") { Description = "Append the candidate list and an answer-format note (for general models such as GPT-4o)." };
+        var riskFromText = new Option<bool>("--risk-from-text") { Description = "Risk tasks: generate an answer instead of reading yes/no log-probabilities (AUROC then uses 1/0/0.5)." };
+        var modelName = new Option<string?>("--model-name") { Description = "Name of the model in results (default: --model)." };
+        var noPlots = new Option<bool>("--no-plots") { Description = "Skip the PNG/SVG plots." };
+        foreach (var o in new Option[] { endpoint, provider, model, azureVersion, concurrency, rpm, tpm, retries, timeout, topLogprobs, riskMaxTokens, think, maxNew, maxNewThink, candidates, riskFromText, modelName, noPlots })
+        {
+            cmd.Options.Add(o);
+        }
+
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var clock = Stopwatch.StartNew();
+            var options = ChatEndpointOptions.FromEnvironment();
+            try
+            {
+                options = options with
+                {
+                    Provider = parse.GetValue(provider) is { } pv ? ChatEndpointOptions.ParseProvider(pv) : options.Provider,
+                    Endpoint = parse.GetValue(endpoint) is { } ep ? ChatEndpointOptions.ParseEndpoint(ep) : options.Endpoint,
+                };
+            }
+            catch (ArgumentException ex)
+            {
+                throw new StageConfigurationException(ex.Message.Split(" (Parameter", 2)[0] + ".");
+            }
+
+            options = options with
+            {
+                Model = parse.GetValue(model) ?? options.Model,
+                AzureApiVersion = parse.GetValue(azureVersion) ?? options.AzureApiVersion,
+                MaxConcurrency = parse.GetValue(concurrency),
+                RequestsPerMinute = parse.GetValue(rpm),
+                TokensPerMinute = parse.GetValue(tpm),
+                MaxRetries = parse.GetValue(retries),
+                RequestTimeout = TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(timeout))),
+            };
+            if (!options.IsConfigured)
+            {
+                throw new StageConfigurationException("no model endpoint: pass --endpoint (or set EHRR1_LLM_ENDPOINT) and set the API key in EHRR1_LLM_API_KEY if the endpoint needs one.");
+            }
+
+            var predictorSettings = new EndpointPredictorSettings { TopLogprobs = parse.GetValue(topLogprobs), RiskMaxTokens = parse.GetValue(riskMaxTokens) };
+            var settings = common.Settings(parse) with
+            {
+                Prompt = new PromptSettings
+                {
+                    Thinking = parse.GetValue(think) switch { "think" => ThinkingMode.Think, "none" => ThinkingMode.None, _ => ThinkingMode.NoThink },
+                    MaxNewTokens = parse.GetValue(maxNew),
+                    MaxNewTokensThinking = parse.GetValue(maxNewThink),
+                    CandidatesInPrompt = parse.GetValue(candidates),
+                    RiskFromProbabilities = !parse.GetValue(riskFromText),
+                },
+            };
+            StageConfigurationException.ThrowIfAny(settings.Validate().Concat(options.Validate()).Concat(predictorSettings.Validate()));
+            using var loggers = context.CreateLoggerFactory();
+            await using var predictor = new ChatEndpointPredictor(new ChatEndpointClient(options, logger: loggers.CreateLogger<ChatEndpointClient>()), predictorSettings);
+            var runner = new EvaluationRunner(loggers.CreateLogger<EvaluationRunner>());
+            var summary = await context.CreateProgress("eval run").RunAsync(p => runner.PredictAsync(settings, predictor, p, ct));
+            var name = parse.GetValue(modelName) ?? predictor.Description;
+            var extra = new Dictionary<string, string?>(StringComparer.Ordinal)
+            {
+                ["endpoint"] = options.ToString(),
+                ["risk_max_tokens"] = predictorSettings.RiskMaxTokens.ToString(CultureInfo.InvariantCulture),
+                ["think"] = parse.GetValue(think),
+                ["max_new_tokens"] = settings.Prompt.MaxNewTokens.ToString(CultureInfo.InvariantCulture),
+                ["candidates_in_prompt"] = settings.Prompt.CandidatesInPrompt ? "true" : "false",
+                ["risk_from_probabilities"] = settings.Prompt.RiskFromProbabilities ? "true" : "false",
+            };
+            return await FinishAsync(context, "eval run", settings, name, extra, parse.GetValue(noPlots), summary, clock, ct);
+        });
+        return cmd;
+    }
+
+    private static Command BuildScore(CliContext context)
+    {
+        var cmd = new Command("score", "Score an existing predictions file against an EHR-Bench file: scores.jsonl, result.json, results.md, plots/.");
+        var common = new CommonOptions(cmd);
+        var predictions = new Option<string>("--predictions") { Description = "Predictions JSONL (default: OUT/predictions.jsonl)." };
+        var modelName = new Option<string>("--model-name") { Description = "Name of the model in results (default: the predictions file name).", };
+        var noPlots = new Option<bool>("--no-plots") { Description = "Skip the PNG/SVG plots." };
+        cmd.Options.Add(predictions);
+        cmd.Options.Add(modelName);
+        cmd.Options.Add(noPlots);
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var clock = Stopwatch.StartNew();
+            var settings = common.Settings(parse) with { PredictionsPath = parse.GetValue(predictions) };
+            var name = parse.GetValue(modelName) ?? Path.GetFileNameWithoutExtension(settings.PredictionsFile);
+            return await FinishAsync(context, "eval score", settings, name, null, parse.GetValue(noPlots), null, clock, ct);
+        });
+        return cmd;
+    }
+
+    private static Command BuildCompare(CliContext context)
+    {
+        var cmd = new Command("compare", "Compare two or more result.json files side by side: comparison.md and a grouped bar plot (PNG/SVG).");
+        var files = new Argument<string[]>("results") { Description = "result.json files (two or more).", Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string>("--out") { Description = "Output folder.", Required = true };
+        cmd.Arguments.Add(files);
+        cmd.Options.Add(output);
+        cmd.SetAction((parse, ct) =>
+        {
+            var clock = Stopwatch.StartNew();
+            var paths = parse.GetValue(files) ?? [];
+            if (paths.Length < 2)
+            {
+                throw new StageConfigurationException("eval compare needs two or more result.json files; got " + paths.Length.ToString(CultureInfo.InvariantCulture) + ".");
+            }
+
+            var results = paths.Select(p => (Path: p, Result: ResultComparison.Load(p))).ToList();
+            var outDir = parse.GetValue(output)!;
+            Directory.CreateDirectory(outDir);
+            var markdown = Path.Combine(outDir, "comparison.md");
+            AtomicFile.WriteAllText(markdown, ResultComparison.ToMarkdown(results));
+            ct.ThrowIfCancellationRequested();
+            var outputs = new List<string> { markdown };
+            outputs.AddRange(EvalPlots.WriteComparisonPlots(results, ResultComparison.Labels(results), outDir));
+            context.WriteReport(new StageReport("eval compare", clock.Elapsed.TotalSeconds, new Dictionary<string, long> { ["results"] = results.Count }, outputs));
+            return Task.FromResult(0);
+        });
+        return cmd;
+    }
+
+    private static async Task<int> FinishAsync(
+        CliContext context,
+        string stage,
+        EvaluationRunSettings settings,
+        string model,
+        IReadOnlyDictionary<string, string?>? extra,
+        bool noPlots,
+        PredictionRunSummary? summary,
+        Stopwatch clock,
+        CancellationToken ct)
+    {
+        var (result, outputs, unmatched) = await EvaluationScoring.ScoreAsync(settings, model, extra, ct);
+        var files = new List<string> { outputs.ResultJson, outputs.ResultMarkdown, outputs.ScoresJsonl, outputs.Manifest };
+        if (!noPlots)
+        {
+            files.AddRange(EvalPlots.WriteRunPlots(result, settings.OutputDirectory));
+        }
+
+        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal)
+        {
+            ["samples"] = result.Samples,
+            ["scored"] = result.Scored,
+            ["tasks"] = result.Tasks.Count,
+            ["unmatched_predictions"] = unmatched,
+        };
+        if (summary is not null)
+        {
+            counts["already_predicted"] = summary.AlreadyDone;
+            counts["predicted"] = summary.Predicted;
+            counts["failed"] = summary.Failed;
+        }
+
+        context.WriteReport(new StageReport(stage, clock.Elapsed.TotalSeconds, counts, files));
+        if (summary is { Failed: > 0 })
+        {
+            throw new ExternalServiceException(
+                "EHR-EV-032",
+                "LLM endpoint",
+                summary.Failed.ToString(CultureInfo.InvariantCulture) + " samples failed after retries and were not scored (see the warnings above). Run the same command again to retry only those samples.",
+                isTransient: true);
+        }
+
+        return 0;
+    }
+
+    /// <summary>Options shared by run and score.</summary>
+    private sealed class CommonOptions
+    {
+        private readonly Option<string> _bench = new("--bench") { Description = "EHR-Bench JSONL (ours or the released format).", Required = true };
+        private readonly Option<string> _out = new("--out") { Description = "Output folder (e.g. runs/demo/eval).", Required = true };
+        private readonly Option<string?> _tasks = new("--tasks") { Description = "Comma-separated task names to evaluate (default all)." };
+        private readonly Option<int> _maxPerTask = new("--max-per-task") { Description = "At most N samples per task, the first in file order (default 0 = all).", DefaultValueFactory = _ => 0 };
+        private readonly Option<int> _bootstrap = new("--bootstrap") { Description = "Bootstrap resamples for 95% CIs (default 1000; 0 = none).", DefaultValueFactory = _ => 1000 };
+        private readonly Option<int> _seed = new("--seed") { Description = "Bootstrap seed (default 42).", DefaultValueFactory = _ => 42 };
+        private readonly Option<int> _bins = new("--calibration-bins") { Description = "Equal-width bins for ECE (default 10).", DefaultValueFactory = _ => 10 };
+
+        public CommonOptions(Command cmd)
+        {
+            foreach (var o in new Option[] { _bench, _out, _tasks, _maxPerTask, _bootstrap, _seed, _bins })
+            {
+                cmd.Options.Add(o);
+            }
+        }
+
+        public EvaluationRunSettings Settings(ParseResult parse) => new()
+        {
+            BenchPath = parse.GetValue(_bench)!,
+            OutputDirectory = parse.GetValue(_out)!,
+            Tasks = new HashSet<string>((parse.GetValue(_tasks) ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), StringComparer.Ordinal),
+            MaxPerTask = parse.GetValue(_maxPerTask),
+            Scoring = new ScoringSettings
+            {
+                BootstrapResamples = parse.GetValue(_bootstrap),
+                Seed = parse.GetValue(_seed),
+                CalibrationBins = parse.GetValue(_bins),
+            },
+        };
+    }
+}
