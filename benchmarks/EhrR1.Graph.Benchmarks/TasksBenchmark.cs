@@ -39,15 +39,19 @@ internal sealed class TasksBenchmark : IBenchmark
             Report("index 1x", r1, index1.Counts["events"], index1.Counts["instances"]);
 
             using var scaled = new ReplicatedStore(store, scale);
-            var (indexN, rN) = await MeasureAsync(() => new TaskIndexBuilder().RunAsync(scaled, new TaskIndexSettings { StorePath = storePath, OutputDirectory = Path.Combine(work, "indexN") }, null, cancellationToken));
-            Report($"index {scale}x", rN, indexN.Counts["events"], indexN.Counts["instances"]);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"- cost per event {scale}x / 1x: wall {rN.Wall / indexN.Counts["events"] / (r1.Wall / index1.Counts["events"]):F2}, cpu {rN.Cpu / indexN.Counts["events"] / (r1.Cpu / index1.Counts["events"]):F2}"));
+            var sampledIndex = Path.Combine(work, scale > 1 ? "indexN" : "index1");
+            if (scale > 1)
+            {
+                var (indexN, rN) = await MeasureAsync(() => new TaskIndexBuilder().RunAsync(scaled, new TaskIndexSettings { StorePath = storePath, OutputDirectory = Path.Combine(work, "indexN") }, null, cancellationToken));
+                Report($"index {scale}x", rN, indexN.Counts["events"], indexN.Counts["instances"]);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"- cost per event {scale}x / 1x: wall {rN.Wall / indexN.Counts["events"] / (r1.Wall / index1.Counts["events"]):F2}, cpu {rN.Cpu / indexN.Counts["events"] / (r1.Cpu / index1.Counts["events"]):F2}"));
+            }
 
             var caps = Path.Combine(work, "caps.json");
             var capsSource = Path.Combine(AppContext.BaseDirectory, "ehr_bench.json");
             File.Copy(File.Exists(capsSource) ? capsSource : throw new FileNotFoundException("ehr_bench.json not copied next to the benchmark"), caps);
             var samples = Path.Combine(work, "samples.jsonl");
-            var (sampled, rs) = await MeasureAsync(() => new TaskSampler().RunAsync(new SampleSettings { IndexDirectory = Path.Combine(work, "indexN"), ConfigPath = caps, OutputFile = samples }, null, cancellationToken));
+            var (sampled, rs) = await MeasureAsync(() => new TaskSampler().RunAsync(new SampleSettings { IndexDirectory = sampledIndex, ConfigPath = caps, OutputFile = samples }, null, cancellationToken));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"- sample ({scale}x index, ehr_bench.json caps): {sampled.Counts["samples"]:N0} samples in {rs.Wall:F2} s wall, {rs.Cpu:F2} s cpu"));
 
             var (exported, re) = await MeasureAsync(() => new SampleExporter().RunAsync(scaled, EventRenderer.Render, new ExportSettings { SamplesFile = samples, StorePath = storePath, Format = ExportFormat.EhrBench, OutputFile = Path.Combine(work, "bench.jsonl") }, null, cancellationToken));

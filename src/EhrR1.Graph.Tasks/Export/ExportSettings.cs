@@ -24,6 +24,9 @@ public sealed record ExportSettings
     /// <summary>Upstream joined empty parts (no last discharge, no admission record) too, leaving blank runs.</summary>
     public bool KeepEmptyParts { get; init; }
 
+    /// <summary>Samples processed together (grouped by patient, so each patient is read once per chunk).</summary>
+    public int ChunkSize { get; init; } = 8192;
+
     /// <summary>Overwrite an existing output file.</summary>
     public bool Force { get; init; }
 
@@ -32,6 +35,11 @@ public sealed record ExportSettings
         if (!Force && File.Exists(OutputFile))
         {
             yield return $"Output file {OutputFile} already exists. Pass --force to overwrite it, or choose another --out.";
+        }
+
+        if (ChunkSize < 1)
+        {
+            yield return $"--chunk-size must be ≥ 1; got {ChunkSize}.";
         }
 
         if (MaxCandidates < 2)

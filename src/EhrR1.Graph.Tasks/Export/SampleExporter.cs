@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -42,35 +43,66 @@ public sealed class SampleExporter(ILogger<SampleExporter>? logger = null)
         long count = 0;
         await AtomicFile.WriteAsync(settings.OutputFile, async (stream, ct) =>
         {
-            using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = JsonDefaults.Jsonl.Encoder });
-            await foreach (var line in JsonlReader.ReadAsync<TaskIndexRow>(settings.SamplesFile, TasksJson.Context.Options, ct).WithCancellation(ct))
+            // Samples come grouped by task, so one patient recurs across the file. They are processed in chunks:
+            // each chunk is grouped by subject (every patient is read and rendered once per chunk), and the records
+            // are written back in file order.
+            var chunk = new List<(long Line, TaskIndexRow Row)>(settings.ChunkSize);
+            var buffer = new ArrayBufferWriter<byte>(1 << 16);
+            using var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JsonDefaults.Jsonl.Encoder });
+            async Task FlushChunkAsync()
             {
-                var row = line.Value;
-                var task = TaskCatalog.Find(row.Task)
-                    ?? throw new InputDataException("EHR-TSK-020", settings.SamplesFile, line.LineNumber, "task", "unknown task", expected: "one of the 46 EHR-Bench task names", found: "\"" + row.Task + "\"");
-                var trajectory = Patient(store, cache, row.SubjectId, settings.SamplesFile, line.LineNumber);
-                Check(row, trajectory, settings.SamplesFile, line.LineNumber);
-                patients.Add(row.SubjectId);
-                var input = inputs.Build(trajectory, task, row);
-                var output = string.Join('\n', row.Target);
-                if (settings.Format == ExportFormat.EhrBench)
+                var records = new byte[chunk.Count][];
+                foreach (var group in Enumerable.Range(0, chunk.Count).GroupBy(i => chunk[i].Row.SubjectId).OrderBy(g => g.Key))
                 {
-                    WriteBench(json, count, row, task, input, output, candidates.Build(task, row.SampleId, row.Target));
-                }
-                else
-                {
-                    WriteIns(json, row, task, input, output);
+                    ct.ThrowIfCancellationRequested();
+                    var first = chunk[group.First()];
+                    var trajectory = Patient(store, cache, group.Key, settings.SamplesFile, first.Line);
+                    patients.Add(group.Key);
+                    foreach (var i in group)
+                    {
+                        var (line, row) = chunk[i];
+                        var task = TaskCatalog.Find(row.Task)
+                            ?? throw new InputDataException("EHR-TSK-020", settings.SamplesFile, line, "task", "unknown task", expected: "one of the 46 EHR-Bench task names", found: "\"" + row.Task + "\"");
+                        Check(row, trajectory, settings.SamplesFile, line);
+                        var input = inputs.Build(trajectory, task, row);
+                        var output = string.Join('\n', row.Target);
+                        buffer.ResetWrittenCount();
+                        json.Reset(buffer);
+                        if (settings.Format == ExportFormat.EhrBench)
+                        {
+                            WriteBench(json, count + i, row, task, input, output, candidates.Build(task, row.SampleId, row.Target));
+                        }
+                        else
+                        {
+                            WriteIns(json, row, task, input, output);
+                        }
+
+                        json.Flush();
+                        records[i] = buffer.WrittenSpan.ToArray();
+                    }
                 }
 
-                json.Flush();
-                json.Reset();
-                stream.WriteByte((byte)'\n');
-                count++;
-                if ((count & 1023) == 0)
+                foreach (var r in records)
                 {
-                    progress?.Report(new StageProgress("samples", count, null, "samples"));
+                    await stream.WriteAsync(r, ct);
+                    stream.WriteByte((byte)'\n');
+                }
+
+                count += chunk.Count;
+                chunk.Clear();
+                progress?.Report(new StageProgress("samples", count, null, "samples"));
+            }
+
+            await foreach (var line in JsonlReader.ReadAsync<TaskIndexRow>(settings.SamplesFile, TasksJson.Context.Options, ct).WithCancellation(ct))
+            {
+                chunk.Add((line.LineNumber, line.Value));
+                if (chunk.Count >= settings.ChunkSize)
+                {
+                    await FlushChunkAsync();
                 }
             }
+
+            await FlushChunkAsync();
         }, cancellationToken);
         progress?.Report(new StageProgress("samples", count, count, "samples"));
         var counts = new Dictionary<string, long>(StringComparer.Ordinal) { ["samples"] = count, ["patients"] = patients.Count };

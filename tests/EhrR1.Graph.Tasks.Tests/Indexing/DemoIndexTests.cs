@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Text.Json;
+using EhrR1.Graph.Core;
+using EhrR1.Graph.Tasks.Definitions;
+using EhrR1.Graph.Tasks.Indexing;
+using EhrR1.Graph.TestSupport;
+using EhrR1.Graph.Trajectories.Ingest;
+using EhrR1.Graph.Trajectories.Model;
+using EhrR1.Graph.Trajectories.Store;
+using Microsoft.Extensions.Logging.Abstractions;
+using Xunit.Abstractions;
+
+namespace EhrR1.Graph.Tasks.Tests.Indexing;
+
+/// <summary>The task index of the real MIMIC-IV demo (store built by the ingest stage into a temp folder).</summary>
+public sealed class DemoIndexTests(DemoIndexTests.DemoFixture fixture, ITestOutputHelper output) : IClassFixture<DemoIndexTests.DemoFixture>
+{
+    public sealed class DemoFixture : IDisposable
+    {
+        private readonly Lazy<(TrajectoryStore Store, string Index)> _built;
+
+        public DemoFixture() => _built = new(Build);
+
+        public TempDirectory Temp { get; } = new();
+
+        public TrajectoryStore Store => _built.Value.Store;
+
+        public string Index => _built.Value.Index;
+
+        public void Dispose()
+        {
+            if (_built.IsValueCreated)
+            {
+                _built.Value.Store.Dispose();
+            }
+
+            Temp.Dispose();
+        }
+
+        private (TrajectoryStore, string) Build()
+        {
+            var demo = TestPaths.Dataset("mimic-iv-demo-2.2");
+            var extra = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (DataLocations.FindDataset("mimic-iv-demo-2.2-chartevents-subset") is { } chart)
+            {
+                extra["icu/chartevents"] = Path.Combine(chart, "chartevents.csv.gz");
+            }
+
+            var storePath = Temp.Combine("store");
+            new IngestStage(NullLogger.Instance).RunAsync(new IngestSettings(demo, storePath) { ExtraTables = extra }, null, CancellationToken.None).GetAwaiter().GetResult();
+            var store = TrajectoryStore.Open(storePath);
+            var index = Temp.Combine("index");
+            new TaskIndexBuilder().RunAsync(store, new TaskIndexSettings { StorePath = storePath, OutputDirectory = index }, null, CancellationToken.None).GetAwaiter().GetResult();
+            return (store, index);
+        }
+    }
+
+    private IEnumerable<TaskIndexRow> Rows(string task)
+    {
+        var file = TaskIndexLayout.TaskFile(fixture.Index, task);
+        return File.Exists(file) ? File.ReadLines(file).Select(l => JsonSerializer.Deserialize<TaskIndexRow>(l)!) : [];
+    }
+
+    [RequiresDataFact]
+    public void Should_IndexTheDemoWithinTheWindowInvariants_When_EveryTaskIsEnumerated()
+    {
+        var manifest = EhrR1.Graph.Core.IO.RunManifest.TryLoad(Path.Combine(fixture.Index, "manifest.json"))!;
+        foreach (var task in TaskCatalog.All)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{task.Name,-24} {manifest.Counts["task." + task.Name],8:N0}"));
+        }
+
+        manifest.Counts["patients"].Should().Be(100);
+        foreach (var name in new[] { "admissions", "labevents", "prescriptions", "emar", "poe", "transfers", "services", "next_event", "chartevents", "inputevents", "Inpatient_Mortality", "LengthOfStay_3day", "ICU_Stay_7day", "ICU_Mortality_1day" })
+        {
+            manifest.Counts["task." + name].Should().BePositive(name);
+        }
+
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        var window = TimeSpan.FromHours(24);
+        long checkedRows = 0;
+        PatientTrajectory? patient = null;
+        foreach (var task in TaskCatalog.All.Where(t => !t.IsRisk))
+        {
+            foreach (var row in Rows(task.Name))
+            {
+                ids.Add(row.SampleId).Should().BeTrue(row.SampleId);
+                row.Target.Should().NotBeEmpty().And.OnlyContain(l => l.Trim().Length > 0);
+                row.SampleId.Should().Be($"{task.Name}:{row.SubjectId}:{row.TargetIndex}");
+                if (patient?.SubjectId != row.SubjectId)
+                {
+                    fixture.Store.TryRead(row.SubjectId, out patient).Should().BeTrue();
+                }
+
+                var ev = patient!.Events;
+                var timed = row.TargetIndex;
+                while (ev[timed].StartTime is null && timed > 0)
+                {
+                    timed--;
+                }
+
+                var targetTime = ev[timed].StartTime;
+                row.ContextEnd.Should().Be(row.TargetIndex);
+                row.ContextBegin.Should().BeInRange(1, row.TargetIndex - 1);
+                for (var k = row.ContextBegin; k < row.ContextEnd; k++)
+                {
+                    (ev[k].HadmId is null || ev[k].HadmId == row.HadmId).Should().BeTrue(row.SampleId);
+                    if (ev[k].StartTime is { } t)
+                    {
+                        (targetTime!.Value - t).Should().BeLessThan(window, row.SampleId);
+                    }
+                }
+
+                ev[row.ContextBegin].HadmId.Should().Be(row.HadmId, row.SampleId);
+                checkedRows++;
+            }
+        }
+
+        checkedRows.Should().BeGreaterThan(10_000);
+    }
+
+    [RequiresDataFact]
+    public void Should_AgreeWithTheAdmissionTimesAndDod_When_RiskLabelsAreRead()
+    {
+        var checkedRows = 0;
+        foreach (var row in Rows("Inpatient_Mortality").Concat(Rows("LengthOfStay_3day")).Concat(Rows("ICU_Stay_7day")))
+        {
+            fixture.Store.TryRead(row.SubjectId, out var patient).Should().BeTrue();
+            var anchor = patient.Events[row.TargetIndex].Items[0];
+            var dodText = patient.Events[0].Items[0].Get("dod");
+            DateTime? dod = dodText is null ? null : DateTime.ParseExact(dodText, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+            DateTime Time(string key) => DateTime.ParseExact(anchor.Get(key)!, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+            var expected = row.Task switch
+            {
+                "Inpatient_Mortality" => dod is { } d && d <= Time("dischtime"),
+                "LengthOfStay_3day" => Time("dischtime") - Time("admittime") > TimeSpan.FromDays(3),
+                _ => Time("outtime") - Time("intime") >= TimeSpan.FromDays(7),
+            };
+            row.Target.Should().Equal([expected ? "yes" : "no"], row.SampleId);
+            var hadm = patient.Events[row.TargetIndex].HadmId;
+            for (var k = row.ContextBegin; k < row.ContextEnd; k++)
+            {
+                (patient.Events[k].HadmId is null || patient.Events[k].HadmId == hadm).Should().BeTrue(row.SampleId);
+            }
+
+            checkedRows++;
+        }
+
+        checkedRows.Should().BeGreaterThan(500);
+        Rows("Inpatient_Mortality").Should().Contain(r => r.Target[0] == "yes").And.Contain(r => r.Target[0] == "no");
+    }
+}
