@@ -97,6 +97,7 @@ internal sealed class UmlsBenchmark : IBenchmark
                     var matcher = new UmlsMatcher(index, new MatcherSettings { CacheEntries = cache });
                     matcher.Match(docs[0], cancellationToken); // warm up JIT and postings
                     var spans = 0L;
+                    var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
                     clock.Restart();
                     await Parallel.ForEachAsync(docs, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellationToken }, (d, ct) =>
                     {
@@ -104,9 +105,10 @@ internal sealed class UmlsBenchmark : IBenchmark
                         return ValueTask.CompletedTask;
                     });
                     var seconds = clock.Elapsed.TotalSeconds;
+                    var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
                     var perDoc = seconds * 1000 / docs.Count * (1000.0 / (tokens / (double)docs.Count));
                     results.Add(string.Create(CultureInfo.InvariantCulture,
-                        $"| match ({label}, {threads} thread{(threads > 1 ? "s" : string.Empty)}) | {tokens / seconds:N0} tokens/s | {perDoc:F1} ms per 1,000-token document | {spans:N0} spans |"));
+                        $"| match ({label}, {threads} thread{(threads > 1 ? "s" : string.Empty)}) | {tokens / seconds:N0} tokens/s | {perDoc:F1} ms per 1,000-token document | {spans:N0} spans, {tokens / cpuSeconds:N0} tokens per CPU-second |"));
                 }
             }
 
