@@ -131,10 +131,10 @@ public sealed class Neo4jGraphLoaderTests
     [Trait("Category", "Slow")]
     public async Task Should_ResumeAndComplete_When_ServerRestartsMidLoad()
     {
-        // Given: a load of 30k relationships in batches of 200
+        // Given: a load of 10k relationships in batches of 100
         using var tmp = new TempDirectory();
         var checkpoint = tmp.Combine("cp.json");
-        var g = BigGraph(3000, 30_000);
+        var g = BigGraph(1000, 10_000);
         using (var setup = Neo4jServerFixture.NewClient())
         {
             await Neo4jServerFixture.ClearAsync(setup);
@@ -144,7 +144,7 @@ public sealed class Neo4jGraphLoaderTests
         Exception? failure;
         using (var client = Neo4jServerFixture.NewClient(attempts: 2))
         {
-            var load = LoadAsync(client, g, checkpoint, batch: 200);
+            var load = LoadAsync(client, g, checkpoint, batch: 100);
             var deadline = DateTime.UtcNow.AddSeconds(120);
             while (!(LoadCheckpoint.TryLoad(checkpoint)?.BatchesDone.GetValueOrDefault("umls_rel") > 2) && !load.IsCompleted && DateTime.UtcNow < deadline)
             {
@@ -161,11 +161,11 @@ public sealed class Neo4jGraphLoaderTests
         failure.Should().BeOfType<ExternalServiceException>().Which.IsTransient.Should().BeTrue();
         var partial = LoadCheckpoint.TryLoad(checkpoint)!;
         partial.Complete.Should().BeFalse();
-        partial.BatchesDone["umls_rel"].Should().BeGreaterThan(2).And.BeLessThan(150);
+        partial.BatchesDone["umls_rel"].Should().BeGreaterThan(2).And.BeLessThan(100);
 
         // And the resumed run completes the graph without duplicates
         using var resumed = Neo4jServerFixture.NewClient();
-        var report = await LoadAsync(resumed, g, checkpoint, batch: 200);
+        var report = await LoadAsync(resumed, g, checkpoint, batch: 100);
         report.Counts["rows_skipped_resumed"].Should().BeGreaterThan(0);
         LoadCheckpoint.TryLoad(checkpoint)!.Complete.Should().BeTrue();
         (await new Neo4jConceptGraph(resumed).GetCountsAsync()).Should().BeEquivalentTo(await g.GetCountsAsync());
