@@ -1,0 +1,270 @@
+using EhrR1.Graph.Knowledge.Extraction;
+
+namespace EhrR1.Graph.Knowledge.Cooccurrence;
+
+/// <summary>
+/// Counts target × history co-occurrence per decision-making task (upstream §2.4, with its bugs fixed by default).
+/// The unit is one task sample: its target concepts are the target event's labels for the task, its history the
+/// concepts of the events the rendered input shows. Concept strings are interned to integers once; patients are
+/// streamed in subject order and each batch of patients is counted in parallel across tasks, so the cost is linear in
+/// the number of (target, history) pairs and memory holds one batch plus the per-task tables.
+/// </summary>
+public sealed class CooccurrenceCounter(CooccurrenceSettings settings)
+{
+    private const int PatientBatch = 512;
+
+    /// <summary>
+    /// Counts <paramref name="samples"/> (already restricted to the training split) over <paramref name="patients"/>
+    /// (ascending subject id; patients without samples are skipped).
+    /// </summary>
+    public CooccurrenceTable Count(IEnumerable<CooccurrenceSample> samples, IEnumerable<PatientConcepts> patients, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        ArgumentNullException.ThrowIfNull(patients);
+        var bySubject = new Dictionary<long, List<CooccurrenceSample>>();
+        var taskIds = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var s in samples)
+        {
+            if (settings.Tasks is not null && !settings.Tasks.Contains(s.Task))
+            {
+                continue;
+            }
+
+            if (!taskIds.ContainsKey(s.Task))
+            {
+                taskIds[s.Task] = taskIds.Count;
+            }
+
+            if (!bySubject.TryGetValue(s.SubjectId, out var list))
+            {
+                bySubject[s.SubjectId] = list = [];
+            }
+
+            list.Add(s);
+        }
+
+        var tasks = taskIds.OrderBy(kv => kv.Value).Select(kv => kv.Key).ToArray();
+        var accumulators = tasks.Select(_ => new TaskAccumulator()).ToArray();
+        var interner = new Dictionary<string, int>(StringComparer.Ordinal);
+        var strings = new List<string>();
+        int Intern(string s)
+        {
+            if (!interner.TryGetValue(s, out var id))
+            {
+                id = strings.Count;
+                interner[s] = id;
+                strings.Add(s);
+            }
+
+            return id;
+        }
+
+        var work = tasks.Select(_ => new List<(int[] Targets, int[] History)>()).ToArray();
+        var pending = 0;
+        long missingTargets = 0;
+        void Flush()
+        {
+            Parallel.For(0, tasks.Length, new ParallelOptions { MaxDegreeOfParallelism = settings.Parallelism, CancellationToken = cancellationToken }, t =>
+            {
+                var acc = accumulators[t];
+                foreach (var (targets, history) in work[t])
+                {
+                    acc.Add(targets, history, settings.UpstreamSelfPairs);
+                }
+
+                work[t].Clear();
+            });
+            pending = 0;
+        }
+
+        foreach (var patient in patients)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!bySubject.TryGetValue(patient.SubjectId, out var patientSamples))
+            {
+                continue;
+            }
+
+            var events = new Dictionary<int, EventConcepts>();
+            foreach (var e in patient.Events)
+            {
+                events[e.Index] = e;
+            }
+
+            var allIds = new Dictionary<int, int[]>();
+            int[] AllOf(int index)
+            {
+                if (!allIds.TryGetValue(index, out var ids))
+                {
+                    ids = events.TryGetValue(index, out var ev) ? AllConcepts(ev).Select(Intern).Distinct().ToArray() : [];
+                    allIds[index] = ids;
+                }
+
+                return ids;
+            }
+
+            foreach (var s in patientSamples)
+            {
+                var targets = events.TryGetValue(s.TargetIndex, out var target) && target.Labels.TryGetValue(s.Task, out var labels)
+                    ? labels.Select(Intern).Distinct().ToArray()
+                    : [];
+                if (targets.Length == 0)
+                {
+                    missingTargets++;
+                }
+
+                var history = new HashSet<int>();
+                foreach (var k in HistoryIndices(s, i => events.TryGetValue(i, out var ev) ? ev.Table : null))
+                {
+                    history.UnionWith(AllOf(k));
+                }
+
+                var h = history.ToArray();
+                Array.Sort(h);
+                work[taskIds[s.Task]].Add((targets, h));
+            }
+
+            if (++pending >= PatientBatch)
+            {
+                Flush();
+            }
+        }
+
+        Flush();
+        return CooccurrenceTable.From(tasks, accumulators, strings, settings, missingTargets);
+    }
+
+    /// <summary>
+    /// The trajectory indices whose concepts form the history of <paramref name="sample"/>. Fixed (default): what
+    /// the rendered input shows — the last discharge of another admission, the admission event unless the task is
+    /// <c>admissions</c> (then it is the target), and the window events except hidden (bid) tables and
+    /// <c>admissions</c> events; never the target event. Upstream: every window event plus both extra events.
+    /// </summary>
+    public IEnumerable<int> HistoryIndices(CooccurrenceSample sample, Func<int, string?> tableOf)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        ArgumentNullException.ThrowIfNull(tableOf);
+        var seen = new HashSet<int>();
+        if (settings.UpstreamHistory)
+        {
+            for (var k = sample.ContextBegin; k < sample.ContextEnd; k++)
+            {
+                if (seen.Add(k))
+                {
+                    yield return k;
+                }
+            }
+
+            if (sample.LastDischargeId is { } d && seen.Add(d))
+            {
+                yield return d;
+            }
+
+            if (sample.AdmissionsId is { } a && seen.Add(a))
+            {
+                yield return a;
+            }
+
+            yield break;
+        }
+
+        var hidden = settings.HiddenTables.TryGetValue(sample.Task, out var h) ? h : [];
+        if (sample.LastDischargeId is { } ld && ld != sample.TargetIndex && seen.Add(ld))
+        {
+            yield return ld;
+        }
+
+        if (sample.AdmissionsId is { } ad && !string.Equals(sample.Task, "admissions", StringComparison.Ordinal) && ad != sample.TargetIndex && seen.Add(ad))
+        {
+            yield return ad;
+        }
+
+        for (var k = sample.ContextBegin; k < sample.ContextEnd; k++)
+        {
+            if (k == sample.TargetIndex)
+            {
+                continue;
+            }
+
+            var table = tableOf(k);
+            if (table is null || string.Equals(table, "admissions", StringComparison.Ordinal) || hidden.Contains(table, StringComparer.Ordinal))
+            {
+                continue;
+            }
+
+            if (seen.Add(k))
+            {
+                yield return k;
+            }
+        }
+    }
+
+    /// <summary>Every concept string of an event: all task label lists plus the text concepts.</summary>
+    private IEnumerable<string> AllConcepts(EventConcepts e)
+    {
+        foreach (var list in e.Labels.Values)
+        {
+            foreach (var c in list)
+            {
+                yield return c;
+            }
+        }
+
+        foreach (var t in TextTerms(e.Text, settings.UpstreamTextGroup0))
+        {
+            yield return t;
+        }
+    }
+
+    /// <summary>
+    /// The strings a note contributes: the best term of every span (default), or — upstream — every candidate term of
+    /// the single best-scoring span (highest similarity, then longest).
+    /// </summary>
+    public static IEnumerable<string> TextTerms(IReadOnlyList<TextConcept> spans, bool upstreamGroup0)
+    {
+        ArgumentNullException.ThrowIfNull(spans);
+        if (!upstreamGroup0)
+        {
+            return spans.Select(s => s.Term);
+        }
+
+        var best = spans.OrderByDescending(s => s.Similarity).ThenByDescending(s => s.End - s.Start).FirstOrDefault();
+        return best is null ? [] : best.CandidateTerms.Count > 0 ? best.CandidateTerms : [best.Term];
+    }
+
+    internal sealed class TaskAccumulator
+    {
+        public Dictionary<int, int> Df { get; } = [];
+
+        public Dictionary<long, int> Co { get; } = [];
+
+        public long Samples { get; private set; }
+
+        public long Pairs { get; private set; }
+
+        public void Add(int[] targets, int[] history, bool selfPairs)
+        {
+            Samples++;
+            foreach (var x in targets.Union(history))
+            {
+                Df[x] = Df.GetValueOrDefault(x) + 1;
+            }
+
+            foreach (var t in targets)
+            {
+                var hi = (long)t << 32;
+                foreach (var h in history)
+                {
+                    if (h == t && !selfPairs)
+                    {
+                        continue;
+                    }
+
+                    ref var c = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(Co, hi | (uint)h, out _);
+                    c++;
+                    Pairs++;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using EhrR1.Graph.Core.Concepts;
+using EhrR1.Graph.Core.Errors;
+using EhrR1.Graph.Core.IO;
+
+namespace EhrR1.Graph.Knowledge.Cooccurrence;
+
+/// <summary>
+/// The output folder of <c>ehr-graph graph cooccur</c>: <c>pairs.jsonl</c> (kept pairs with count, document
+/// frequencies, N and lift), <c>document_frequency.jsonl</c> (every concept of every task with its df, so other
+/// measures can be derived), <c>tasks.jsonl</c> (N per task) and <c>manifest.json</c>.
+/// </summary>
+public static class CooccurrenceFiles
+{
+    public const string PairsFile = "pairs.jsonl";
+    public const string DocumentFrequencyFile = "document_frequency.jsonl";
+    public const string TasksFile = "tasks.jsonl";
+
+    /// <summary>Writes the table into <paramref name="outDir"/> atomically (the manifest is added by the caller's <paramref name="manifest"/>).</summary>
+    public static void Write(CooccurrenceTable table, string outDir, bool force, RunManifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(manifest);
+        using var dir = AtomicDirectory.Begin(outDir, force);
+        using (var w = new JsonlWriter(File.Create(Path.Combine(dir.StagingPath, PairsFile))))
+        {
+            foreach (var p in table.Pairs())
+            {
+                w.Write(new PairRow(p.Task, p.Target, p.History, p.Count, p.TargetDf, p.HistoryDf, p.TaskSamples, p.Lift));
+            }
+        }
+
+        using (var w = new JsonlWriter(File.Create(Path.Combine(dir.StagingPath, DocumentFrequencyFile))))
+        {
+            foreach (var task in table.Tasks)
+            {
+                var t = table[task]!;
+                foreach (var (concept, df) in t.DocumentFrequency.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+                {
+                    w.Write(new DfRow(task, concept, df));
+                }
+            }
+        }
+
+        using (var w = new JsonlWriter(File.Create(Path.Combine(dir.StagingPath, TasksFile))))
+        {
+            foreach (var task in table.Tasks)
+            {
+                w.Write(new TaskRow(task, table[task]!.Samples, table[task]!.Pairs.Count));
+            }
+        }
+
+        manifest.Save(Path.Combine(dir.StagingPath, "manifest.json"));
+        dir.Commit();
+    }
+
+    /// <summary>Reads the kept pairs only (what the graph needs), streaming.</summary>
+    public static IEnumerable<CooccurrenceStat> ReadPairs(string dir)
+    {
+        var path = Path.Combine(dir, PairsFile);
+        if (!File.Exists(path))
+        {
+            throw new InputDataException("EHR-GR-010", path, null, null, "the co-occurrence pairs file does not exist", fix: "Run `ehr-graph graph cooccur` first and pass its --out folder");
+        }
+
+        long line = 0;
+        foreach (var text in File.ReadLines(path))
+        {
+            line++;
+            if (text.Length == 0)
+            {
+                continue;
+            }
+
+            PairRow? row;
+            try
+            {
+                row = JsonSerializer.Deserialize<PairRow>(text);
+            }
+            catch (JsonException e)
+            {
+                throw new InputDataException("EHR-GR-011", path, line, e.Path, "not a valid pair record", "a JSON object with task, target, history, count, target_df, history_df, n, lift", innerException: e);
+            }
+
+            if (row is null || row.Task is null || row.Target is null || row.History is null)
+            {
+                throw new InputDataException("EHR-GR-011", path, line, null, "a pair record lacks task, target or history", "a JSON object with task, target, history, count, target_df, history_df, n, lift");
+            }
+
+            yield return new CooccurrenceStat(row.Task, row.Target, row.History, row.Count, row.TargetDf, row.HistoryDf, row.N, row.Lift);
+        }
+    }
+
+    /// <summary>Reads a whole table back (pairs, document frequencies and N).</summary>
+    public static CooccurrenceTable Read(string dir)
+    {
+        var tasks = File.ReadLines(Path.Combine(dir, TasksFile)).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<TaskRow>(l)!).ToDictionary(t => t.Task, t => t.Samples, StringComparer.Ordinal);
+        var df = File.ReadLines(Path.Combine(dir, DocumentFrequencyFile)).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<DfRow>(l)!).Select(d => (d.Task, d.Concept, d.Df));
+        return CooccurrenceTable.FromRows(tasks, df, ReadPairs(dir));
+    }
+
+    private sealed record PairRow(
+        [property: JsonPropertyName("task")] string Task,
+        [property: JsonPropertyName("target")] string Target,
+        [property: JsonPropertyName("history")] string History,
+        [property: JsonPropertyName("count")] long Count,
+        [property: JsonPropertyName("target_df")] long TargetDf,
+        [property: JsonPropertyName("history_df")] long HistoryDf,
+        [property: JsonPropertyName("n")] long N,
+        [property: JsonPropertyName("lift")] double Lift);
+
+    private sealed record DfRow(
+        [property: JsonPropertyName("task")] string Task,
+        [property: JsonPropertyName("concept")] string Concept,
+        [property: JsonPropertyName("df")] long Df);
+
+    private sealed record TaskRow(
+        [property: JsonPropertyName("task")] string Task,
+        [property: JsonPropertyName("n")] long Samples,
+        [property: JsonPropertyName("pairs")] long Pairs);
+}

@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using EhrR1.Graph.Core.Pipeline;
+using EhrR1.Graph.Neo4j.Http;
+using EhrR1.Graph.Neo4j.Schema;
+using Microsoft.Extensions.Logging;
+
+namespace EhrR1.Graph.Neo4j.Loading;
+
+/// <summary>
+/// Loads a graph into Neo4j over HTTP: schema DDL for the server's generation, then concepts, terms,
+/// <c>CO_OCCURS</c> and <c>UMLS_REL</c> in <c>UNWIND $rows ... MERGE</c> batches, one transaction per batch,
+/// with a checkpoint after each. Idempotent (MERGE) and resumable (the checkpoint).
+/// </summary>
+public sealed class Neo4jGraphLoader(Neo4jHttpClient client, ILogger logger)
+{
+    /// <summary>Phase names, in load order (also the checkpoint keys and report counters).</summary>
+    public static readonly IReadOnlyList<string> Phases = ["concepts", "terms", "co_occurs", "umls_rel"];
+
+    /// <summary>Loads <paramref name="source"/>; returns rows sent per phase and timing.</summary>
+    public async Task<StageReport> LoadAsync(GraphLoadSource source, string checkpointPath, int batchSize, bool restart, IProgress<StageProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (batchSize < 1)
+        {
+            throw new Core.Errors.StageConfigurationException($"--batch-size must be at least 1; got {batchSize}.");
+        }
+
+        var sw = Stopwatch.StartNew();
+        var server = await client.ConnectAsync(cancellationToken);
+        var serverKey = client.Settings.ServerUri.GetLeftPart(UriPartial.Authority);
+        var previous = restart ? null : LoadCheckpoint.TryLoad(checkpointPath);
+        var done = new Dictionary<string, long>(StringComparer.Ordinal);
+        if (previous is not null && !previous.Complete && previous.Matches(source.Fingerprint, serverKey, client.Settings.Database, batchSize))
+        {
+            foreach (var (k, v) in previous.BatchesDone)
+            {
+                done[k] = v;
+            }
+
+            logger.LogInformation("Resuming the load from {Checkpoint}: {Done}", checkpointPath, string.Join(", ", done.Select(kv => kv.Key + " " + kv.Value + " batches")));
+        }
+        else if (previous is not null && !previous.Complete)
+        {
+            logger.LogInformation("The checkpoint {Checkpoint} belongs to another graph, server or batch size: loading from the start", checkpointPath);
+        }
+
+        var ddl = await SchemaScripts.ApplyAsync(client, cancellationToken);
+        logger.LogInformation("Applied {Count} schema statements ({File})", ddl, SchemaScripts.FileFor(server.Major));
+
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal) { ["schema_statements"] = ddl };
+        var total = source.ConceptCount + source.TermCount + source.CoOccurrenceCount + source.UmlsRelationCount;
+        long sent = 0;
+        long skippedRows = 0;
+
+        async Task RunPhase<T>(string phase, IEnumerable<T> items, Func<T, Dictionary<string, object?>> map, string cypher)
+        {
+            done.TryGetValue(phase, out var skip);
+            long index = 0;
+            long rows = 0;
+            foreach (var batch in GraphCypher.Batches(items, map, batchSize))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (index < skip)
+                {
+                    index++;
+                    skippedRows += batch.Count;
+                    sent += batch.Count;
+                    continue;
+                }
+
+                await client.ExecuteAsync(GraphCypher.Batch(cypher, batch), cancellationToken);
+                index++;
+                rows += batch.Count;
+                sent += batch.Count;
+                done[phase] = index;
+                Save(source, checkpointPath, serverKey, batchSize, done, complete: false);
+                progress?.Report(new StageProgress("load " + phase, sent, total, "rows"));
+            }
+
+            done[phase] = index;
+            counts[phase] = rows;
+        }
+
+        await RunPhase(Phases[0], source.Concepts(), GraphCypher.Row, GraphCypher.MergeConcepts);
+        await RunPhase(Phases[1], source.Terms(), GraphCypher.Row, GraphCypher.MergeTerms);
+        await RunPhase(Phases[2], source.CoOccurrences(), GraphCypher.Row, GraphCypher.MergeCoOccurrences);
+        await RunPhase(Phases[3], source.UmlsRelations(), GraphCypher.Row, GraphCypher.MergeUmlsRelations);
+        Save(source, checkpointPath, serverKey, batchSize, done, complete: true);
+
+        counts["rows_skipped_resumed"] = skippedRows;
+        counts["server_major_version"] = server.Major;
+        var elapsed = sw.Elapsed.TotalSeconds;
+        logger.LogInformation(
+            "Loaded {Concepts} concepts, {Terms} terms, {Co} CO_OCCURS, {Umls} UMLS_REL into Neo4j {Version} in {Seconds:F1} s",
+            counts["concepts"], counts["terms"], counts["co_occurs"], counts["umls_rel"], server.Version, elapsed);
+        return new StageReport("graph load", elapsed, counts, [checkpointPath]);
+    }
+
+    private void Save(GraphLoadSource source, string path, string server, int batchSize, Dictionary<string, long> done, bool complete) =>
+        new LoadCheckpoint
+        {
+            Fingerprint = source.Fingerprint,
+            Server = server,
+            Database = client.Settings.Database,
+            BatchSize = batchSize,
+            BatchesDone = new Dictionary<string, long>(done, StringComparer.Ordinal),
+            Complete = complete,
+        }.Save(path);
+}

@@ -1,0 +1,134 @@
+using EhrR1.Graph.Core.Concepts;
+using EhrR1.Graph.Core.Errors;
+using EhrR1.Graph.Knowledge.Graph;
+using EhrR1.Graph.TestSupport;
+
+namespace EhrR1.Graph.Knowledge.Tests.Graph;
+
+public sealed class KnowledgeGraphTests
+{
+    [Fact]
+    public async Task Should_FindConcept_When_QueriedByCuiNameOrTerm()
+    {
+        // Given
+        var g = Some.SmallGraph();
+
+        // When
+        var byCui = await g.GetConceptAsync("C0032825");
+        var byName = await g.FindConceptsByNameAsync("  potassium CHLORIDE ");
+        var byTerm = await g.FindConceptsByNameAsync("k+ LOW");
+
+        // Then
+        byCui!.Name.Should().Be("Potassium Chloride");
+        byCui.Tuis.Should().Equal("T121", "T197");
+        byCui.Group.Should().Be("CHEM");
+        byName.Select(c => c.Cui).Should().Equal("C0032825");
+        byTerm.Select(c => c.Cui).Should().Equal("C0020621");
+        (await g.GetConceptAsync("C9999999")).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Should_ReturnNeighboursWithLabelsAndDirection_When_AskedForBothDirections()
+    {
+        // Given
+        var g = Some.SmallGraph();
+
+        // When
+        var n = await g.GetNeighboursAsync("C0032825");
+
+        // Then
+        n.Select(x => (x.Kind, x.Direction, x.Label, x.Concept.Cui)).Should().Equal(
+            (GraphEdgeKinds.UmlsRelation, EdgeDirection.Outgoing, "PAR", "C0032821"),
+            (GraphEdgeKinds.UmlsRelation, EdgeDirection.Outgoing, "may_treat", "C0020621"),
+            (GraphEdgeKinds.UmlsRelation, EdgeDirection.Incoming, "may_be_treated_by", "C0020621"),
+            (GraphEdgeKinds.CoOccurrence, EdgeDirection.Outgoing, "prescriptions", "C0020621"),
+            (GraphEdgeKinds.CoOccurrence, EdgeDirection.Outgoing, "prescriptions", "C0032821"),
+            (GraphEdgeKinds.CoOccurrence, EdgeDirection.Incoming, "labevents", "C0032821"));
+        n.Single(x => x.Kind == GraphEdgeKinds.CoOccurrence && x.Concept.Cui == "C0020621").Weight.Should().Be(12.5);
+        (await g.GetNeighboursAsync("C0032825", GraphEdgeKinds.UmlsRelation, EdgeDirection.Incoming)).Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task Should_OrderTopCooccurrencesByLift_When_Limited()
+    {
+        // Given
+        var g = Some.SmallGraph();
+
+        // When
+        var all = await g.GetTopCooccurrencesAsync("C0032825", "prescriptions", 10);
+        var one = await g.GetTopCooccurrencesAsync("C0032825", "prescriptions", 1);
+        var otherTask = await g.GetTopCooccurrencesAsync("C0032825", "labevents", 10);
+
+        // Then
+        all.Select(e => e.Stat.History).Should().Equal("K+ low", "Potassium, Whole Blood");
+        all[0].HistoryCui.Should().Be("C0020621");
+        all[0].Stat.Lift.Should().Be(12.5);
+        one.Should().ContainSingle();
+        otherTask.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Should_ListRelationsInBothRoles_When_ConceptIsCui1OrCui2()
+    {
+        // Given
+        var g = Some.SmallGraph();
+
+        // When
+        var rels = await g.GetUmlsRelationsAsync("C0020621");
+
+        // Then
+        rels.Should().Equal(
+            new UmlsRelation("C0020621", "C0032825", "RO", "may_be_treated_by", "MED-RT"),
+            new UmlsRelation("C0032825", "C0020621", "RO", "may_treat", "MED-RT"));
+    }
+
+    [Fact]
+    public async Task Should_RoundTripEveryRecord_When_SavedAndLoaded()
+    {
+        // Given
+        using var tmp = new TempDirectory();
+        var g = Some.SmallGraph();
+        var path = tmp.Combine("graph.bin");
+
+        // When
+        KnowledgeGraphFile.Save(g, path);
+        var loaded = KnowledgeGraphFile.Load(path);
+
+        // Then
+        loaded.Concepts().Should().BeEquivalentTo(g.Concepts(), o => o.WithStrictOrdering());
+        loaded.Terms().Should().Equal(g.Terms());
+        loaded.Cooccurrences().Should().Equal(g.Cooccurrences());
+        loaded.UmlsRelations().Should().Equal(g.UmlsRelations());
+        (await loaded.GetCountsAsync()).Should().BeEquivalentTo(new Dictionary<string, long> { ["concepts"] = 3, ["terms"] = 3, ["co_occurs"] = 3, ["umls_rel"] = 3 });
+    }
+
+    [Fact]
+    public void Should_FailWithFileNamed_When_FileIsTruncated()
+    {
+        // Given
+        using var tmp = new TempDirectory();
+        var path = tmp.Combine("graph.bin");
+        KnowledgeGraphFile.Save(Some.SmallGraph(), path);
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(bytes.Length - 10)]);
+
+        // When
+        var act = () => KnowledgeGraphFile.Load(path);
+
+        // Then
+        act.Should().Throw<InputDataException>().Which.Message.Should().Contain(path).And.Contain("graph build");
+    }
+
+    [Fact]
+    public void Should_AddBareConcept_When_EdgeMentionsUnknownCui()
+    {
+        // Given
+        var b = new KnowledgeGraphBuilder().AddUmlsRelation(new UmlsRelation("C1", "C2", "RB", "", "SRC"));
+
+        // When
+        var g = b.Build();
+
+        // Then
+        g.Concepts().Select(c => (c.Cui, c.Name)).Should().Equal(("C1", "C1"), ("C2", "C2"));
+    }
+}
