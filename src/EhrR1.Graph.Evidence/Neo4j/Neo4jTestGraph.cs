@@ -13,7 +13,9 @@ internal static class Neo4jTestGraph
 
     public static async Task LoadAsync(CypherHttpClient client, string prefix, IEnumerable<string> cuis, IEnumerable<UmlsRelation> relations, CancellationToken cancellationToken)
     {
-        await client.RunAsync([new CypherStatement("CREATE INDEX ON :" + Label + "(cui)", new Dictionary<string, object?>())], cancellationToken).ConfigureAwait(false);
+        var major = await client.ServerMajorVersionAsync(cancellationToken).ConfigureAwait(false);
+        var ddl = major >= 4 ? "CREATE INDEX evidence_check_cui IF NOT EXISTS FOR (n:" + Label + ") ON (n.cui)" : "CREATE INDEX ON :" + Label + "(cui)";
+        await client.RunAsync([new CypherStatement(ddl, new Dictionary<string, object?>())], cancellationToken).ConfigureAwait(false);
         foreach (var chunk in cuis.Select(c => prefix + c).Chunk(10_000))
         {
             await client.RunAsync([new CypherStatement("UNWIND $cuis AS c MERGE (:" + Label + " {cui: c})", new Dictionary<string, object?> { ["cuis"] = chunk })], cancellationToken).ConfigureAwait(false);

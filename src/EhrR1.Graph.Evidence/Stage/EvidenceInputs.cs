@@ -4,6 +4,8 @@ using EhrR1.Graph.Core.Errors;
 using EhrR1.Graph.Core.IO;
 using EhrR1.Graph.Evidence.Graph;
 using EhrR1.Graph.Evidence.Pairs;
+using EhrR1.Graph.Knowledge.Cooccurrence;
+using EhrR1.Graph.Knowledge.Graph;
 
 namespace EhrR1.Graph.Evidence.Stage;
 
@@ -40,6 +42,12 @@ internal static class EvidenceInputs
 
     public static async Task<LiftTable> LoadLiftsAsync(string path, double threshold, long minSupport, CancellationToken cancellationToken)
     {
+        if (Directory.Exists(path))
+        {
+            // The graph stage's `graph cooccur --out` folder (pairs.jsonl, document_frequency.jsonl, tasks.jsonl).
+            return LiftTable.Build(CooccurrenceFiles.ReadPairs(path), threshold, minSupport);
+        }
+
         var rows = new List<CooccurrenceStat>();
         await foreach (var line in JsonlReader.ReadAsync<CooccurrenceStat>(path, ReadOptions, cancellationToken))
         {
@@ -80,9 +88,15 @@ internal static class EvidenceInputs
     public static async Task<RelationGraph> LoadGraphAsync(string folder, GraphKind kind, IEnumerable<string> excludedRelas, LiftTable? lifts, IReadOnlyList<KeyValuePair<string, string>> termMap, CancellationToken cancellationToken)
     {
         var builder = new RelationGraphBuilder(excludedRelas);
+        var binary = File.Exists(folder) ? folder : Path.Combine(folder, KnowledgeGraphFile.FileName);
+        if (File.Exists(binary))
+        {
+            return FromKnowledgeGraph(KnowledgeGraphFile.Load(binary), kind, builder);
+        }
+
         var conceptsPath = Path.Combine(folder, ConceptsFile);
         var relationsPath = Path.Combine(folder, RelationsFile);
-        if (!Directory.Exists(folder))
+        if (!Directory.Exists(folder) && !File.Exists(folder))
         {
             throw new InputDataException("EHR-EV-012", folder, null, null, "the graph folder does not exist", fix: "Pass the folder written by the graph stage (holding concepts.jsonl and relations.jsonl)");
         }
@@ -134,6 +148,42 @@ internal static class EvidenceInputs
         }
 
         return builder.Build();
+    }
+
+    /// <summary>The graph stage's embedded store: its concepts, UMLS_REL and CO_OCCURS edges (CUIs on both ends).</summary>
+    public static RelationGraph FromKnowledgeGraph(KnowledgeGraph graph, GraphKind kind, RelationGraphBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(builder);
+        foreach (var c in graph.Concepts())
+        {
+            builder.AddConcept(c.Cui, c.Name);
+        }
+
+        if (kind is GraphKind.Umls or GraphKind.Both)
+        {
+            foreach (var r in graph.UmlsRelations())
+            {
+                builder.AddRelation(r.Cui1, r.Cui2, r.Rel, r.Rela);
+            }
+        }
+
+        if (kind is GraphKind.Cooccurrence or GraphKind.Both)
+        {
+            foreach (var e in graph.Cooccurrences())
+            {
+                builder.AddRelation(e.TargetCui, e.HistoryCui, "CO", CooccurLabel);
+            }
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>The graph stage's term → CUI links (synonyms), when the graph is its embedded store.</summary>
+    public static List<KeyValuePair<string, string>> TermsOf(string folder)
+    {
+        var binary = File.Exists(folder) ? folder : Path.Combine(folder, KnowledgeGraphFile.FileName);
+        return File.Exists(binary) ? [.. KnowledgeGraphFile.Load(binary).Terms().Select(t => new KeyValuePair<string, string>(t.Text, t.Cui))] : [];
     }
 
     internal sealed record TermLink(string? Term, string? Cui);

@@ -18,7 +18,7 @@ internal static class EvidenceStageFactory
         var lifts = await EvidenceInputs.LoadLiftsAsync(cooccurrencePath, settings.LiftThreshold, settings.MinSupport, cancellationToken);
         var termMap = await EvidenceInputs.LoadTermMapAsync(termMapPath, cancellationToken);
         var graph = await EvidenceInputs.LoadGraphAsync(graphFolder, kind, excludedRelas, lifts, termMap, cancellationToken);
-        var resolver = new TermResolver(graph, termMap);
+        var resolver = new TermResolver(graph, termMap, EvidenceInputs.TermsOf(graphFolder));
         return (new SampleEvidenceBuilder(graph, lifts, resolver, settings), graph, lifts);
     }
 }

@@ -1,0 +1,107 @@
+using EhrR1.Graph.Core.Concepts;
+using EhrR1.Graph.Evidence;
+using EhrR1.Graph.Evidence.Graph;
+using EhrR1.Graph.Evidence.Neo4j;
+using EhrR1.Graph.Evidence.Search;
+using EhrR1.Graph.Evidence.Stage;
+using EhrR1.Graph.Evidence.Synthetic;
+using EhrR1.Graph.TestSupport;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EhrR1.Graph.IntegrationTests;
+
+public sealed class EvidenceNeo4jAgreementTests
+{
+    [RequiresNeo4jFact]
+    public async Task Should_AgreeWithNeo4jShortestPath_When_SearchingTheSamePairs()
+    {
+        // Given a random relation graph loaded both embedded and into Neo4j
+        var rng = new Random(17);
+        const int nodes = 400;
+        var relas = new[] { "isa", "may_treat", "has_finding_site", "Has contraindicated drug" };
+        var rows = Enumerable.Range(0, 700)
+            .Select(_ => new UmlsRelation(SyntheticEvidenceWorkload.Cui(rng.Next(nodes)), SyntheticEvidenceWorkload.Cui(rng.Next(nodes)), "RO", relas[rng.Next(relas.Length)], "T"))
+            .Where(r => r.Cui1 != r.Cui2)
+            .ToList();
+        var builder = new RelationGraphBuilder();
+        for (var i = 0; i < nodes; i++)
+        {
+            builder.AddConcept(SyntheticEvidenceWorkload.Cui(i), null);
+        }
+
+        rows.ForEach(builder.AddRelation);
+        var graph = builder.Build();
+        using var client = new CypherHttpClient(RequiresNeo4jFactAttribute.ServerUri);
+        var prefix = "agree" + Guid.NewGuid().ToString("N")[..8] + "_";
+        await Neo4jTestGraph.LoadAsync(client, prefix, Enumerable.Range(0, nodes).Select(SyntheticEvidenceWorkload.Cui), rows.Where(r => !EvidenceDefaults.ExcludedRelas.Contains(r.Rela)), CancellationToken.None);
+        try
+        {
+            var search = new BidirectionalPathSearch(graph, new SearchSettings { RejectSiblingHops = false, MaxExploredNodes = 100_000, MaxHopsPerSide = 20 });
+            var compared = 0;
+            var connected = 0;
+            for (var q = 0; q < 60; q++)
+            {
+                var a = rng.Next(nodes);
+                var b = rng.Next(nodes);
+                if (a == b)
+                {
+                    continue;
+                }
+
+                // When
+                var embedded = search.Search(graph.NodeOf(SyntheticEvidenceWorkload.Cui(a)), graph.NodeOf(SyntheticEvidenceWorkload.Cui(b)));
+                var server = await Neo4jTestGraph.ShortestPathAsync(client, prefix, SyntheticEvidenceWorkload.Cui(a), SyntheticEvidenceWorkload.Cui(b), CancellationToken.None);
+
+                // Then
+                if (server is null)
+                {
+                    embedded.Outcome.Should().Be(SearchOutcome.NoPath);
+                }
+                else
+                {
+                    embedded.Outcome.Should().Be(SearchOutcome.Found);
+                    embedded.Paths[0].Length.Should().Be(server.Value, "pair {0}-{1}", a, b);
+                    connected++;
+                }
+
+                compared++;
+            }
+
+            compared.Should().BeGreaterThan(50);
+            connected.Should().BeGreaterThan(10);
+        }
+        finally
+        {
+            await Neo4jTestGraph.DeleteAsync(client, prefix, CancellationToken.None);
+        }
+    }
+
+    [RequiresNeo4jFact]
+    public async Task Should_ReproduceASamplesPathsFromNeo4j_When_ThinkingGraphsAreWritten()
+    {
+        // Given an evidence file
+        using var dir = new TempDirectory("ehrr1-evidence-neo4j-");
+        var workload = new SyntheticEvidenceWorkload(seed: 5, scale: 0.02, samplesPerTask: 30, tasks: 1);
+        workload.WriteTo(dir.Path);
+        var settings = new EvidenceSettings { SamplesPath = dir.Combine("samples.jsonl"), OutputPath = dir.Combine("evidence.jsonl") };
+        var (builder, _, _) = await EvidenceStageFactory.LoadAsync(settings, dir.Combine("graph"), dir.Combine("cooccurrence.jsonl"), null, GraphKind.Umls, EvidenceDefaults.ExcludedRelas, CancellationToken.None);
+        await new EvidenceSearchStage(builder, NullLogger.Instance).RunAsync(null, CancellationToken.None);
+        var records = File.ReadLines(settings.OutputPath).Select(l => System.Text.Json.JsonSerializer.Deserialize<EvidenceRecord>(l)!).ToList();
+        var sample = records.First(r => r.Paths.Count > 0);
+        using var client = new CypherHttpClient(RequiresNeo4jFactAttribute.ServerUri);
+
+        // When written twice (idempotent) and read back with the documented query
+        await new ThinkingGraphWriter(client).WriteAsync(settings.OutputPath, null, CancellationToken.None);
+        await new ThinkingGraphWriter(client).WriteAsync(settings.OutputPath, null, CancellationToken.None);
+        var rows = await client.RunAsync([new CypherStatement(ThinkingGraphCypher.SamplePaths, new Dictionary<string, object?> { ["sample_id"] = sample.SampleId })], CancellationToken.None);
+
+        // Then
+        rows[0].Should().HaveCount(sample.Paths.Count);
+        for (var i = 0; i < sample.Paths.Count; i++)
+        {
+            rows[0][i]["cuis"]!.AsArray().Select(n => n!.GetValue<string>()).Should().Equal(sample.Paths[i].Nodes.Select(n => n.Cui));
+        }
+
+        await client.RunAsync([new CypherStatement("MATCH (s:Sample) WHERE s.task = $task OPTIONAL MATCH (s)-[:HAS_PATH]->(p:EvidencePath) DETACH DELETE p, s", new Dictionary<string, object?> { ["task"] = sample.Task })], CancellationToken.None);
+    }
+}
