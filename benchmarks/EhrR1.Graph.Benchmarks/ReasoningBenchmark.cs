@@ -87,7 +87,19 @@ internal sealed class ReasoningBenchmark : IBenchmark
             tokensByArrival.Enqueue((Stopwatch.GetTimestamp(), usage.GetProperty("prompt_tokens").GetInt64() + usage.GetProperty("completion_tokens").GetInt64()));
             return response;
         });
-        using var client = new ChatEndpointClient(new ChatEndpointOptions { Endpoint = server.OpenAiEndpoint, ApiKey = "k", MaxConcurrency = 64, RequestsPerMinute = rpm, TokensPerMinute = tpm });
+        // Open the 64 connections first (with an unlimited client on the same HttpClient) so that connection set-up
+        // under load does not delay the first window's arrivals at the server.
+        using var http = ChatEndpointClient.CreateHttpClient(64);
+        using (var warm = new ChatEndpointClient(new ChatEndpointOptions { Endpoint = server.OpenAiEndpoint, ApiKey = "k", MaxConcurrency = 64 }, http))
+        {
+            await Task.WhenAll(Enumerable.Range(0, 64).Select(k => warm.CompleteAsync(SmallRequest(k), cancellationToken)));
+        }
+
+        while (tokensByArrival.TryDequeue(out _))
+        {
+        }
+
+        using var client = new ChatEndpointClient(new ChatEndpointOptions { Endpoint = server.OpenAiEndpoint, ApiKey = "k", MaxConcurrency = 64, RequestsPerMinute = rpm, TokensPerMinute = tpm }, http);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         stop.CancelAfter(duration);
         var started = 0;
