@@ -59,11 +59,6 @@ internal sealed class ReasonModule : ICliModule
             using var loggers = context.CreateLoggerFactory();
             var clock = Stopwatch.StartNew();
             var summary = await context.CreateProgress("reason").RunAsync(p => new ReasoningStage(loggers.CreateLogger("reason")).RunAsync(settings, p, ct));
-            if (summary.Note is not null)
-            {
-                await context.Error.WriteLineAsync(summary.Note);
-            }
-
             context.WriteReport(new StageReport(forcePrepare ? "reason batch prepare" : "reason", clock.Elapsed.TotalSeconds, summary.Counts, summary.Outputs));
             return ExitCodes.Success;
         }

@@ -302,7 +302,7 @@ public sealed class ChatEndpointClient : IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             WriteRequestBody(w, request, Options.Provider == LlmProvider.OpenAi ? request.Model ?? Options.Model : request.Model ?? Options.Model, Options.UseMaxCompletionTokens);
         }

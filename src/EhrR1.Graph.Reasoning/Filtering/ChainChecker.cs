@@ -5,7 +5,7 @@ namespace EhrR1.Graph.Reasoning.Filtering;
 
 /// <summary>
 /// The per-chain checks of the reasoning filter. Fixes over upstream: coverage is measured in the text after the
-/// LAST "Final Results" with case and whitespace normalised on both sides; a string target is one label (not its
+/// LAST "Final Results" with case and whitespace normalised on both sides and whole-word matching; a string target is one label (not its
 /// characters); leak phrases are configurable; the three sections must be present in order.
 /// </summary>
 public sealed partial class ChainChecker(FilterSettings settings)
@@ -84,7 +84,29 @@ public sealed partial class ChainChecker(FilterSettings settings)
             return 0;
         }
 
-        return distinct.Count(l => final.Contains(l, StringComparison.Ordinal)) / (double)distinct.Count;
+        return distinct.Count(l => ContainsWhole(final, l)) / (double)distinct.Count;
+    }
+
+    /// <summary>
+    /// True when <paramref name="label"/> occurs in <paramref name="text"/> not glued to a letter or digit on either
+    /// side ("yes" is not found in "eyes"; "CHEST (PA AND LAT)" is found in "- chest (pa and lat).").
+    /// </summary>
+    public static bool ContainsWhole(string text, string label)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(label);
+        for (var at = text.IndexOf(label, StringComparison.Ordinal); at >= 0; at = text.IndexOf(label, at + 1, StringComparison.Ordinal))
+        {
+            var before = at == 0 || !char.IsLetterOrDigit(text[at - 1]) || !char.IsLetterOrDigit(label[0]);
+            var end = at + label.Length;
+            var after = end == text.Length || !char.IsLetterOrDigit(text[end]) || !char.IsLetterOrDigit(label[^1]);
+            if (before && after)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Lower-case, collapse every whitespace run to one space, trim.</summary>

@@ -108,9 +108,17 @@ public sealed class CheckpointedJsonlRunner<TIn, TOut>
             }
             finally
             {
-                var p = Interlocked.Increment(ref processed);
-                progress?.Report(new StageProgress("samples", p + alreadyDone, totalHint, "samples"));
+                // Release first: a throwing progress sink must never leave the drain below waiting for a slot.
                 slots.Release();
+                var p = Interlocked.Increment(ref processed);
+                try
+                {
+                    progress?.Report(new StageProgress("samples", p + alreadyDone, totalHint, "samples"));
+                }
+                catch (Exception ex)
+                {
+                    SetFatal(ex);
+                }
             }
         }
 
