@@ -72,7 +72,7 @@ internal sealed class ProgressReporter(TextWriter error, bool isTerminal, string
         }
 
         var clock = Stopwatch.StartNew();
-        var last = TimeSpan.MinValue;
+        var last = -PlainInterval; // MinValue overflowed in (now - last)
         var gate = new Lock();
         var plain = new Progress(p =>
         {
