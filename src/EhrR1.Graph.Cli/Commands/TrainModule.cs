@@ -1,0 +1,183 @@
+using System.CommandLine;
+using EhrR1.Graph.Cli.Hosting;
+using EhrR1.Graph.Core.Pipeline;
+using EhrR1.Graph.Training.Data;
+using EhrR1.Graph.Training.Model;
+using EhrR1.Graph.Training.Native;
+using EhrR1.Graph.Training.SafeTensors;
+using EhrR1.Graph.Training.Training;
+
+namespace EhrR1.Graph.Cli.Commands;
+
+/// <summary><c>ehr-graph train</c> (SFT of a Qwen3 model) and <c>ehr-graph model init|inspect</c>.</summary>
+internal sealed class TrainModule : ICliModule
+{
+    public void Register(CommandTree tree, CliContext context)
+    {
+        tree.Root.Subcommands.Add(BuildTrain(context));
+        var model = tree.Group("model", "Create and inspect Qwen3 checkpoints (safetensors).");
+        model.Subcommands.Add(BuildInit(context));
+        model.Subcommands.Add(BuildInspect(context));
+    }
+
+    private static Command BuildTrain(CliContext context)
+    {
+        var data = new Option<FileInfo>("--data") { Description = "EHR-Ins chat JSONL ({\"sample_id\", \"messages\"})", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Output folder: model/, checkpoints/, metrics.jsonl, manifest.json", Required = true };
+        var config = new Option<FileInfo?>("--model-config") { Description = "Hugging Face config.json to train from scratch (e.g. src/EhrR1.Graph.Training/Configs/qwen3-tiny.json)" };
+        var initFrom = new Option<DirectoryInfo?>("--init-from") { Description = "Checkpoint folder (config.json + safetensors) to fine-tune" };
+        var tokenizer = new Option<DirectoryInfo?>("--tokenizer") { Description = "Folder with the Qwen3 tokenizer.json (default $EHRR1_TOKENIZER or shared/tokenizer/qwen3)" };
+        var eval = new Option<FileInfo?>("--eval-data") { Description = "Held-out EHR-Ins JSONL for periodic eval loss" };
+        var maxLength = new Option<int>("--max-length") { Description = "Maximum tokens per sample (default 2048)", DefaultValueFactory = _ => 2048 };
+        var truncation = new Option<TruncationMode>("--truncation") { Description = "HeadAndTail | KeepEnd | Drop (default HeadAndTail)", DefaultValueFactory = _ => TruncationMode.HeadAndTail };
+        var headTokens = new Option<int>("--head-tokens") { Description = "EHR tokens kept from the start when cutting (default 256)", DefaultValueFactory = _ => 256 };
+        var batch = new Option<int>("--batch-size") { Description = "Sequences per micro-batch (default 4)", DefaultValueFactory = _ => 4 };
+        var accum = new Option<int>("--grad-accum") { Description = "Micro-batches per optimizer step (default 1)", DefaultValueFactory = _ => 1 };
+        var epochs = new Option<int>("--epochs") { Description = "Epochs (default 1)", DefaultValueFactory = _ => 1 };
+        var maxSteps = new Option<int?>("--max-steps") { Description = "Stop after N optimizer steps (overrides --epochs)" };
+        var lr = new Option<double>("--lr") { Description = "Peak learning rate (default 2e-5)", DefaultValueFactory = _ => 2e-5 };
+        var warmup = new Option<double>("--warmup-ratio") { Description = "Warmup fraction of steps (default 0.03)", DefaultValueFactory = _ => 0.03 };
+        var weightDecay = new Option<double>("--weight-decay") { Description = "AdamW weight decay (default 0)", DefaultValueFactory = _ => 0 };
+        var clip = new Option<double>("--max-grad-norm") { Description = "Gradient clipping norm, 0 = off (default 1.0)", DefaultValueFactory = _ => 1.0 };
+        var seed = new Option<int>("--seed") { Description = "Seed for init and data order (default 42)", DefaultValueFactory = _ => 42 };
+        var evalEvery = new Option<int>("--eval-every") { Description = "Eval loss every N steps (default 100)", DefaultValueFactory = _ => 100 };
+        var saveEvery = new Option<int>("--save-every") { Description = "Checkpoint every N steps (default 500)", DefaultValueFactory = _ => 500 };
+        var loraRank = new Option<int?>("--lora-rank") { Description = "Train LoRA adapters of this rank instead of all weights" };
+        var loraAlpha = new Option<double>("--lora-alpha") { Description = "LoRA alpha (default 2 x rank)" };
+        var loraDropout = new Option<double>("--lora-dropout") { Description = "LoRA dropout (default 0)" };
+        var loraTargets = new Option<string>("--lora-targets") { Description = "Comma-separated projections (default q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj)" };
+        var device = new Option<string>("--device") { Description = "auto | cpu | cuda (default auto)", DefaultValueFactory = _ => "auto" };
+        var dtype = new Option<string>("--dtype") { Description = "auto (bf16 on CUDA, fp32 on CPU) | float32 | bfloat16", DefaultValueFactory = _ => "auto" };
+        var threads = new Option<int>("--threads") { Description = "libtorch CPU threads, 0 = default (default 0)" };
+        var noResume = new Option<bool>("--no-resume") { Description = "Ignore checkpoints already in --out" };
+
+        var cmd = new Command("train", "Supervised fine-tuning of a Qwen3 model on EHR-Ins chat JSONL (completion-only loss).");
+        foreach (var o in new Option[] { data, output, config, initFrom, tokenizer, eval, maxLength, truncation, headTokens, batch, accum, epochs, maxSteps, lr, warmup, weightDecay, clip, seed, evalEvery, saveEvery, loraRank, loraAlpha, loraDropout, loraTargets, device, dtype, threads, noResume })
+        {
+            cmd.Options.Add(o);
+        }
+
+        cmd.SetAction(async (parse, ct) =>
+        {
+            LoraSettings? lora = null;
+            if (parse.GetValue(loraRank) is { } rank)
+            {
+                var alpha = parse.GetValue(loraAlpha);
+                var targets = parse.GetValue(loraTargets);
+                lora = new LoraSettings
+                {
+                    Rank = rank,
+                    Alpha = alpha > 0 ? alpha : 2.0 * rank,
+                    Dropout = parse.GetValue(loraDropout),
+                    TargetModules = string.IsNullOrWhiteSpace(targets) ? LoraSettings.AllProjections : targets.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                };
+            }
+
+            var settings = new TrainSettings
+            {
+                Data = parse.GetValue(data)!.FullName,
+                OutputDirectory = parse.GetValue(output)!.FullName,
+                ModelConfig = parse.GetValue(config)?.FullName,
+                InitFrom = parse.GetValue(initFrom)?.FullName,
+                Tokenizer = parse.GetValue(tokenizer)?.FullName,
+                EvalData = parse.GetValue(eval)?.FullName,
+                MaxLength = parse.GetValue(maxLength),
+                Truncation = parse.GetValue(truncation),
+                HeadTokens = parse.GetValue(headTokens),
+                BatchSize = parse.GetValue(batch),
+                GradientAccumulation = parse.GetValue(accum),
+                Epochs = parse.GetValue(epochs),
+                MaxSteps = parse.GetValue(maxSteps),
+                LearningRate = parse.GetValue(lr),
+                WarmupRatio = parse.GetValue(warmup),
+                WeightDecay = parse.GetValue(weightDecay),
+                MaxGradNorm = parse.GetValue(clip),
+                Seed = parse.GetValue(seed),
+                EvalEvery = parse.GetValue(evalEvery),
+                SaveEvery = parse.GetValue(saveEvery),
+                Lora = lora,
+                Device = parse.GetValue(device)!,
+                Dtype = parse.GetValue(dtype)!,
+                Threads = parse.GetValue(threads),
+                Resume = !parse.GetValue(noResume),
+            };
+            using var loggers = context.CreateLoggerFactory();
+            var trainer = new SftTrainer(loggers.CreateLogger("train"));
+            var report = await context.CreateProgress("train").RunAsync(p => trainer.RunAsync(settings, p, ct));
+            var last = report.History.Count > 0 ? report.History[^1] : null;
+            context.WriteReport(new StageReport("train", report.ElapsedSeconds, new Dictionary<string, long>(StringComparer.Ordinal)
+            {
+                ["steps"] = report.Steps,
+                ["resumed_from_step"] = report.ResumedFromStep,
+                ["train_examples"] = report.TrainExamples,
+                ["eval_examples"] = report.EvalExamples,
+                ["truncated"] = report.Truncated,
+                ["dropped"] = report.Dropped,
+                ["parameters"] = report.ParameterCount,
+                ["trainable_parameters"] = report.TrainableParameterCount,
+                ["tokens_per_second"] = (long)report.TokensPerSecond,
+                ["final_loss_milli"] = last is null ? 0 : (long)Math.Round(last.Loss * 1000),
+            }, [report.ModelDirectory, Path.Combine(settings.OutputDirectory, "metrics.jsonl")]));
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command BuildInit(CliContext context)
+    {
+        var config = new Option<FileInfo>("--model-config") { Description = "Hugging Face config.json", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Checkpoint folder to write", Required = true };
+        var seed = new Option<int>("--seed") { Description = "Seed (default 42)", DefaultValueFactory = _ => 42 };
+        var cmd = new Command("init", "Write a randomly initialised Qwen3 checkpoint (config.json + model.safetensors).");
+        cmd.Options.Add(config);
+        cmd.Options.Add(output);
+        cmd.Options.Add(seed);
+        cmd.SetAction((parse, _) =>
+        {
+            TorchSharpNative.EnsureLoadable();
+            var cfg = Qwen3Config.Load(parse.GetValue(config)!.FullName);
+            TorchSharp.torch.manual_seed(parse.GetValue(seed));
+            using var model = new Qwen3ForCausalLM(cfg);
+            model.InitializeWeights();
+            var dir = parse.GetValue(output)!.FullName;
+            CheckpointDirectory.SaveModel(model, dir, TorchSharp.torch.ScalarType.Float32);
+            context.WriteReport(new StageReport("model init", 0, new Dictionary<string, long>(StringComparer.Ordinal)
+            {
+                ["parameters"] = model.parameters().Sum(p => p.NumberOfElements),
+            }, [dir]));
+            return Task.FromResult(0);
+        });
+        return cmd;
+    }
+
+    private static Command BuildInspect(CliContext context)
+    {
+        var dir = new Option<DirectoryInfo>("--model") { Description = "Checkpoint folder", Required = true };
+        var cmd = new Command("inspect", "Print a checkpoint's config and tensor count (reads headers only).");
+        cmd.Options.Add(dir);
+        cmd.SetAction((parse, _) =>
+        {
+            TorchSharpNative.EnsureLoadable();
+            var path = parse.GetValue(dir)!.FullName;
+            var cfg = Qwen3Config.Load(Path.Combine(path, "config.json"));
+            var map = CheckpointDirectory.WeightMap(path);
+            long elements = 0;
+            foreach (var file in map.Values.Distinct(StringComparer.Ordinal))
+            {
+                using var st = SafeTensorsFile.Open(file);
+                elements += st.Entries.Values.Sum(e => e.ElementCount);
+            }
+
+            context.WriteReport(new StageReport("model inspect", 0, new Dictionary<string, long>(StringComparer.Ordinal)
+            {
+                ["tensors"] = map.Count,
+                ["parameters"] = elements,
+                ["layers"] = cfg.NumHiddenLayers,
+                ["hidden_size"] = cfg.HiddenSize,
+                ["vocab_size"] = cfg.VocabSize,
+            }, [path]));
+            return Task.FromResult(0);
+        });
+        return cmd;
+    }
+}
