@@ -72,7 +72,7 @@ internal sealed class ProgressReporter(TextWriter error, bool isTerminal, string
         }
 
         var clock = Stopwatch.StartNew();
-        var last = TimeSpan.MinValue;
+        var last = -PlainInterval;
         var gate = new Lock();
         var plain = new Progress(p =>
         {
