@@ -1,0 +1,95 @@
+using System.Text.Json;
+using EhrR1.Graph.Core.Errors;
+using EhrR1.Graph.Training.Tokenization;
+
+namespace EhrR1.Graph.Training.Data;
+
+/// <summary>Reads EHR-Ins chat JSONL (<c>{"sample_id", "messages": [{"role","content"}...]}</c>) and tokenizes it.</summary>
+public static class EhrInsCorpus
+{
+    public sealed record Result(IReadOnlyList<SftExample> Examples, int Truncated, int Dropped);
+
+    public static Result Load(string path, SftEncoder encoder, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(encoder);
+        if (!File.Exists(path))
+        {
+            throw new InputDataException("EHR-TRN-020", path, null, null, "training data file does not exist", expected: "EHR-Ins chat JSONL");
+        }
+
+        var examples = new List<SftExample>();
+        int truncated = 0, dropped = 0;
+        long lineNumber = 0;
+        foreach (var line in File.ReadLines(path))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            var (id, messages) = Parse(path, lineNumber, line);
+            SftExample? example;
+            try
+            {
+                example = encoder.Encode(id, messages);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new InputDataException("EHR-TRN-020", path, lineNumber, "messages", ex.Message.Split(" (Parameter", 2)[0],
+                    expected: "system?, user, assistant turns ending with the assistant answer");
+            }
+
+            if (example is null)
+            {
+                dropped++;
+                continue;
+            }
+
+            if (example.Truncated)
+            {
+                truncated++;
+            }
+
+            examples.Add(example);
+        }
+
+        return new Result(examples, truncated, dropped);
+    }
+
+    private static (string Id, List<ChatMessage> Messages) Parse(string path, long lineNumber, string line)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(line);
+            var root = doc.RootElement;
+            var id = root.TryGetProperty("sample_id", out var sid) && sid.ValueKind == JsonValueKind.String ? sid.GetString()! : "line-" + lineNumber.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (!root.TryGetProperty("messages", out var msgs) || msgs.ValueKind != JsonValueKind.Array)
+            {
+                throw new InputDataException("EHR-TRN-020", path, lineNumber, "messages", "missing or not an array", expected: "[{\"role\", \"content\"}, ...]");
+            }
+
+            var list = new List<ChatMessage>();
+            var i = 0;
+            foreach (var m in msgs.EnumerateArray())
+            {
+                if (m.ValueKind != JsonValueKind.Object
+                    || !m.TryGetProperty("role", out var role) || role.ValueKind != JsonValueKind.String
+                    || !m.TryGetProperty("content", out var content) || content.ValueKind != JsonValueKind.String)
+                {
+                    throw new InputDataException("EHR-TRN-020", path, lineNumber, $"messages[{i}]", "message lacks string 'role' and 'content'");
+                }
+
+                list.Add(new ChatMessage(role.GetString()!, content.GetString()!));
+                i++;
+            }
+
+            return (id, list);
+        }
+        catch (JsonException ex)
+        {
+            throw new InputDataException("EHR-TRN-020", path, lineNumber, null, "line is not valid JSON", found: "JSON error at byte " + ex.BytePositionInLine, innerException: ex);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using System.Text.Json;
+using EhrR1.Graph.Training.Tests.Support;
+using EhrR1.Graph.Training.Tokenization;
+
+namespace EhrR1.Graph.Training.Tests.Tokenization;
+
+public sealed class Qwen3TokenizerTests
+{
+    [RequiresTokenizerFact]
+    public void Should_ReproduceEveryReferenceCase_When_EncodingAndDecoding()
+    {
+        // Given
+        var tokenizer = SharedTokenizer.Tokenizer;
+        var lines = File.ReadAllLines(Path.Combine(SharedTokenizer.Folder, "reference-cases.jsonl")).Where(l => l.Length > 0).ToList();
+        lines.Should().HaveCountGreaterThan(40);
+        var failures = new List<string>();
+
+        foreach (var (line, n) in lines.Select((l, i) => (l, i + 1)))
+        {
+            using var doc = JsonDocument.Parse(line);
+            var text = doc.RootElement.GetProperty("text").GetString()!;
+            var expected = doc.RootElement.GetProperty("ids").EnumerateArray().Select(e => e.GetInt32()).ToList();
+            var decodedExpected = doc.RootElement.GetProperty("decoded").GetString()!;
+
+            // When
+            var ids = tokenizer.Encode(text);
+            var decoded = tokenizer.Decode(ids);
+
+            // Then
+            if (!ids.SequenceEqual(expected))
+            {
+                failures.Add($"case {n}: ids [{string.Join(",", ids)}] != [{string.Join(",", expected)}]");
+            }
+
+            if (!string.Equals(decoded, decodedExpected, StringComparison.Ordinal))
+            {
+                failures.Add($"case {n}: decoded text differs");
+            }
+        }
+
+        failures.Should().BeEmpty();
+    }
+
+    [RequiresTokenizerFact]
+    public void Should_RenderAndEncodeChatTemplateCases_When_ThinkingToggles()
+    {
+        // Given
+        var tokenizer = SharedTokenizer.Tokenizer;
+        var lines = File.ReadAllLines(Path.Combine(SharedTokenizer.Folder, "chat-template-cases.jsonl")).Where(l => l.Length > 0).ToList();
+        lines.Should().HaveCount(4);
+
+        foreach (var line in lines)
+        {
+            using var doc = JsonDocument.Parse(line);
+            var root = doc.RootElement;
+            var messages = root.GetProperty("messages").EnumerateArray()
+                .Select(m => new ChatMessage(m.GetProperty("role").GetString()!, m.GetProperty("content").GetString()!)).ToList();
+
+            // When
+            var text = ChatTemplate.Render(messages, root.GetProperty("add_generation_prompt").GetBoolean(), root.GetProperty("enable_thinking").GetBoolean());
+            var ids = tokenizer.Encode(text);
+
+            // Then
+            text.Should().Be(root.GetProperty("text").GetString());
+            ids.Should().Equal(root.GetProperty("ids").EnumerateArray().Select(e => e.GetInt32()));
+        }
+    }
+
+    [RequiresTokenizerFact]
+    public void Should_MapSpecialTokensToSingleIds_When_TextContainsThem()
+    {
+        var tokenizer = SharedTokenizer.Tokenizer;
+
+        tokenizer.ImStartId.Should().Be(151644);
+        tokenizer.ImEndId.Should().Be(151645);
+        tokenizer.TokenToId("<think>").Should().Be(151667);
+        tokenizer.Encode("<think></think>").Should().Equal(151667, 151668);
+        tokenizer.Decode([151644, 9707, 151645], skipSpecialTokens: true).Should().Be("Hello");
+    }
+}
