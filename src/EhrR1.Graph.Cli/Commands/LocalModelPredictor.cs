@@ -16,7 +16,7 @@ namespace EhrR1.Graph.Cli.Commands;
 /// Risk requests read the next-token log-probabilities of "yes" and "no" after the prompt: P(yes) = softmax over the two.
 /// Runs on the CPU in float32.
 /// </summary>
-internal sealed class LocalModelPredictor : IEhrBenchPredictor
+public sealed class LocalModelPredictor : IEhrBenchPredictor
 {
     private readonly Qwen3ForCausalLM _model;
     private readonly Qwen3Tokenizer _tokenizer;
