@@ -9,6 +9,7 @@ using EhrR1.Graph.Evaluation.Endpoint;
 using EhrR1.Graph.Evaluation.Running;
 using EhrR1.Graph.Evaluation.Scoring;
 using EhrR1.Graph.Reasoning.Endpoints;
+using EhrR1.Graph.Training.Tokenization;
 using Microsoft.Extensions.Logging;
 
 namespace EhrR1.Graph.Cli.Commands;
@@ -26,8 +27,11 @@ internal sealed class EvalModule : ICliModule
 
     private static Command BuildRun(CliContext context)
     {
-        var cmd = new Command("run", "Run a model on an EHR-Bench file (resumable), then score it: predictions.jsonl, scores.jsonl, result.json, results.md, plots/.");
+        var cmd = new Command("run", "Run a model (a local checkpoint with --checkpoint, or an endpoint) on an EHR-Bench file (resumable), then score it: predictions.jsonl, scores.jsonl, result.json, results.md, plots/.");
         var common = new CommonOptions(cmd);
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "Local TorchSharp Qwen3 checkpoint folder (safetensors + config.json); runs on the CPU instead of an endpoint." };
+        var tokenizer = new Option<string?>("--tokenizer") { Description = "Qwen3 tokenizer.json or its folder (default: the checkpoint's tokenizer.json, else EHRR1_TOKENIZER, else shared/tokenizer/qwen3)." };
+        var batchSize = new Option<int>("--batch-size") { Description = "Local model: prompts decoded together (default 4).", DefaultValueFactory = _ => 4 };
         var endpoint = new Option<string?>("--endpoint") { Description = "OpenAI-compatible base URL (e.g. http://127.0.0.1:8000/v1) or Azure OpenAI resource URL (default: EHRR1_LLM_ENDPOINT, else AZURE_OPENAI_ENDPOINT / OPENAI_BASE_URL). The key comes from EHRR1_LLM_API_KEY (else AZURE_OPENAI_API_KEY / OPENAI_API_KEY)." };
         var provider = new Option<string?>("--provider") { Description = "openai (any OpenAI-compatible server) or azure (default: EHRR1_LLM_PROVIDER, else openai)." };
         var model = new Option<string?>("--model") { Description = "Model name, or Azure deployment name (default: EHRR1_LLM_MODEL, else gpt-4o)." };
@@ -47,7 +51,7 @@ internal sealed class EvalModule : ICliModule
         var riskFromText = new Option<bool>("--risk-from-text") { Description = "Risk tasks: generate an answer instead of reading yes/no log-probabilities (AUROC then uses 1/0/0.5)." };
         var modelName = new Option<string?>("--model-name") { Description = "Name of the model in results (default: --model)." };
         var noPlots = new Option<bool>("--no-plots") { Description = "Skip the PNG/SVG plots." };
-        foreach (var o in new Option[] { endpoint, provider, model, azureVersion, concurrency, rpm, tpm, retries, timeout, topLogprobs, riskMaxTokens, think, maxNew, maxNewThink, candidates, riskFromText, modelName, noPlots })
+        foreach (var o in new Option[] { checkpoint, tokenizer, batchSize, endpoint, provider, model, azureVersion, concurrency, rpm, tpm, retries, timeout, topLogprobs, riskMaxTokens, think, maxNew, maxNewThink, candidates, riskFromText, modelName, noPlots })
         {
             cmd.Options.Add(o);
         }
@@ -55,6 +59,37 @@ internal sealed class EvalModule : ICliModule
         cmd.SetAction(async (parse, ct) =>
         {
             var clock = Stopwatch.StartNew();
+            var settings = common.Settings(parse) with
+            {
+                Prompt = new PromptSettings
+                {
+                    Thinking = parse.GetValue(think) switch { "think" => ThinkingMode.Think, "none" => ThinkingMode.None, _ => ThinkingMode.NoThink },
+                    MaxNewTokens = parse.GetValue(maxNew),
+                    MaxNewTokensThinking = parse.GetValue(maxNewThink),
+                    CandidatesInPrompt = parse.GetValue(candidates),
+                    RiskFromProbabilities = !parse.GetValue(riskFromText),
+                },
+            };
+            StageConfigurationException.ThrowIfAny(settings.Validate());
+            using var loggers = context.CreateLoggerFactory();
+            var extra = new Dictionary<string, string?>(StringComparer.Ordinal)
+            {
+                ["think"] = parse.GetValue(think),
+                ["max_new_tokens"] = settings.Prompt.MaxNewTokens.ToString(CultureInfo.InvariantCulture),
+                ["candidates_in_prompt"] = settings.Prompt.CandidatesInPrompt ? "true" : "false",
+                ["risk_from_probabilities"] = settings.Prompt.RiskFromProbabilities ? "true" : "false",
+            };
+            await using var predictor = parse.GetValue(checkpoint) is { } local
+                ? (IEhrBenchPredictor)CreateLocal(local, parse.GetValue(tokenizer), parse.GetValue(batchSize), extra)
+                : CreateEndpoint(parse, extra, loggers);
+            var runner = new EvaluationRunner(loggers.CreateLogger<EvaluationRunner>());
+            var summary = await context.CreateProgress("eval run").RunAsync(p => runner.PredictAsync(settings, predictor, p, ct));
+            var name = parse.GetValue(modelName) ?? predictor.Description;
+            return await FinishAsync(context, "eval run", settings, name, extra, parse.GetValue(noPlots), summary, clock, ct);
+        });
+
+        IEhrBenchPredictor CreateEndpoint(ParseResult parse, Dictionary<string, string?> extra, ILoggerFactory loggers)
+        {
             var options = ChatEndpointOptions.FromEnvironment();
             try
             {
@@ -83,37 +118,34 @@ internal sealed class EvalModule : ICliModule
             {
                 throw new StageConfigurationException("no model endpoint: pass --endpoint (or set EHRR1_LLM_ENDPOINT) and set the API key in EHRR1_LLM_API_KEY if the endpoint needs one.");
             }
-
             var predictorSettings = new EndpointPredictorSettings { TopLogprobs = parse.GetValue(topLogprobs), RiskMaxTokens = parse.GetValue(riskMaxTokens) };
-            var settings = common.Settings(parse) with
-            {
-                Prompt = new PromptSettings
-                {
-                    Thinking = parse.GetValue(think) switch { "think" => ThinkingMode.Think, "none" => ThinkingMode.None, _ => ThinkingMode.NoThink },
-                    MaxNewTokens = parse.GetValue(maxNew),
-                    MaxNewTokensThinking = parse.GetValue(maxNewThink),
-                    CandidatesInPrompt = parse.GetValue(candidates),
-                    RiskFromProbabilities = !parse.GetValue(riskFromText),
-                },
-            };
-            StageConfigurationException.ThrowIfAny(settings.Validate().Concat(options.Validate()).Concat(predictorSettings.Validate()));
-            using var loggers = context.CreateLoggerFactory();
-            await using var predictor = new ChatEndpointPredictor(new ChatEndpointClient(options, logger: loggers.CreateLogger<ChatEndpointClient>()), predictorSettings);
-            var runner = new EvaluationRunner(loggers.CreateLogger<EvaluationRunner>());
-            var summary = await context.CreateProgress("eval run").RunAsync(p => runner.PredictAsync(settings, predictor, p, ct));
-            var name = parse.GetValue(modelName) ?? predictor.Description;
-            var extra = new Dictionary<string, string?>(StringComparer.Ordinal)
-            {
-                ["endpoint"] = options.ToString(),
-                ["risk_max_tokens"] = predictorSettings.RiskMaxTokens.ToString(CultureInfo.InvariantCulture),
-                ["think"] = parse.GetValue(think),
-                ["max_new_tokens"] = settings.Prompt.MaxNewTokens.ToString(CultureInfo.InvariantCulture),
-                ["candidates_in_prompt"] = settings.Prompt.CandidatesInPrompt ? "true" : "false",
-                ["risk_from_probabilities"] = settings.Prompt.RiskFromProbabilities ? "true" : "false",
-            };
-            return await FinishAsync(context, "eval run", settings, name, extra, parse.GetValue(noPlots), summary, clock, ct);
-        });
+            StageConfigurationException.ThrowIfAny(options.Validate().Concat(predictorSettings.Validate()));
+            extra["endpoint"] = options.ToString();
+            extra["risk_max_tokens"] = predictorSettings.RiskMaxTokens.ToString(CultureInfo.InvariantCulture);
+            return new ChatEndpointPredictor(new ChatEndpointClient(options, logger: loggers.CreateLogger<ChatEndpointClient>()), predictorSettings);
+        }
+
         return cmd;
+    }
+
+    private static LocalModelPredictor CreateLocal(string checkpoint, string? tokenizer, int batchSize, Dictionary<string, string?> extra)
+    {
+        if (!Directory.Exists(checkpoint))
+        {
+            throw new StageConfigurationException("--checkpoint " + checkpoint + " is not a folder. Pass the folder written by `ehr-graph train`.");
+        }
+
+        if (batchSize < 1)
+        {
+            throw new StageConfigurationException("--batch-size must be at least 1.");
+        }
+
+        var tokenizerPath = tokenizer
+            ?? (File.Exists(Path.Combine(checkpoint, "tokenizer.json")) ? checkpoint : TokenizerLocations.FindQwen3())
+            ?? throw new StageConfigurationException("no Qwen3 tokenizer found: pass --tokenizer, or set " + TokenizerLocations.TokenizerVariable + ".");
+        extra["checkpoint"] = checkpoint;
+        extra["batch_size"] = batchSize.ToString(CultureInfo.InvariantCulture);
+        return new LocalModelPredictor(checkpoint, tokenizerPath, batchSize);
     }
 
     private static Command BuildScore(CliContext context)

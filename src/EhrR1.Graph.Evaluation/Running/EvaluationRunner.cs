@@ -197,6 +197,8 @@ public sealed class EvaluationRunner(ILogger<EvaluationRunner> logger)
         return new PredictionRunSummary(gold.Count, alreadyDone, (int)predicted, (int)failed, store.TornBytesRemoved, clock.Elapsed.TotalSeconds);
     }
 
+    private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;
+
     private static bool Selected(EvaluationRunSettings settings, Dictionary<string, int> perTask, BenchSample sample)
     {
         if (settings.Tasks.Count > 0 && !settings.Tasks.Contains(sample.Task))
