@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EhrR1.Graph.IntegrationTests;
 
+[Collection(EhrR1.Graph.IntegrationTests.Neo4j.Neo4jServerGroup.Name)]
 public sealed class EvidenceNeo4jAgreementTests
 {
     [RequiresNeo4jFact]
@@ -97,9 +98,12 @@ public sealed class EvidenceNeo4jAgreementTests
 
         // Then
         rows[0].Should().HaveCount(sample.Paths.Count);
+        var byId = rows[0].ToDictionary(r => r["path_id"]!.GetValue<string>(), StringComparer.Ordinal);
         for (var i = 0; i < sample.Paths.Count; i++)
         {
-            rows[0][i]["cuis"]!.AsArray().Select(n => n!.GetValue<string>()).Should().Equal(sample.Paths[i].Nodes.Select(n => n.Cui));
+            // path ids sort as strings (#10 before #2), so match rows by id, not by position
+            byId[ThinkingGraphCypher.PathId(sample.SampleId, i)]["cuis"]!.AsArray().Select(n => n!.GetValue<string>())
+                .Should().Equal(sample.Paths[i].Nodes.Select(n => n.Cui));
         }
 
         await client.RunAsync([new CypherStatement("MATCH (s:Sample) WHERE s.task = $task OPTIONAL MATCH (s)-[:HAS_PATH]->(p:EvidencePath) DETACH DELETE p, s", new Dictionary<string, object?> { ["task"] = sample.Task })], CancellationToken.None);

@@ -50,6 +50,11 @@ internal sealed class CypherHttpClient : IDisposable
         return all;
     }
 
+    /// <summary>Applies the graph model's versioned schema (graph-schema/schema-N.x.cypher), which also covers
+    /// :Sample, :EvidencePath and :Concept; returns the number of statements run.</summary>
+    public Task<int> ApplySchemaAsync(CancellationToken cancellationToken) =>
+        EhrR1.Graph.Neo4j.Schema.SchemaScripts.ApplyAsync(_client, cancellationToken);
+
     /// <summary>The server's major version.</summary>
     public async Task<int> ServerMajorVersionAsync(CancellationToken cancellationToken) =>
         (await _client.ConnectAsync(cancellationToken).ConfigureAwait(false)).Major;

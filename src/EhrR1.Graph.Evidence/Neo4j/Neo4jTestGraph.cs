@@ -28,11 +28,16 @@ internal static class Neo4jTestGraph
         }
     }
 
-    /// <summary>The server's shortest path length between two CUIs (any direction), or null when none.</summary>
+    /// <summary>
+    /// The server's shortest path length between two CUIs (any direction), or null when none. Runs on the Cypher 2.3
+    /// planner: Neo4j 3.1.1 on Java 17 fails the 3.1 shortestPath with an IncompatibleClassChangeError
+    /// ("RelationshipType.withName must be InterfaceMethodref constant"); the 2.3 planner's path finder does not.
+    /// The 2.3 planner takes parameters as {name}. This helper serves the test server (3.1.1); 4.x/5.x accept neither.
+    /// </summary>
     public static async Task<int?> ShortestPathAsync(CypherHttpClient client, string prefix, string cuiA, string cuiB, CancellationToken cancellationToken)
     {
         var rows = await client.RunAsync(
-            [new CypherStatement("MATCH (a:" + Label + " {cui: $a}), (b:" + Label + " {cui: $b}) MATCH p = shortestPath((a)-[:UMLS_REL*..40]-(b)) RETURN length(p) AS len", new Dictionary<string, object?> { ["a"] = prefix + cuiA, ["b"] = prefix + cuiB })],
+            [new CypherStatement("CYPHER 2.3 MATCH (a:" + Label + " {cui: {a}}), (b:" + Label + " {cui: {b}}) MATCH p = shortestPath((a)-[:UMLS_REL*..40]-(b)) RETURN length(p) AS len", new Dictionary<string, object?> { ["a"] = prefix + cuiA, ["b"] = prefix + cuiB })],
             cancellationToken).ConfigureAwait(false);
         return rows[0].Count == 0 ? null : rows[0][0]["len"]!.GetValue<int>();
     }

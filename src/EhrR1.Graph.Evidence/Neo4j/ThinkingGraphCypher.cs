@@ -14,20 +14,6 @@ namespace EhrR1.Graph.Evidence.Neo4j;
 /// </summary>
 internal static class ThinkingGraphCypher
 {
-    public static IReadOnlyList<string> SchemaFor(int serverMajor) => serverMajor >= 4
-        ?
-        [
-            "CREATE INDEX evidence_sample_id IF NOT EXISTS FOR (n:Sample) ON (n.sample_id)",
-            "CREATE INDEX evidence_path_id IF NOT EXISTS FOR (n:EvidencePath) ON (n.path_id)",
-            "CREATE INDEX evidence_concept_cui IF NOT EXISTS FOR (n:Concept) ON (n.cui)",
-        ]
-        :
-        [
-            "CREATE INDEX ON :Sample(sample_id)",
-            "CREATE INDEX ON :EvidencePath(path_id)",
-            "CREATE INDEX ON :Concept(cui)",
-        ];
-
     /// <summary>Removes earlier paths of the samples ($ids), so a rewrite never leaves stale paths.</summary>
     public const string DeleteOldPaths = """
         UNWIND $ids AS id
@@ -84,7 +70,9 @@ internal static class ThinkingGraphCypher
         """;
 
     /// <summary>Re-runs one pair's search on the server over the graph stage's UMLS relations
-    /// ($target_cui, $history_cui, $excluded). Same exclusions; no sibling rule (Cypher cannot express it).</summary>
+    /// ($target_cui, $history_cui, $excluded). Same exclusions; no sibling rule (Cypher cannot express it).
+    /// On Neo4j 3.1.1 running on Java 17, prefix the query with <c>CYPHER 2.3</c>: the 3.1 planner's shortestPath
+    /// fails there with an IncompatibleClassChangeError, the 2.3 planner's does not.</summary>
     public const string ServerShortestPath = """
         MATCH (a:Concept {cui: $target_cui}), (b:Concept {cui: $history_cui})
         MATCH p = shortestPath((a)-[:UMLS_REL*..20]-(b))

@@ -9,11 +9,7 @@ internal sealed class ThinkingGraphWriter(CypherHttpClient client, int batchSize
 {
     public async Task<long> WriteAsync(string evidencePath, IProgress<long>? progress, CancellationToken cancellationToken)
     {
-        var major = await client.ServerMajorVersionAsync(cancellationToken);
-        foreach (var ddl in ThinkingGraphCypher.SchemaFor(major))
-        {
-            await client.RunAsync([new CypherStatement(ddl, new Dictionary<string, object?>())], cancellationToken);
-        }
+        await client.ApplySchemaAsync(cancellationToken);
 
         long written = 0;
         var batch = new List<EvidenceRecord>(batchSize);
