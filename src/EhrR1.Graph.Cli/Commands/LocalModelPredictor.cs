@@ -28,6 +28,8 @@ public sealed class LocalModelPredictor : IEhrBenchPredictor
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         _tokenizer = Qwen3Tokenizer.Load(tokenizerPath);
+        // The first tensor below initialises libtorch: apply the libstdc++ fix before it (a no-op where not needed).
+        EhrR1.Graph.Training.Native.TorchSharpNative.EnsureLoadable();
         _model = CheckpointDirectory.LoadModel(checkpoint, torch.ScalarType.Float32, torch.CPU);
         _generator = new Qwen3Generator(_model, _tokenizer.EndOfTextId);
         _yesNo = [SingleToken("yes"), SingleToken("no")];

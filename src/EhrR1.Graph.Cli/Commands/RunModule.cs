@@ -1,23 +1,21 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using EhrR1.Graph.Cli.Hosting;
+using EhrR1.Graph.Cli.Run;
 using EhrR1.Graph.Core;
+using EhrR1.Graph.Core.Errors;
 using EhrR1.Graph.Core.IO;
 using EhrR1.Graph.Trajectories.Ingest;
-using EhrR1.Graph.Trajectories.Rendering;
-using EhrR1.Graph.Trajectories.Store;
-using Microsoft.Extensions.Logging;
-
-// One log line per step: argument evaluation cost is irrelevant.
-#pragma warning disable CA1873
 
 namespace EhrR1.Graph.Cli.Commands;
 
 /// <summary>
-/// <c>ehr-graph run --out RUNDIR</c>: the whole chain on one run folder, as a list of steps. Each step has a name,
-/// an up-to-date check (its manifest against its inputs) and an action; later issues append their stages.
-/// For now: <c>ingest</c> (RUNDIR/store) and <c>render-sample</c> (RUNDIR/render/sample.md).
+/// <c>ehr-graph run --out RUNDIR</c>: the chain on the embedded defaults, one stage command per step, into one run
+/// folder (store/, tasks/, vocab/, reasoning/, corpus/, model/, report/). Each step is the same command a user can run
+/// alone; a step whose arguments and inputs are unchanged since its last success is skipped; <c>run.json</c>
+/// (<c>--config</c>) overrides any step's options or turns a step off.
 /// </summary>
 internal sealed class RunModule : ICliModule
 {
@@ -26,12 +24,14 @@ internal sealed class RunModule : ICliModule
 
     public void Register(CommandTree tree, CliContext context)
     {
-        var cmd = new Command("run", "Run the pipeline into one run folder (store/, render/, ...); up-to-date steps are skipped.");
-        var output = new Option<string>("--out") { Description = "Run folder", Required = true };
-        var mimic = new Option<string?>("--mimic") { Description = "MIMIC-IV release folder (default: the demo under the shared data folder, plus its chartevents subset)" };
+        var cmd = new Command("run", "Run the pipeline into one run folder: ingest, task index, samples, EHR-Bench/EHR-Ins export, open vocabulary and its index, reasoning prompts and Batch files, a tiny model trained on CPU and its evaluation, and the report. Up-to-date steps are skipped.");
+        var output = new Option<string>("--out") { Description = "Run folder (e.g. runs/demo)", Required = true };
+        var mimic = new Option<string?>("--mimic") { Description = "MIMIC-IV release folder (default: $EHRR1_MIMIC, else the demo under the shared data folder, plus its chartevents subset)" };
         var extra = new Option<string[]>("--extra-table") { Description = "module/table=PATH read from another file (repeatable)" };
-        var force = new Option<bool>("--force") { Description = "Re-run every step (default false)" };
-        foreach (var o in new Option[] { output, mimic, extra, force })
+        var config = new Option<FileInfo?>("--config") { Description = "run.json with per-step option overrides: {\"steps\": {\"train\": {\"max-steps\": 100}, \"reason\": {\"enabled\": false}}}" };
+        var force = new Option<bool>("--force") { Description = "Re-run every step even when up to date (default false)" };
+        var trainSteps = new Option<int>("--train-steps") { Description = "Optimizer steps of the tiny model (default 60)", DefaultValueFactory = _ => 60 };
+        foreach (var o in new Option[] { output, mimic, extra, config, force, trainSteps })
         {
             cmd.Options.Add(o);
         }
@@ -39,76 +39,97 @@ internal sealed class RunModule : ICliModule
         cmd.SetAction(async (parseResult, ct) =>
         {
             var runDir = Path.GetFullPath(parseResult.GetValue(output)!);
-            var mimicArg = parseResult.GetValue(mimic);
-            var extras = IngestModule.ParseExtraTables(parseResult.GetValue(extra));
-            if (mimicArg is null && !extras.ContainsKey("icu/chartevents") && DataLocations.FindDataset(DemoChartevents) is { } ce
-                && IngestStage.FindCsv(ce, string.Empty, "chartevents") is { } cePath)
+            Directory.CreateDirectory(runDir);
+            var runConfig = parseResult.GetValue(config) is { } cfg ? RunConfig.Load(cfg.FullName) : RunConfig.Empty;
+            var steps = BuildSteps(runDir, parseResult.GetValue(mimic), parseResult.GetValue(extra), parseResult.GetValue(trainSteps), runConfig);
+            var verbose = parseResult.GetValue(CliApp.VerboseOption);
+            var clock = Stopwatch.StartNew();
+            IReadOnlyList<StepOutcome> outcomes;
+            var exit = ExitCodes.Success;
+            try
             {
-                extras["icu/chartevents"] = cePath;
+                outcomes = await new PipelineRunner(context, runDir, parseResult.GetValue(force), verbose).RunAsync(steps, ct);
+            }
+            catch (StepFailedException ex)
+            {
+                outcomes = ex.Outcomes;
+                exit = ex.ExitCode;
             }
 
-            var run = new RunContext(runDir, IngestModule.ResolveMimic(mimicArg), extras, parseResult.GetValue(force));
-            using var lf = context.CreateLoggerFactory();
-            var log = lf.CreateLogger("run");
-            var reports = new List<object>();
-            var total = Stopwatch.StartNew();
-            foreach (var step in Steps(context, lf))
+            var summary = new
             {
-                var sw = Stopwatch.StartNew();
-                var outcome = await step.Action(run, ct);
-                log.LogInformation("Step {Step}: {Status} in {Seconds:F1} s.", step.Name, outcome.Status, sw.Elapsed.TotalSeconds);
-                reports.Add(new { step = step.Name, status = outcome.Status, elapsedSeconds = Math.Round(sw.Elapsed.TotalSeconds, 3), outputs = outcome.Outputs, counts = outcome.Counts });
-            }
-
-            context.Output.WriteLine(JsonSerializer.Serialize(new { run = runDir, elapsedSeconds = Math.Round(total.Elapsed.TotalSeconds, 3), steps = reports }, JsonDefaults.Indented));
-            return 0;
+                run = runDir,
+                elapsedSeconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
+                steps = outcomes.Select(o => new { step = o.Step, status = o.Status, elapsedSeconds = Math.Round(o.ElapsedSeconds, 1), counts = o.Counts, note = o.Note }),
+                report = Path.Combine(runDir, "report", "index.html"),
+            };
+            AtomicFile.WriteAllText(Path.Combine(runDir, "run-summary.json"), JsonSerializer.Serialize(summary, JsonDefaults.Indented) + "\n");
+            context.Output.WriteLine(JsonSerializer.Serialize(summary, JsonDefaults.Indented));
+            context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"run {(exit == 0 ? "finished" : "stopped")} in {clock.Elapsed.TotalSeconds:F0} s: {outcomes.Count(o => o.Status == "ran")} ran, {outcomes.Count(o => o.Status == "up to date")} up to date, {outcomes.Count(o => o.Status == "disabled")} disabled, {outcomes.Count(o => o.Status == "failed")} failed. Report: {summary.report}"));
+            return exit;
         });
         tree.Root.Subcommands.Add(cmd);
     }
 
-    /// <summary>The steps in order. Each decides itself whether it is up to date (unless the run is forced).</summary>
-    private static IEnumerable<RunStep> Steps(CliContext context, ILoggerFactory lf) =>
-    [
-        new RunStep("ingest", async (run, ct) =>
-        {
-            var settings = new IngestSettings(run.Mimic, run.Store) { Force = run.Force, ExtraTables = run.ExtraTables };
-            var result = await context.CreateProgress("ingest").RunAsync(p => new IngestStage(lf.CreateLogger<IngestStage>()).RunAsync(settings, p, ct));
-            return new StepOutcome(result.UpToDate ? "up-to-date" : "ran", [result.StorePath], result.Counts);
-        }),
-        new RunStep("render-sample", (run, ct) =>
-        {
-            var dir = Path.Combine(run.Directory, "render");
-            var target = Path.Combine(dir, "sample.md");
-            var manifestPath = Path.Combine(dir, "manifest.json");
-            var storeManifest = Path.Combine(run.Store, "manifest.json");
-            var input = FileFingerprint.Of(storeManifest);
-            var previous = RunManifest.TryLoad(manifestPath);
-            if (!run.Force && previous is not null && File.Exists(target) && previous.Inputs.Count == 1 && previous.Inputs[0] == input)
-            {
-                return Task.FromResult(new StepOutcome("up-to-date", [target], previous.Counts));
-            }
-
-            var sw = Stopwatch.StartNew();
-            using var store = TrajectoryStore.Open(run.Store);
-            var subject = store.SubjectIds[0];
-            var trajectory = store.Read(subject);
-            var to = Math.Min(trajectory.Events.Count, 30);
-            var text = EventRenderer.RenderWindow(trajectory, 0, to, skipUnrendered: true);
-            Directory.CreateDirectory(dir);
-            AtomicFile.WriteAllText(target, text + "\n");
-            var counts = new Dictionary<string, long>(StringComparer.Ordinal) { ["subject_id"] = subject, ["events"] = to, ["chars"] = text.Length };
-            new RunManifest { Stage = "render-sample", Inputs = [input], Counts = counts, ElapsedSeconds = sw.Elapsed.TotalSeconds }.Save(manifestPath);
-            ct.ThrowIfCancellationRequested();
-            return Task.FromResult(new StepOutcome("ran", [target], counts));
-        }),
-    ];
-
-    internal sealed record RunContext(string Directory, string Mimic, IReadOnlyDictionary<string, string> ExtraTables, bool Force)
+    internal static IReadOnlyList<PipelineStep> BuildSteps(string run, string? mimicArg, string[]? extraTables, int trainSteps, RunConfig config)
     {
-        public string Store => Path.Combine(Directory, "store");
+        var mimic = IngestModule.ResolveMimic(mimicArg);
+        var extras = IngestModule.ParseExtraTables(extraTables);
+        if (mimicArg is null && !extras.ContainsKey("icu/chartevents") && DataLocations.FindDataset(DemoChartevents) is { } ce
+            && IngestStage.FindCsv(ce, string.Empty, "chartevents") is { } cePath)
+        {
+            extras["icu/chartevents"] = cePath;
+        }
+
+        string R(params string[] parts) => Path.Combine([run, .. parts]);
+        var bin = AppContext.BaseDirectory;
+        var caps = Path.Combine(bin, "demo.json");
+        var tiny = Path.Combine(bin, "Configs", "qwen3-tiny.json");
+        var llmConfigured = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("EHRR1_LLM_ENDPOINT"));
+
+        var ingestArgs = new List<string> { "--out", R("store"), "--mimic", mimic, "--force" };
+        foreach (var (table, path) in extras.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            ingestArgs.AddRange(["--extra-table", table + "=" + path]);
+        }
+
+        var steps = new List<PipelineStep>
+        {
+            new("ingest", ["ingest"], ingestArgs, [mimic, .. extras.Values], ["store"]),
+            new("tasks-index", ["tasks", "index"], ["--store", R("store"), "--out", R("tasks", "index"), "--force"], ["store"], [R("tasks", "index")]),
+            new("tasks-sample-train", ["tasks", "sample"], ["--index", R("tasks", "index"), "--config", caps, "--test-ratio", "0.2", "--split", "train", "--out", R("tasks", "train.jsonl"), "--force"], [R("tasks", "index"), caps], [R("tasks", "train.jsonl")]),
+            new("tasks-sample-test", ["tasks", "sample"], ["--index", R("tasks", "index"), "--config", caps, "--test-ratio", "0.2", "--split", "test", "--out", R("tasks", "test.jsonl"), "--force"], [R("tasks", "index"), caps], [R("tasks", "test.jsonl")]),
+            new("export-bench-test", ["tasks", "export"], ["--samples", R("tasks", "test.jsonl"), "--store", R("store"), "--format", "ehr-bench", "--out", R("tasks", "ehr-bench-test.jsonl"), "--force"], [R("tasks", "test.jsonl"), "store"], [R("tasks", "ehr-bench-test.jsonl")]),
+            new("export-bench-train", ["tasks", "export"], ["--samples", R("tasks", "train.jsonl"), "--store", R("store"), "--format", "ehr-bench", "--out", R("tasks", "ehr-bench-train.jsonl"), "--force"], [R("tasks", "train.jsonl"), "store"], [R("tasks", "ehr-bench-train.jsonl")]),
+            new("export-ins-train", ["tasks", "export"], ["--samples", R("tasks", "train.jsonl"), "--store", R("store"), "--format", "ehr-ins", "--out", R("corpus", "ehr-ins-no-think.jsonl"), "--force"], [R("tasks", "train.jsonl"), "store"], [R("corpus", "ehr-ins-no-think.jsonl")]),
+            new("vocab-sample", ["umls", "build-sample"], ["--out", R("vocab", "rrf"), "--force"], [], [R("vocab", "rrf")]),
+            new("vocab-index", ["umls", "build-index"], ["--rrf", R("vocab", "rrf"), "--out", R("vocab", "index"), "--force"], [R("vocab", "rrf")], [R("vocab", "index")]),
+            new("reason", ["reason"], llmConfigured
+                    ? ["--samples", R("tasks", "ehr-bench-train.jsonl"), "--out", R("reasoning")]
+                    : ["--samples", R("tasks", "ehr-bench-train.jsonl"), "--out", R("reasoning"), "--prepare-only"],
+                [R("tasks", "ehr-bench-train.jsonl")], [R("reasoning")]),
+            new("train", ["train"], ["--data", R("corpus", "ehr-ins-no-think.jsonl"), "--model-config", tiny, "--out", R("model"), "--max-steps", trainSteps.ToString(CultureInfo.InvariantCulture), "--batch-size", "4", "--max-length", "512", "--lr", "0.002", "--warmup-ratio", "0.1", "--eval-every", "1000", "--save-every", "1000", "--no-resume"],
+                [R("corpus", "ehr-ins-no-think.jsonl"), tiny], [R("model")]),
+            new("eval", ["eval", "run"], ["--bench", R("tasks", "ehr-bench-test.jsonl"), "--checkpoint", R("model", "model"), "--out", R("eval"), "--max-per-task", "2", "--max-new-tokens", "16", "--bootstrap", "200"],
+                [R("tasks", "ehr-bench-test.jsonl"), R("model")], [R("eval")], CleanOutputs: true),
+        };
+
+        // run.json: per-step overrides and switches
+        var unknown = config.StepNames.Where(n => steps.All(s => !string.Equals(s.Name, n, StringComparison.Ordinal))).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new StageConfigurationException($"run.json names unknown steps: {string.Join(", ", unknown)}. Known steps: {string.Join(", ", steps.Select(s => s.Name))}, report.");
+        }
+
+        var configured = steps.Select(s => s with
+        {
+            Arguments = config.Apply(s.Name, s.Arguments),
+            Enabled = config.IsEnabled(s.Name, s.Enabled),
+            DisabledReason = config.IsEnabled(s.Name, s.Enabled) ? s.DisabledReason : "turned off in run.json",
+        }).ToList();
+
+        // The report always runs last, over whatever the run folder holds.
+        configured.Add(new PipelineStep("report", ["report"], ["--run", run], [R(".state")], [R("report", "index.html")]));
+        return configured;
     }
-
-    internal sealed record StepOutcome(string Status, IReadOnlyList<string> Outputs, IReadOnlyDictionary<string, long> Counts);
-
-    internal sealed record RunStep(string Name, Func<RunContext, CancellationToken, Task<StepOutcome>> Action);
 }

@@ -43,6 +43,22 @@ internal sealed class PipelineRunner(CliContext context, string runDirectory, bo
                 continue;
             }
 
+            if (step.CleanOutputs)
+            {
+                foreach (var o in step.Outputs)
+                {
+                    var p = Path.IsPathRooted(o) ? o : Path.Combine(runDirectory, o);
+                    if (Directory.Exists(p))
+                    {
+                        Directory.Delete(p, recursive: true);
+                    }
+                    else
+                    {
+                        AtomicFile.TryDelete(p);
+                    }
+                }
+            }
+
             Line(prefix + "running...");
             var clock = Stopwatch.StartNew();
             using var stdout = new StringWriter(CultureInfo.InvariantCulture);

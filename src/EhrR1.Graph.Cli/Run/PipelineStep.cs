@@ -12,6 +12,7 @@ namespace EhrR1.Graph.Cli.Run;
 /// <param name="Outputs">Files or folders the step writes.</param>
 /// <param name="Enabled">False to leave the step out (e.g. Neo4j load without --neo4j).</param>
 /// <param name="DisabledReason">Why the step is left out, shown in the summary.</param>
+/// <param name="CleanOutputs">Delete the outputs before running (for stages that resume from what they find).</param>
 internal sealed record PipelineStep(
     string Name,
     IReadOnlyList<string> Command,
@@ -19,4 +20,5 @@ internal sealed record PipelineStep(
     IReadOnlyList<string> Inputs,
     IReadOnlyList<string> Outputs,
     bool Enabled = true,
-    string? DisabledReason = null);
+    string? DisabledReason = null,
+    bool CleanOutputs = false);
