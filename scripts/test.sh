@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite on a fresh machine: restore, build, TorchSharp's native fix, a local Neo4j server for the
-# integration tests, then every test project. Ends with the plain line "N passed, N failed, N skipped".
+# The whole test suite on a fresh machine: restore, build, a local Neo4j server for the integration tests, then every
+# test project (TorchSharp's libstdc++ fix is applied by the code itself where needed). Ends with the plain line "N passed, N failed, N skipped".
 # Options: --filter EXPR (passed to dotnet test), --no-neo4j (integration tests that need it then fail, not skip,
 # unless EHRR1_REQUIRE_INTEGRATION=0).
 set -euo pipefail
@@ -31,10 +31,6 @@ if [ "$use_neo4j" = 1 ] && [ -x scripts/neo4j.sh ]; then
   # start prints "export EHRR1_TEST_NEO4J_URI=..." lines on stdout
   eval "$(scripts/neo4j.sh start)"
   trap 'scripts/neo4j.sh stop >&2 || true' EXIT
-fi
-
-if [ -x scripts/browser.sh ]; then
-  eval "$(scripts/browser.sh install)"
 fi
 
 echo "== tests" >&2
