@@ -29,8 +29,12 @@ if [ "$use_neo4j" = 1 ] && [ -x scripts/neo4j.sh ]; then
   echo "== Neo4j server for integration tests" >&2
   scripts/neo4j.sh install >&2
   # start prints "export EHRR1_TEST_NEO4J_URI=..." lines on stdout
-  eval "$(scripts/neo4j.sh start)"
   trap 'scripts/neo4j.sh stop >&2 || true' EXIT
+  if neo4j_env=$(scripts/neo4j.sh start); then
+    eval "$neo4j_env"
+  else
+    echo "== Neo4j did not start (see the lines above); the integration tests that need it will fail" >&2
+  fi
 fi
 
 echo "== tests" >&2
