@@ -47,7 +47,7 @@ internal sealed class PipelineRunner(CliContext context, string runDirectory, bo
             {
                 foreach (var o in step.Outputs)
                 {
-                    var p = Path.IsPathRooted(o) ? o : Path.Combine(runDirectory, o);
+                    var p = PipelineStep.Resolve(runDirectory, o);
                     if (Directory.Exists(p))
                     {
                         Directory.Delete(p, recursive: true);
@@ -98,7 +98,7 @@ internal sealed class PipelineRunner(CliContext context, string runDirectory, bo
 
         return step.Outputs.All(o =>
         {
-            var p = Path.IsPathRooted(o) ? o : Path.Combine(runDirectory, o);
+            var p = PipelineStep.Resolve(runDirectory, o);
             return File.Exists(p) || Directory.Exists(p);
         });
     }

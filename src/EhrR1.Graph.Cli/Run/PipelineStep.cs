@@ -21,4 +21,9 @@ internal sealed record PipelineStep(
     IReadOnlyList<string> Outputs,
     bool Enabled = true,
     string? DisabledReason = null,
-    bool CleanOutputs = false);
+    bool CleanOutputs = false)
+{
+    /// <summary>An input or output path of a step, resolved against the run folder when it is relative.</summary>
+    public static string Resolve(string runDirectory, string path) =>
+        Path.IsPathRooted(path) ? path : Path.Combine(runDirectory, path);
+}

@@ -21,7 +21,7 @@ internal static class StepFingerprint
 
         foreach (var input in step.Inputs)
         {
-            var path = Path.IsPathRooted(input) ? input : Path.Combine(runDirectory, input);
+            var path = PipelineStep.Resolve(runDirectory, input);
             if (File.Exists(path))
             {
                 Append(sb, new FileInfo(path));
