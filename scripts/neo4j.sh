@@ -121,6 +121,8 @@ configure() {
     echo "dbms.connector.bolt.listen_address=127.0.0.1:$bolt_port"
     echo "dbms.security.auth_enabled=$auth_enabled"
     echo "dbms.udc.enabled=false"
+    # Neo4j Browser plays remote guides (:play URL) only from these hosts (the EhrR1 guide is served on loopback)
+    echo "browser.remote_content_hostname_whitelist=localhost,127.0.0.1,guides.neo4j.com"
     echo "dbms.memory.heap.initial_size=$heap"
     echo "dbms.memory.heap.max_size=$heap"
     echo "dbms.memory.pagecache.size=$pagecache"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: restore, build, a local Neo4j server for the integration tests, then every
-# test project (TorchSharp's libstdc++ fix is applied by the code itself where needed). Ends with the plain line "N passed, N failed, N skipped".
+# test project, the real-browser tests included (headless Chromium from scripts/browser.sh; TorchSharp's libstdc++ fix
+# is applied by the code itself where needed). Ends with the plain line "N passed, N failed, N skipped".
 # Options: --filter EXPR (passed to dotnet test), --no-neo4j (integration tests that need it then fail, not skip,
 # unless EHRR1_REQUIRE_INTEGRATION=0).
 set -euo pipefail
@@ -37,12 +38,21 @@ if [ "$use_neo4j" = 1 ] && [ -x scripts/neo4j.sh ]; then
   fi
 fi
 
+# Headless Chromium for the real-browser tests (Debian's package; Playwright drives it, never downloads one).
+# When it cannot be installed the browser tests fail (under EHRR1_REQUIRE_INTEGRATION=1) and say so.
+echo "== Chromium for the Neo4j Browser tests" >&2
+if chromium_env=$(scripts/browser.sh install); then
+  eval "$chromium_env"
+else
+  echo "== Chromium could not be installed (see the lines above); the Neo4j Browser tests will fail" >&2
+fi
+
 echo "== tests" >&2
 results="$root/artifacts/test-results"
 rm -rf "$results"
 mkdir -p "$results"
 test_status=0
-for proj in tests/*.Tests/*.csproj tests/EhrR1.Graph.IntegrationTests/*.csproj; do
+for proj in tests/*.Tests/*.csproj tests/EhrR1.Graph.IntegrationTests/*.csproj tests/EhrR1.Graph.BrowserTests/*.csproj; do
   name=$(basename "$proj" .csproj)
   args=(test "$proj" -c Release --no-build --nologo --logger "trx;LogFileName=$name.trx" --results-directory "$results")
   if [ -n "$filter" ]; then args+=(--filter "$filter"); fi

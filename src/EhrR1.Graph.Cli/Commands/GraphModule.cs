@@ -8,6 +8,7 @@ using EhrR1.Graph.Core.Pipeline;
 using EhrR1.Graph.Knowledge.Cooccurrence;
 using EhrR1.Graph.Knowledge.Extraction;
 using EhrR1.Graph.Knowledge.Graph;
+using EhrR1.Graph.Neo4j.Browser;
 using EhrR1.Graph.Neo4j.Http;
 using EhrR1.Graph.Neo4j.Loading;
 using Microsoft.Extensions.Logging;
@@ -28,6 +29,7 @@ internal sealed class GraphModule : ICliModule
         graph.Subcommands.Add(Load(context));
         graph.Subcommands.Add(ExportCsv(context));
         graph.Subcommands.Add(Show(context));
+        graph.Subcommands.Add(Guide(context));
     }
 
     /// <summary>Wraps a <see cref="KnowledgeGraph"/> as what the Neo4j loader reads.</summary>
@@ -281,6 +283,41 @@ internal sealed class GraphModule : ICliModule
             {
                 client?.Dispose();
             }
+        });
+        return cmd;
+    }
+
+    private static Command Guide(CliContext context)
+    {
+        var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 / localhost (default 8001; 0 = any free port)", DefaultValueFactory = _ => GuideServer.DefaultPort };
+        var cmd = new Command("guide", "Serve the Neo4j Browser guide (graph-schema/guide), style and saved queries on loopback until Ctrl+C; prints the :play and :style commands to type in the Browser.");
+        cmd.Options.Add(port);
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var p = parse.GetValue(port);
+            if (p is < 0 or > 65535)
+            {
+                throw new StageConfigurationException($"--port must be between 0 and 65535; got {p}.");
+            }
+
+            using var logs = context.CreateLoggerFactory();
+            GuideServer started;
+            try
+            {
+                started = GuideServer.Start(p, logs.CreateLogger<GuideServer>());
+            }
+            catch (IOException e)
+            {
+                throw new StageConfigurationException(e.Message);
+            }
+
+            await using var server = started;
+            await context.Output.WriteLineAsync(server.PlayCommand);
+            await context.Output.WriteLineAsync(server.StyleCommand);
+            await context.Output.FlushAsync(ct);
+            await context.Error.WriteLineAsync($"serving the guide at {server.GuideUri}; type the two lines above in Neo4j Browser (Ctrl+C stops)");
+            await Task.Delay(Timeout.Infinite, ct);
+            return ExitCodes.Success;
         });
         return cmd;
     }

@@ -62,11 +62,14 @@ internal static class ThinkingGraphCypher
         ORDER BY path_id
         """;
 
-    /// <summary>One sample's thinking graph as a Browser-friendly picture ($sample_id).</summary>
+    /// <summary>One sample's thinking graph as a Browser-friendly picture ($sample_id): the sample, the concepts it
+    /// uses, its evidence hops. Reached through the sample's paths (indexed), never by scanning every EVIDENCE hop.
+    /// The Browser guide (graph-schema/guide/ehr-graph.html) holds the same query; a test keeps them equal.</summary>
     public const string SampleGraph = """
-        MATCH (s:Sample {sample_id: $sample_id})-[:USES]->(c:Concept)
-        OPTIONAL MATCH (a:Concept)-[e:EVIDENCE {sample_id: $sample_id}]->(b:Concept)
-        RETURN s, c, a, e, b
+        MATCH (s:Sample {sample_id: $sample_id})
+        OPTIONAL MATCH (s)-[u:USES]->(c:Concept)
+        OPTIONAL MATCH (s)-[:HAS_PATH]->(p:EvidencePath)-[:STEP]->(a:Concept)-[e:EVIDENCE {path_id: p.path_id}]->(b:Concept)
+        RETURN s, u, c, a, e, b
         """;
 
     /// <summary>Re-runs one pair's search on the server over the graph stage's UMLS relations
