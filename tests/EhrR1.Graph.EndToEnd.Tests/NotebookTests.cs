@@ -28,8 +28,8 @@ public sealed class NotebookTests(DemoRunFixture demo)
     public async Task Notebook_EveryCodeCellRuns(string notebook)
     {
         // EHRR1_NOTEBOOK_RUN: check the notebooks against an existing run folder instead of a fresh demo run.
-        var runDir = Environment.GetEnvironmentVariable("EHRR1_NOTEBOOK_RUN");
-        if (string.IsNullOrEmpty(runDir))
+        var runDir = Environment.GetEnvironmentVariable("EHRR1_NOTEBOOK_RUN") is { Length: > 0 } own ? Path.GetFullPath(own, TestPaths.RepoRoot) : null;
+        if (runDir is null)
         {
             demo.First.ExitCode.Should().Be(0, demo.First.Tail());
             runDir = demo.RunDir;
