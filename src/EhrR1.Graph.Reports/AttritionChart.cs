@@ -1,4 +1,3 @@
-using EhrR1.Graph.Core.IO;
 using ScottPlot;
 
 namespace EhrR1.Graph.Reports;
@@ -57,31 +56,6 @@ public static class AttritionChart
         plot.ShowLegend(Edge.Right);
         var width = Math.Max(640, 60 * categories.Count + 300);
         const int height = 520;
-        if (pngPath is not null)
-        {
-            SaveAtomically(pngPath, tmp => plot.SavePng(tmp, width, height));
-        }
-
-        if (svgPath is not null)
-        {
-            SaveAtomically(svgPath, tmp => plot.SaveSvg(tmp, width, height));
-        }
-    }
-
-    private static void SaveAtomically(string path, Action<string> save)
-    {
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var tmp = AtomicFile.TempPathFor(full) + Path.GetExtension(full);
-        try
-        {
-            save(tmp);
-            File.Move(tmp, full, overwrite: true);
-        }
-        catch
-        {
-            AtomicFile.TryDelete(tmp);
-            throw;
-        }
+        ChartFiles.Save(plot, pngPath, svgPath, width, height);
     }
 }

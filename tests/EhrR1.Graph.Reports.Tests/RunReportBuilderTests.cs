@@ -31,7 +31,7 @@ public sealed class RunReportBuilderTests
         html.Should().Contain("<td>labevents</td>");
         html.Should().Contain("attrition-chart");
         html.IndexOf("id=\"store\"", StringComparison.Ordinal).Should().BeLessThan(html.IndexOf("id=\"evidence\"", StringComparison.Ordinal));
-        File.ReadAllText(result.MarkdownPath).Should().Contain("| store | 1.5 | patients=100, events=5,000 |");
+        File.ReadAllText(result.MarkdownPath).Should().Contain("| store | ingest (store/manifest.json) | 1.5 | patients=100, events=5,000 |");
     }
 
     [Fact]
@@ -39,5 +39,29 @@ public sealed class RunReportBuilderTests
     {
         var act = () => RunReportBuilder.Build(Path.Combine(Path.GetTempPath(), "no-such-run-" + Guid.NewGuid().ToString("N")));
         act.Should().Throw<Core.Errors.StageConfigurationException>().WithMessage("*does not exist*ehr-graph run*");
+    }
+}
+
+public sealed class TrainingCurveChartTests
+{
+    [Fact]
+    public void Save_WritesPngAndSvgWithBothSeries()
+    {
+        using var dir = new EhrR1.Graph.TestSupport.TempDirectory();
+        var steps = Enumerable.Range(1, 30).Select(i => (i, 10.0 - (i * 0.1), i % 10 == 0 ? (double?)(9.5 - (i * 0.05)) : null)).ToList();
+        var files = EhrR1.Graph.Reports.TrainingCurveChart.Save(steps, dir.Combine("training-curve"));
+        files.Should().HaveCount(2);
+        File.ReadAllBytes(dir.Combine("training-curve.png")).Take(4).Should().Equal(0x89, (byte)'P', (byte)'N', (byte)'G');
+        var svg = File.ReadAllText(dir.Combine("training-curve.svg"));
+        svg.Should().Contain("training loss").And.Contain("evaluation loss");
+        Directory.GetFiles(dir.Path).Should().HaveCount(2, "no temporary file is left behind");
+    }
+
+    [Fact]
+    public void Save_NoSteps_WritesNothing()
+    {
+        using var dir = new EhrR1.Graph.TestSupport.TempDirectory();
+        EhrR1.Graph.Reports.TrainingCurveChart.Save([], dir.Combine("training-curve")).Should().BeEmpty();
+        Directory.GetFiles(dir.Path).Should().BeEmpty();
     }
 }

@@ -105,6 +105,7 @@ internal sealed class TrainModule : ICliModule
             var trainer = new SftTrainer(loggers.CreateLogger("train"));
             var report = await context.CreateProgress("train").RunAsync(p => trainer.RunAsync(settings, p, ct));
             var last = report.History.Count > 0 ? report.History[^1] : null;
+            Reports.TrainingCurveChart.Save([.. report.History.Select(h => (h.Step, h.Loss, h.EvalLoss))], Path.Combine(settings.OutputDirectory, "training-curve"));
             context.WriteReport(new StageReport("train", report.ElapsedSeconds, new Dictionary<string, long>(StringComparer.Ordinal)
             {
                 ["steps"] = report.Steps,

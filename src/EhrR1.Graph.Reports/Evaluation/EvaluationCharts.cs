@@ -101,39 +101,6 @@ public static class EvaluationCharts
         return Save(plot, pathWithoutExtension, width, Height);
     }
 
-    private static IReadOnlyList<string> Save(Plot plot, string pathWithoutExtension, int width, int height)
-    {
-        var full = Path.GetFullPath(pathWithoutExtension);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var suffix = ".tmp-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
-        var png = full + ".png";
-        var svg = full + ".svg";
-        var pngTmp = full + suffix + ".png";
-        var svgTmp = full + suffix + ".svg";
-        try
-        {
-            plot.SavePng(pngTmp, width, height);
-            plot.SaveSvg(svgTmp, width, height);
-            File.Move(pngTmp, png, overwrite: true);
-            File.Move(svgTmp, svg, overwrite: true);
-        }
-        finally
-        {
-            TryDelete(pngTmp);
-            TryDelete(svgTmp);
-        }
-
-        return [png, svg];
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    private static IReadOnlyList<string> Save(Plot plot, string pathWithoutExtension, int width, int height) =>
+        ChartFiles.SaveBoth(plot, pathWithoutExtension, width, height);
 }

@@ -48,22 +48,26 @@ public static class RunReportBuilder
             .Append("pre{background:#f8f8f8;padding:.5em;overflow:auto}</style></head><body>\n")
             .Append("<h1>").Append(E(heading)).Append("</h1>\n<p>Run folder: <code>").Append(E(Path.GetFileName(run))).Append("</code>; generated ")
             .Append(E(DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture))).Append(".</p>\n");
-        md.Append("# ").Append(heading).Append("\n\n| stage | elapsed (s) | counts |\n|---|---:|---|\n");
+        md.Append("# ").Append(heading).Append("\n\n| folder | step | elapsed (s) | counts |\n|---|---|---:|---|\n");
 
-        // Overview table
-        html.Append("<h2>Stages</h2>\n<table><tr><th>stage</th><th>elapsed (s)</th><th>counts</th></tr>\n");
+        // Overview table: one row per stage manifest (a folder can hold several, e.g. tasks/ holds the index and the
+        // samples), so counts of different steps are never mixed in one cell.
+        html.Append("<h2>Stages</h2>\n<table><tr><th>folder</th><th>step</th><th>elapsed (s)</th><th>counts</th></tr>\n");
         var manifests = new Dictionary<string, List<(string File, RunManifest Manifest)>>(StringComparer.Ordinal);
         foreach (var stage in stages)
         {
             var list = FindManifests(Path.Combine(run, stage));
             manifests[stage] = list;
-            var elapsed = list.Sum(m => m.Manifest.ElapsedSeconds);
-            var counts = string.Join(", ", list.SelectMany(m => m.Manifest.Counts).Take(8).Select(kv => kv.Key + "=" + kv.Value.ToString("N0", CultureInfo.InvariantCulture)));
-            html.Append("<tr><td><a href=\"#").Append(E(stage)).Append("\">").Append(E(stage)).Append("</a></td><td>")
-                .Append(list.Count > 0 ? elapsed.ToString("F1", CultureInfo.InvariantCulture) : "–").Append("</td><td style=\"text-align:left\">")
-                .Append(E(counts)).Append("</td></tr>\n");
-            md.Append("| ").Append(stage).Append(" | ").Append(list.Count > 0 ? elapsed.ToString("F1", CultureInfo.InvariantCulture) : "–")
-                .Append(" | ").Append(counts).Append(" |\n");
+            var rows = list.Count > 0
+                ? list.Select(m => (Step: m.Manifest.Stage + " (" + Path.GetRelativePath(run, m.File) + ")", Elapsed: m.Manifest.ElapsedSeconds.ToString("F1", CultureInfo.InvariantCulture), Counts: m.Manifest.Counts)).ToList()
+                : [(Step: "–", Elapsed: "–", Counts: (IReadOnlyDictionary<string, long>)new Dictionary<string, long>())];
+            foreach (var (step, elapsed, countMap) in rows)
+            {
+                var counts = string.Join(", ", countMap.Take(8).Select(kv => kv.Key + "=" + kv.Value.ToString("N0", CultureInfo.InvariantCulture)));
+                html.Append("<tr><td><a href=\"#").Append(E(stage)).Append("\">").Append(E(stage)).Append("</a></td><td style=\"text-align:left\">")
+                    .Append(E(step)).Append("</td><td>").Append(elapsed).Append("</td><td style=\"text-align:left\">").Append(E(counts)).Append("</td></tr>\n");
+                md.Append("| ").Append(stage).Append(" | ").Append(step).Append(" | ").Append(elapsed).Append(" | ").Append(counts).Append(" |\n");
+            }
         }
 
         html.Append("</table>\n");

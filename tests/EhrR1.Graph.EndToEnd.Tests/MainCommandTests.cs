@@ -1,0 +1,65 @@
+using EhrR1.Graph.TestSupport;
+
+namespace EhrR1.Graph.EndToEnd.Tests;
+
+/// <summary>The README's main command (<c>bash scripts/demo.sh</c>) on a clean copy of the repository.</summary>
+[Collection(DemoRunGroup.Name)]
+public sealed class MainCommandTests(DemoRunFixture demo)
+{
+    /// <summary>The artefacts a user finds in the run folder after the main command (see README, "The run").</summary>
+    public static readonly string[] ExpectedArtefacts =
+    [
+        "run-summary.json",
+        "store/manifest.json",
+        "tasks/index",
+        "tasks/train.jsonl",
+        "tasks/test.jsonl",
+        "tasks/ehr-bench-test.jsonl",
+        "tasks/ehr-bench-train.jsonl",
+        "corpus/ehr-ins-no-think.jsonl",
+        "vocab/rrf/MRCONSO.RRF",
+        "vocab/index",
+        "concepts/events.jsonl",
+        "graph/graph.bin",
+        "evidence/evidence.jsonl",
+        "evidence/attrition.csv",
+        "evidence/attrition.png",
+        "reasoning/manifest.json",
+        "model/metrics.jsonl",
+        "model/model/model.safetensors",
+        "eval/result.json",
+        "eval/plots/roc-all.png",
+        "report/index.html",
+    ];
+
+    [RequiresDataFact]
+    public void MainCommand_FromACleanCopy_RunsEveryStepAndEndsWithTheSummary()
+    {
+        var run = demo.First;
+        run.ExitCode.Should().Be(0, "the main command must succeed on a fresh copy; its log ends with:\n" + run.Tail());
+
+        var steps = run.StepStatuses();
+        steps.Keys.Should().Contain(["ingest", "tasks-index", "train", "eval", "report"]);
+        steps.Where(s => s.Value != "ran").Should().BeEmpty("on a fresh copy every step runs (none disabled, none failed)");
+        run.Stderr.Should().Contain("run finished");
+
+        foreach (var artefact in ExpectedArtefacts)
+        {
+            var path = Path.Combine(demo.RunDir, artefact);
+            (File.Exists(path) || Directory.Exists(path)).Should().BeTrue($"the run folder should hold {artefact}");
+        }
+
+        File.ReadAllText(Path.Combine(demo.RunDir, "report", "index.html")).Should().Contain("<html");
+    }
+
+    [RequiresDataFact]
+    public void MainCommand_RunAgain_SkipsEveryUnchangedStep()
+    {
+        _ = demo.First;
+        var again = demo.Second;
+        again.ExitCode.Should().Be(0, again.Tail());
+        var steps = again.StepStatuses();
+        steps.Where(s => s.Key != "report" && s.Value != "up to date").Should().BeEmpty("nothing changed since the first run");
+        again.Elapsed.Should().BeLessThan(demo.First.Elapsed, "skipped steps cost nothing");
+    }
+}
