@@ -73,7 +73,7 @@ internal sealed class ReasoningBenchmark : IBenchmark
         Temperature = 0.5,
     };
 
-    private static string Name(ChatClientKind kind) => kind == ChatClientKind.Sdk ? "sdk" : "http";
+    private static string ClientName(ChatClientKind kind) => kind == ChatClientKind.Sdk ? "sdk" : "http";
 
     private static TimeSpan CpuTime()
     {
@@ -99,7 +99,7 @@ internal sealed class ReasoningBenchmark : IBenchmark
         var rate = requests / wall.TotalSeconds;
         var ideal = concurrency / latency.TotalSeconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"- throughput [{Name(kind)}] L={latency.TotalMilliseconds:0} ms C={concurrency}: {requests} requests in {wall.TotalSeconds:0.00} s = {rate:0.0} req/s; C/L = {ideal:0.0}; ratio {rate / ideal:0.000} (target >= 0.9); peak server concurrency {server.PeakConcurrency}; process CPU {cpuUsed.TotalSeconds:0.00} s ({cpuUsed.TotalMilliseconds / requests:0.000} ms/request, client + fake server); load average {MachineLoad.LoadAverage()}"));
+            $"- throughput [{ClientName(kind)}] L={latency.TotalMilliseconds:0} ms C={concurrency}: {requests} requests in {wall.TotalSeconds:0.00} s = {rate:0.0} req/s; C/L = {ideal:0.0}; ratio {rate / ideal:0.000} (target >= 0.9); peak server concurrency {server.PeakConcurrency}; process CPU {cpuUsed.TotalSeconds:0.00} s ({cpuUsed.TotalMilliseconds / requests:0.000} ms/request, client + fake server); load average {MachineLoad.LoadAverage()}"));
     }
 
     private static async Task LimitsAsync(ChatClientKind kind, int rpm, long tpm, TimeSpan duration, CancellationToken cancellationToken)
@@ -163,7 +163,7 @@ internal sealed class ReasoningBenchmark : IBenchmark
 
         var stats = client.Statistics;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"- limits [{Name(kind)}] rpm={rpm} tpm={tpm} over {duration.TotalSeconds:0} s, 64 workers: {events.Count} requests; max requests in any 60 s window {maxRequests}; max actual tokens in any 60 s window {maxTokens} (estimate per request {client.EstimateTokens(SmallRequest(1, 200))}, actual ~{(events.Count > 0 ? events.Average(e => e.Tokens) : 0):0}); 429s {stats.Throttled}; load average {MachineLoad.LoadAverage()}"));
+            $"- limits [{ClientName(kind)}] rpm={rpm} tpm={tpm} over {duration.TotalSeconds:0} s, 64 workers: {events.Count} requests; max requests in any 60 s window {maxRequests}; max actual tokens in any 60 s window {maxTokens} (estimate per request {client.EstimateTokens(SmallRequest(1, 200))}, actual ~{(events.Count > 0 ? events.Average(e => e.Tokens) : 0):0}); 429s {stats.Throttled}; load average {MachineLoad.LoadAverage()}"));
     }
 
     private static async Task MemoryAsync(int count, CancellationToken cancellationToken)
