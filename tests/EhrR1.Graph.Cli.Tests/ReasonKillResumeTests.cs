@@ -31,7 +31,7 @@ public sealed class ReasonKillResumeTests
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { CliDll(), "reason", "--samples", samples, "--out", outDir, "--prompt", "without-graph", "--n", "1", "--endpoint", endpoint.AbsoluteUri, "--concurrency", "8", "--client", client })
+        foreach (var a in new[] { CliDll(), "reason", "--samples", samples, "--out", outDir, "--prompt", "without-graph", "--n", "1", "--endpoint", endpoint.AbsoluteUri, "--concurrency", "4", "--client", client })
         {
             start.ArgumentList.Add(a);
         }
@@ -97,7 +97,9 @@ public sealed class ReasonKillResumeTests
             task_info = new { task = "labevents", task_type = "decision_making", label = new[] { "A" } },
         })));
         const string chain = "## Extraction\n**Lab [2150-01-01 00:00]**: value\n\n## Reasoning\nThe value points to A.\n\n## Final Results\nA";
-        await using var server = new LoopbackChatServer((r, _) => LoopbackChatServer.Completion(r, (_, _) => chain, TimeSpan.FromMilliseconds(40)), recordStartTimes: false);
+        // 4 in flight × 100 ms latency = ~40 samples/s: each run lasts seconds, so a test process slowed down by a
+        // loaded machine still kills it mid-run.
+        await using var server = new LoopbackChatServer((r, _) => LoopbackChatServer.Completion(r, (_, _) => chain, TimeSpan.FromMilliseconds(100)), recordStartTimes: false);
         var outDir = dir.Combine("out");
         var results = Path.Combine(outDir, "reasoning.jsonl");
         var log = new StringBuilder();
@@ -112,7 +114,7 @@ public sealed class ReasonKillResumeTests
                 await Task.Delay(10);
             }
 
-            p.HasExited.Should().BeFalse("the run must still be going when it is killed; output:\n" + log);
+            p.HasExited.Should().BeFalse("the run must still be going when it is killed (exit code " + (p.HasExited ? p.ExitCode.ToString(CultureInfo.InvariantCulture) : "-") + "); output:\n" + log);
             p.Kill(entireProcessTree: true); // SIGKILL on Linux
             await p.WaitForExitAsync();
             kills++;

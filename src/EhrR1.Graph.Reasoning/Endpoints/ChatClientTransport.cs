@@ -76,7 +76,7 @@ public sealed class ChatClientTransport : IChatTransport
         {
             response = await _client.GetResponseAsync(messages, options, cancellationToken);
         }
-        catch (ClientResultException ex)
+        catch (ClientResultException ex) when (!cancellationToken.IsCancellationRequested)
         {
             var raw = ex.GetRawResponse();
             if (raw is null || ex.Status == 0)
