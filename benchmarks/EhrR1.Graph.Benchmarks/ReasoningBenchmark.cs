@@ -10,10 +10,12 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace EhrR1.Graph.Benchmarks;
 
 /// <summary>
-/// <c>reasoning [throughput|limits|memory|all] [--samples N]</c>: the synthesis engine against a loopback fake
-/// endpoint. throughput: fixed latency L and concurrency C, sustained rate vs C/L. limits: configured RPM and TPM
-/// over more than one 60 s window (max per sliding window). memory: the full `reason` stage over N (default 300k)
-/// generated samples, RSS at start/middle/end.
+/// <c>reasoning [throughput|limits|memory|all] [--samples N] [--client http|sdk|both]</c>: the synthesis engine
+/// against a loopback fake endpoint. throughput: fixed latency L and concurrency C, sustained rate vs C/L. limits:
+/// configured RPM and TPM over more than one 60 s window (max per sliding window). Both for the HTTP and the SDK
+/// client (default both). memory: the full `reason` stage over N (default 300k) generated samples, RSS at
+/// start/middle/end. Each line gives the process CPU time (client and fake server share the process) and the load
+/// average, since figures taken on a loaded machine are pessimistic.
 /// </summary>
 internal sealed class ReasoningBenchmark : IBenchmark
 {
@@ -34,17 +36,26 @@ internal sealed class ReasoningBenchmark : IBenchmark
             samples = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
         }
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# reasoning benchmark ({Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd})"));
+        var c = Array.IndexOf(args, "--client");
+        var clientText = c >= 0 ? args[c + 1] : "both";
+        ChatClientKind[] clients = clientText == "both" ? [ChatClientKind.Http, ChatClientKind.Sdk] : [ChatEndpointOptions.ParseClient(clientText)];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# reasoning benchmark ({Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {MachineLoad.LoadAverage()})"));
         if (what is "throughput" or "all")
         {
-            await ThroughputAsync(TimeSpan.FromMilliseconds(200), 32, 2400, cancellationToken);
-            await ThroughputAsync(TimeSpan.FromMilliseconds(50), 16, 4000, cancellationToken);
+            foreach (var kind in clients)
+            {
+                await ThroughputAsync(kind, TimeSpan.FromMilliseconds(200), 32, 2400, cancellationToken);
+                await ThroughputAsync(kind, TimeSpan.FromMilliseconds(50), 16, 4000, cancellationToken);
+            }
         }
 
         if (what is "limits" or "all")
         {
-            await LimitsAsync(rpm: 1200, tpm: 0, TimeSpan.FromSeconds(75), cancellationToken);
-            await LimitsAsync(rpm: 0, tpm: 300_000, TimeSpan.FromSeconds(75), cancellationToken);
+            foreach (var kind in clients)
+            {
+                await LimitsAsync(kind, rpm: 1200, tpm: 0, TimeSpan.FromSeconds(75), cancellationToken);
+                await LimitsAsync(kind, rpm: 0, tpm: 300_000, TimeSpan.FromSeconds(75), cancellationToken);
+            }
         }
 
         if (what is "memory" or "all")
@@ -62,21 +73,36 @@ internal sealed class ReasoningBenchmark : IBenchmark
         Temperature = 0.5,
     };
 
-    private static async Task ThroughputAsync(TimeSpan latency, int concurrency, int requests, CancellationToken cancellationToken)
+    private static string ClientName(ChatClientKind kind) => kind == ChatClientKind.Sdk ? "sdk" : "http";
+
+    private static TimeSpan CpuTime()
     {
-        await using var server = new LoopbackChatServer((r, _) => LoopbackChatServer.Completion(r, (_, _) => "ok", latency), recordStartTimes: false);
-        using var client = new ChatEndpointClient(new ChatEndpointOptions { Endpoint = server.OpenAiEndpoint, ApiKey = "k", MaxConcurrency = concurrency });
-        // Warm up connections.
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(k => client.CompleteAsync(SmallRequest(k), cancellationToken)));
-        var clock = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, requests).Select(k => client.CompleteAsync(SmallRequest(k), cancellationToken)));
-        var rate = requests / clock.Elapsed.TotalSeconds;
-        var ideal = concurrency / latency.TotalSeconds;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"- throughput L={latency.TotalMilliseconds:0} ms C={concurrency}: {requests} requests in {clock.Elapsed.TotalSeconds:0.00} s = {rate:0.0} req/s; C/L = {ideal:0.0}; ratio {rate / ideal:0.000} (target >= 0.9); peak server concurrency {server.PeakConcurrency}"));
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime;
     }
 
-    private static async Task LimitsAsync(int rpm, long tpm, TimeSpan duration, CancellationToken cancellationToken)
+    private static async Task ThroughputAsync(ChatClientKind kind, TimeSpan latency, int concurrency, int requests, CancellationToken cancellationToken)
+    {
+        await using var server = new LoopbackChatServer((r, _) => LoopbackChatServer.Completion(r, (_, _) => "ok", latency), recordStartTimes: false);
+        using var client = new ChatEndpointClient(new ChatEndpointOptions { Endpoint = server.OpenAiEndpoint, ApiKey = "k", MaxConcurrency = concurrency, Client = kind });
+        // Warm up connections (and JIT) with two rounds.
+        for (var round = 0; round < 2; round++)
+        {
+            await Task.WhenAll(Enumerable.Range(0, concurrency).Select(k => client.CompleteAsync(SmallRequest(k), cancellationToken)));
+        }
+
+        var cpu = CpuTime();
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, requests).Select(k => client.CompleteAsync(SmallRequest(k), cancellationToken)));
+        var wall = clock.Elapsed;
+        var cpuUsed = CpuTime() - cpu;
+        var rate = requests / wall.TotalSeconds;
+        var ideal = concurrency / latency.TotalSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"- throughput [{ClientName(kind)}] L={latency.TotalMilliseconds:0} ms C={concurrency}: {requests} requests in {wall.TotalSeconds:0.00} s = {rate:0.0} req/s; C/L = {ideal:0.0}; ratio {rate / ideal:0.000} (target >= 0.9); peak server concurrency {server.PeakConcurrency}; process CPU {cpuUsed.TotalSeconds:0.00} s ({cpuUsed.TotalMilliseconds / requests:0.000} ms/request, client + fake server); load average {MachineLoad.LoadAverage()}"));
+    }
+
+    private static async Task LimitsAsync(ChatClientKind kind, int rpm, long tpm, TimeSpan duration, CancellationToken cancellationToken)
     {
         var tokensByArrival = new System.Collections.Concurrent.ConcurrentQueue<(long At, long Tokens)>();
         await using var server = new LoopbackChatServer((r, _) =>
@@ -90,7 +116,7 @@ internal sealed class ReasoningBenchmark : IBenchmark
         // Open the 64 connections first (with an unlimited client on the same HttpClient) so that connection set-up
         // under load does not delay the first window's arrivals at the server.
         using var http = ChatEndpointClient.CreateHttpClient(64);
-        using (var warm = new ChatEndpointClient(new ChatEndpointOptions { Endpoint = server.OpenAiEndpoint, ApiKey = "k", MaxConcurrency = 64 }, http))
+        using (var warm = new ChatEndpointClient(new ChatEndpointOptions { Endpoint = server.OpenAiEndpoint, ApiKey = "k", MaxConcurrency = 64, Client = kind }, http))
         {
             await Task.WhenAll(Enumerable.Range(0, 64).Select(k => warm.CompleteAsync(SmallRequest(k), cancellationToken)));
         }
@@ -99,7 +125,7 @@ internal sealed class ReasoningBenchmark : IBenchmark
         {
         }
 
-        using var client = new ChatEndpointClient(new ChatEndpointOptions { Endpoint = server.OpenAiEndpoint, ApiKey = "k", MaxConcurrency = 64, RequestsPerMinute = rpm, TokensPerMinute = tpm }, http);
+        using var client = new ChatEndpointClient(new ChatEndpointOptions { Endpoint = server.OpenAiEndpoint, ApiKey = "k", MaxConcurrency = 64, RequestsPerMinute = rpm, TokensPerMinute = tpm, Client = kind }, http);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         stop.CancelAfter(duration);
         var started = 0;
@@ -137,7 +163,7 @@ internal sealed class ReasoningBenchmark : IBenchmark
 
         var stats = client.Statistics;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"- limits rpm={rpm} tpm={tpm} over {duration.TotalSeconds:0} s, 64 workers: {events.Count} requests; max requests in any 60 s window {maxRequests}; max actual tokens in any 60 s window {maxTokens} (estimate per request {client.EstimateTokens(SmallRequest(1, 200))}, actual ~{(events.Count > 0 ? events.Average(e => e.Tokens) : 0):0}); 429s {stats.Throttled}"));
+            $"- limits [{ClientName(kind)}] rpm={rpm} tpm={tpm} over {duration.TotalSeconds:0} s, 64 workers: {events.Count} requests; max requests in any 60 s window {maxRequests}; max actual tokens in any 60 s window {maxTokens} (estimate per request {client.EstimateTokens(SmallRequest(1, 200))}, actual ~{(events.Count > 0 ? events.Average(e => e.Tokens) : 0):0}); 429s {stats.Throttled}; load average {MachineLoad.LoadAverage()}"));
     }
 
     private static async Task MemoryAsync(int count, CancellationToken cancellationToken)

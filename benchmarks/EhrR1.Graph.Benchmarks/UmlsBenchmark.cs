@@ -64,7 +64,7 @@ internal sealed class UmlsBenchmark : IBenchmark
             var peak = Process.GetCurrentProcess().PeakWorkingSet64;
 
             var docs = await RenderDocumentsAsync(Path.Combine(data, "mimic-iv-demo-2.2", "hosp"), targetTokens, cancellationToken);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"UMLS benchmark, {DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores, load average {LoadAverage()}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"UMLS benchmark, {DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores, load average {MachineLoad.LoadAverage()}"));
             Console.WriteLine();
             Console.WriteLine("| measure | value | | |");
             Console.WriteLine("|---|---|---|---|");
@@ -112,7 +112,7 @@ internal sealed class UmlsBenchmark : IBenchmark
                 }
             }
 
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| text | {docs.Count:N0} documents | {tokens:N0} tokens | load average {LoadAverage()} |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| text | {docs.Count:N0} documents | {tokens:N0} tokens | load average {MachineLoad.LoadAverage()} |"));
             foreach (var r in results)
             {
                 Console.WriteLine(r);
@@ -125,18 +125,6 @@ internal sealed class UmlsBenchmark : IBenchmark
         var tokens = new List<Token>();
         ClinicalTokenizer.Tokenize(text, tokens);
         return tokens.Count(t => !t.Is(TokenFlags.LineBreak));
-    }
-
-    private static string LoadAverage()
-    {
-        try
-        {
-            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
-        }
-        catch (IOException)
-        {
-            return "n/a";
-        }
     }
 
     /// <summary>EHR-like documents of about 1,000 tokens built from demo rows (no patient identifiers).</summary>

@@ -241,6 +241,7 @@ internal sealed class ReasonModule : ICliModule
     private sealed class EndpointOptions
     {
         private readonly Option<string?> _provider = new("--provider") { Description = "openai | azure (default EHRR1_LLM_PROVIDER, else openai)" };
+        private readonly Option<string?> _client = new("--client") { Description = "http (default: our HttpClient code, n completions in one request) | sdk (Azure.AI.OpenAI / OpenAI SDK via Microsoft.Extensions.AI, one completion per request: the prompt is billed n times); default EHRR1_LLM_CLIENT, else http" };
         private readonly Option<string?> _endpoint = new("--endpoint") { Description = "Endpoint URL (default EHRR1_LLM_ENDPOINT); the key is read only from the environment" };
         private readonly Option<string?> _model = new("--model") { Description = "Model or Azure deployment (default EHRR1_LLM_MODEL, else gpt-4o)" };
         private readonly Option<string?> _apiVersion = new("--api-version") { Description = "Azure api-version (default EHRR1_LLM_API_VERSION, else " + ChatEndpointOptions.DefaultAzureApiVersion + ")" };
@@ -253,7 +254,7 @@ internal sealed class ReasonModule : ICliModule
 
         public void AddTo(Command cmd)
         {
-            foreach (var o in new Option[] { _provider, _endpoint, _model, _apiVersion, _concurrency, _rpm, _tpm, _timeout, _retries, _maxCompletionTokens })
+            foreach (var o in new Option[] { _provider, _client, _endpoint, _model, _apiVersion, _concurrency, _rpm, _tpm, _timeout, _retries, _maxCompletionTokens })
             {
                 cmd.Options.Add(o);
             }
@@ -276,6 +277,7 @@ internal sealed class ReasonModule : ICliModule
                 return env with
                 {
                     Endpoint = r.GetValue(_endpoint) is { } e ? ChatEndpointOptions.ParseEndpoint(e) : env.Endpoint,
+                    Client = r.GetValue(_client) is { } c ? ChatEndpointOptions.ParseClient(c) : env.Client,
                     Model = r.GetValue(_model) ?? env.Model,
                     AzureApiVersion = r.GetValue(_apiVersion) ?? env.AzureApiVersion,
                     MaxConcurrency = r.GetValue(_concurrency),

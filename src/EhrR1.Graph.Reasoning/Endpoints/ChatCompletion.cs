@@ -9,8 +9,14 @@ public sealed record ChatCompletion(
     IReadOnlyList<ChatChoice> Choices,
     TokenUsage Usage)
 {
-    /// <summary>Attempts used to obtain this response (1 = first try).</summary>
+    /// <summary>Attempts used to obtain this response (1 = first try; summed over <see cref="Requests"/>).</summary>
     public int Attempts { get; init; } = 1;
+
+    /// <summary>
+    /// API requests that produced <see cref="Choices"/>: 1, or n when the transport returns one choice per request
+    /// (then <see cref="Usage"/> counts the prompt n times, as it is billed).
+    /// </summary>
+    public int Requests { get; init; } = 1;
 }
 
 /// <summary>One generated completion; <see cref="Logprobs"/> is empty unless requested.</summary>

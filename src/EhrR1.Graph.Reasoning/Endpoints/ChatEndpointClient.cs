@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using EhrR1.Graph.Core.Errors;
 using Microsoft.Extensions.Logging;
@@ -9,8 +8,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace EhrR1.Graph.Reasoning.Endpoints;
 
 /// <summary>
-/// A typed Chat Completions client for Azure OpenAI and any OpenAI-compatible server, with the run-time policy a
-/// long synthesis or evaluation run needs, all in one place:
+/// A Chat Completions client for Azure OpenAI and any OpenAI-compatible server, with the run-time policy a
+/// long synthesis or evaluation run needs, all in one place and the same for every <see cref="IChatTransport"/>:
 /// <list type="bullet">
 /// <item>bounded concurrency (<see cref="ChatEndpointOptions.MaxConcurrency"/>) and an exact RPM/TPM
 /// <see cref="RateLimiter"/> (token estimate before the call, reconciled with <c>usage</c> after);</item>
@@ -20,17 +19,18 @@ namespace EhrR1.Graph.Reasoning.Endpoints;
 /// <item>a circuit: 401/403/404, or <see cref="ChatEndpointOptions.ConsecutiveConnectionFailureLimit"/> connection
 /// failures in a row, stop every caller with an <see cref="ExternalServiceException"/> (exit code 2).</item>
 /// </list>
-/// Other permanent per-request failures throw <see cref="ChatRequestFailedException"/>. It talks HTTP directly
-/// (System.Text.Json) rather than through the OpenAI/Azure SDKs so that every retry, timeout and header is under
-/// our control; the request and response shapes are those of the Chat Completions API.
+/// Other permanent per-request failures throw <see cref="ChatRequestFailedException"/>. The transport is chosen by
+/// <see cref="ChatEndpointOptions.Client"/>: <see cref="HttpChatTransport"/> (default) or
+/// <see cref="ChatClientTransport"/> over the Azure / OpenAI SDKs; any other Microsoft.Extensions.AI
+/// <c>IChatClient</c> can be passed with <see cref="ChatEndpointClient(ChatEndpointOptions, IChatTransport, RateLimiter?, ILogger?, TimeProvider?)"/>.
+/// A transport without multi-choice support gets <c>n</c> single-choice requests (<see cref="ChatCompletion.Requests"/>).
 /// </summary>
 public sealed class ChatEndpointClient : IDisposable
 {
     public const string ServiceName = "LLM endpoint";
     private const int DefaultCompletionEstimate = 1024;
 
-    private readonly HttpClient _http;
-    private readonly bool _ownsHttp;
+    private readonly IChatTransport _transport;
     private readonly bool _ownsLimiter;
     private readonly SemaphoreSlim _concurrency;
     private readonly CancellationTokenSource _circuit = new();
@@ -41,19 +41,20 @@ public sealed class ChatEndpointClient : IDisposable
     private int _consecutiveConnectionFailures;
     private long _attempts, _succeeded, _failed, _retries, _throttled, _serverErrors, _timeouts, _connectionErrors, _unreadable, _promptTokens, _completionTokens;
 
+    /// <summary>A client whose transport is chosen by <see cref="ChatEndpointOptions.Client"/>; <paramref name="httpClient"/> is used by both (the SDKs through their HttpClient pipeline transport).</summary>
     public ChatEndpointClient(ChatEndpointOptions options, HttpClient? httpClient = null, RateLimiter? rateLimiter = null, ILogger? logger = null, TimeProvider? timeProvider = null)
+        : this(options, CreateTransport(options, httpClient), rateLimiter, logger, timeProvider)
+    {
+    }
+
+    /// <summary>A client over any transport (e.g. <see cref="ChatClientTransport"/> around your own <c>IChatClient</c>); the client disposes it.</summary>
+    public ChatEndpointClient(ChatEndpointOptions options, IChatTransport transport, RateLimiter? rateLimiter = null, ILogger? logger = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        StageConfigurationException.ThrowIfAny(options.Validate());
-        if (options.Endpoint is null)
-        {
-            throw new StageConfigurationException("no LLM endpoint is configured: set EHRR1_LLM_ENDPOINT (or pass --endpoint) and EHRR1_LLM_API_KEY.");
-        }
-
+        ArgumentNullException.ThrowIfNull(transport);
         Options = options;
         TimeProvider = timeProvider ?? TimeProvider.System;
-        _ownsHttp = httpClient is null;
-        _http = httpClient ?? CreateHttpClient(options.MaxConcurrency);
+        _transport = transport;
         _concurrency = new SemaphoreSlim(options.MaxConcurrency, options.MaxConcurrency);
         _ownsLimiter = rateLimiter is null;
         RateLimiter = rateLimiter ?? new RateLimiter(options.RequestsPerMinute, options.TokensPerMinute, TimeProvider);
@@ -66,6 +67,12 @@ public sealed class ChatEndpointClient : IDisposable
     public RateLimiter RateLimiter { get; }
 
     public TimeProvider TimeProvider { get; }
+
+    /// <summary>The transport's name (<c>http</c>, <c>sdk</c>).</summary>
+    public string TransportName => _transport.Name;
+
+    /// <summary>API requests one <see cref="ChatRequest"/> with <c>n</c> completions costs: 1, or n when the transport returns one choice per request.</summary>
+    public int RequestsPerCall(int n) => _transport.SupportsMultipleChoices ? 1 : Math.Max(1, n);
 
     /// <summary>Set once the circuit has opened; every later call throws it.</summary>
     public ExternalServiceException? CircuitError => Volatile.Read(ref _circuitError);
@@ -83,12 +90,25 @@ public sealed class ChatEndpointClient : IDisposable
         })
         { Timeout = Timeout.InfiniteTimeSpan };
 
+    /// <summary>The transport <see cref="ChatEndpointOptions.Client"/> asks for.</summary>
+    public static IChatTransport CreateTransport(ChatEndpointOptions options, HttpClient? httpClient = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        StageConfigurationException.ThrowIfAny(options.Validate());
+        if (options.Endpoint is null)
+        {
+            throw new StageConfigurationException("no LLM endpoint is configured: set EHRR1_LLM_ENDPOINT (or pass --endpoint) and EHRR1_LLM_API_KEY.");
+        }
+
+        return options.Client == ChatClientKind.Sdk ? SdkChatClients.CreateTransport(options, httpClient) : new HttpChatTransport(options, httpClient);
+    }
+
     public ChatEndpointStatistics Statistics => new(
         Interlocked.Read(ref _attempts), Interlocked.Read(ref _succeeded), Interlocked.Read(ref _failed), Interlocked.Read(ref _retries),
         Interlocked.Read(ref _throttled), Interlocked.Read(ref _serverErrors), Interlocked.Read(ref _timeouts),
         Interlocked.Read(ref _connectionErrors), Interlocked.Read(ref _unreadable), Interlocked.Read(ref _promptTokens), Interlocked.Read(ref _completionTokens));
 
-    /// <summary>Token estimate used for TPM admission: prompt characters / chars-per-token + n × max tokens.</summary>
+    /// <summary>Token estimate used for TPM admission of one API request: prompt characters / chars-per-token + n × max tokens.</summary>
     public long EstimateTokens(ChatRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -102,16 +122,70 @@ public sealed class ChatEndpointClient : IDisposable
         return prompt + ((long)Math.Max(1, request.N) * (request.MaxTokens ?? DefaultCompletionEstimate));
     }
 
-    /// <summary>Sends one request with the full retry / limit / circuit policy.</summary>
-    public async Task<ChatCompletion> CompleteAsync(ChatRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends one request with the full retry / limit / circuit policy. When <c>n</c> &gt; 1 and the transport returns
+    /// one choice per request, sends <c>n</c> single-choice requests (seed + i when a seed is set) and merges them:
+    /// choices in order, usage summed (the prompt is billed n times), attempts summed, <see cref="ChatCompletion.Requests"/> = n.
+    /// If one of them fails for good, the others are cancelled and the failure is thrown.
+    /// </summary>
+    public Task<ChatCompletion> CompleteAsync(ChatRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        return request.N > 1 && !_transport.SupportsMultipleChoices
+            ? CompleteFannedOutAsync(request, cancellationToken)
+            : CompleteOneAsync(request, cancellationToken);
+    }
+
+    private async Task<ChatCompletion> CompleteFannedOutAsync(ChatRequest request, CancellationToken cancellationToken)
+    {
+        using var siblings = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var parts = Enumerable.Range(0, request.N).Select(async i =>
+        {
+            try
+            {
+                return await CompleteOneAsync(request with { N = 1, Seed = request.Seed + i }, siblings.Token);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                await siblings.CancelAsync();
+                throw;
+            }
+        }).ToList();
+        try
+        {
+            await Task.WhenAll(parts);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // A sibling failed and cancelled this one: report the sibling's failure, not the cancellation.
+        }
+
+        var failure = parts.Where(p => p.IsFaulted).Select(p => p.Exception!.InnerException!).FirstOrDefault();
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var results = parts.Select(p => p.Result).ToList();
+        var choices = results.Select((r, i) => r.Choices[0] with { Index = i }).ToList();
+        return new ChatCompletion(
+            results[0].Id,
+            results[0].Model,
+            choices,
+            new TokenUsage(results.Sum(r => r.Usage.PromptTokens), results.Sum(r => r.Usage.CompletionTokens)))
+        {
+            Attempts = results.Sum(r => r.Attempts),
+            Requests = results.Count,
+        };
+    }
+
+    private async Task<ChatCompletion> CompleteOneAsync(ChatRequest request, CancellationToken cancellationToken)
+    {
         ThrowIfCircuitOpen();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _circuit.Token);
         var token = linked.Token;
-        var body = SerializeRequest(request);
         var estimate = EstimateTokens(request);
-        var uri = Options.ChatCompletionsUri(request.Model);
         string lastReason = "unknown";
         int? lastStatus = null;
         try
@@ -145,18 +219,13 @@ public sealed class ChatEndpointClient : IDisposable
                 attemptCts.CancelAfter(Options.RequestTimeout);
                 try
                 {
-                    using var message = new HttpRequestMessage(HttpMethod.Post, uri)
-                    {
-                        Content = new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } },
-                    };
-                    Options.Authorize(message);
-                    using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, attemptCts.Token);
+                    var result = await _transport.SendAsync(request, attemptCts.Token);
                     Interlocked.Exchange(ref _consecutiveConnectionFailures, 0);
-                    var status = (int)response.StatusCode;
+                    var status = result.Status;
                     lastStatus = status;
-                    if (response.IsSuccessStatusCode)
+                    if (result.IsSuccessStatus)
                     {
-                        var completion = await ReadCompletionAsync(response, attemptCts.Token);
+                        var completion = result.Completion;
                         if (completion is null)
                         {
                             Interlocked.Increment(ref _unreadable);
@@ -181,14 +250,13 @@ public sealed class ChatEndpointClient : IDisposable
                     {
                         // Nothing was generated: the request counts in the window but uses no completion tokens.
                         lease.Reconcile(0);
-                        retryAfter = ReadRetryAfter(response);
-                        await DrainAsync(response, attemptCts.Token);
+                        retryAfter = result.RetryAfter;
                         if (status is 401 or 403 or 404)
                         {
                             OpenCircuit(new ExternalServiceException(
                                 "EHR-LLM-" + status.ToString(CultureInfo.InvariantCulture),
                                 ServiceName,
-                                string.Create(CultureInfo.InvariantCulture, $"{Options.Provider} endpoint {Options.Endpoint!.GetLeftPart(UriPartial.Authority)} answered HTTP {status} ({response.ReasonPhrase}). ") + FatalHint(status),
+                                string.Create(CultureInfo.InvariantCulture, $"{Options.Provider} endpoint {Options.Endpoint!.GetLeftPart(UriPartial.Authority)} answered HTTP {status} ({result.ReasonPhrase}). ") + FatalHint(status),
                                 isTransient: false));
                             ThrowIfCircuitOpen();
                         }
@@ -291,20 +359,22 @@ public sealed class ChatEndpointClient : IDisposable
         {
             RateLimiter.Dispose();
         }
-        if (_ownsHttp)
-        {
-            _http.Dispose();
-        }
+
+        _transport.Dispose();
     }
 
     /// <summary>The request body as sent to <c>/chat/completions</c> (also used for Batch API lines).</summary>
-    public byte[] SerializeRequest(ChatRequest request)
+    public byte[] SerializeRequest(ChatRequest request) => SerializeRequest(Options, request);
+
+    /// <summary>The Chat Completions body for <paramref name="request"/> under <paramref name="options"/> (model, token field).</summary>
+    public static byte[] SerializeRequest(ChatEndpointOptions options, ChatRequest request)
     {
+        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(request);
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
-            WriteRequestBody(w, request, Options.Provider == LlmProvider.OpenAi ? request.Model ?? Options.Model : request.Model ?? Options.Model, Options.UseMaxCompletionTokens);
+            WriteRequestBody(w, request, request.Model ?? options.Model, options.UseMaxCompletionTokens);
         }
 
         return buffer.ToArray();
@@ -429,75 +499,8 @@ public sealed class ChatEndpointClient : IDisposable
             usage);
     }
 
-    internal static TimeSpan? ReadRetryAfter(HttpResponseMessage response)
-    {
-        if (response.Headers.TryGetValues("retry-after-ms", out var ms) &&
-            double.TryParse(ms.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var millis) && millis >= 0)
-        {
-            return TimeSpan.FromMilliseconds(millis);
-        }
-
-        if (response.Headers.RetryAfter is { } ra)
-        {
-            if (ra.Delta is { } delta)
-            {
-                return delta;
-            }
-
-            if (ra.Date is { } date)
-            {
-                var d = date - DateTimeOffset.UtcNow;
-                return d > TimeSpan.Zero ? d : TimeSpan.Zero;
-            }
-        }
-
-        return null;
-    }
-
-    private static async Task<ChatCompletion?> ReadCompletionAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-            using var doc = await JsonDocument.ParseAsync(stream, default, cancellationToken);
-            return ParseCompletion(doc.RootElement);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-        catch (InvalidOperationException)
-        {
-            return null;
-        }
-        catch (KeyNotFoundException)
-        {
-            return null;
-        }
-        catch (HttpRequestException)
-        {
-            // The connection broke while the body was streaming: same as a truncated body.
-            return null;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
-
-    private static async Task DrainAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await response.Content.ReadAsByteArrayAsync(cancellationToken);
-        }
-        catch (HttpRequestException)
-        {
-        }
-        catch (IOException)
-        {
-        }
-    }
+    internal static TimeSpan? ReadRetryAfter(HttpResponseMessage response) =>
+        RetryAfterHeader.Parse(name => response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null);
 
     private static string FatalHint(int status) => status switch
     {

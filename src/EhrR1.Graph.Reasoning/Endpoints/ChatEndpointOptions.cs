@@ -14,6 +14,13 @@ public sealed record ChatEndpointOptions
     public LlmProvider Provider { get; init; } = LlmProvider.OpenAi;
 
     /// <summary>
+    /// Which code talks to the endpoint: <see cref="ChatClientKind.Http"/> (default: our HttpClient code, n choices
+    /// in one request) or <see cref="ChatClientKind.Sdk"/> (Azure.AI.OpenAI / OpenAI SDK as an M.E.AI IChatClient,
+    /// one choice per request). The limiter, retries and circuit are the same for both.
+    /// </summary>
+    public ChatClientKind Client { get; init; } = ChatClientKind.Http;
+
+    /// <summary>
     /// OpenAI provider: the API base including the version segment, e.g. <c>https://api.example/v1</c>
     /// (requests go to <c>{Endpoint}/chat/completions</c>). Azure: the resource URL, e.g.
     /// <c>https://NAME.openai.azure.com</c>.
@@ -63,7 +70,7 @@ public sealed record ChatEndpointOptions
     /// Reads <c>EHRR1_LLM_PROVIDER</c> (openai|azure), <c>EHRR1_LLM_ENDPOINT</c> (else <c>AZURE_OPENAI_ENDPOINT</c> for
     /// azure, <c>OPENAI_BASE_URL</c> for openai), <c>EHRR1_LLM_API_KEY</c> (else <c>AZURE_OPENAI_API_KEY</c> /
     /// <c>OPENAI_API_KEY</c>), <c>EHRR1_LLM_MODEL</c> (else <c>EHRR1_LLM_DEPLOYMENT</c>) and
-    /// <c>EHRR1_LLM_API_VERSION</c>. Missing values stay unset; <see cref="IsConfigured"/> tells whether a run is possible.
+    /// <c>EHRR1_LLM_API_VERSION</c> and <c>EHRR1_LLM_CLIENT</c> (http|sdk). Missing values stay unset; <see cref="IsConfigured"/> tells whether a run is possible.
     /// </summary>
     public static ChatEndpointOptions FromEnvironment(Func<string, string?>? getEnv = null)
     {
@@ -85,6 +92,7 @@ public sealed record ChatEndpointOptions
             ApiKey = key,
             Model = Get("EHRR1_LLM_MODEL") ?? Get("EHRR1_LLM_DEPLOYMENT") ?? "gpt-4o",
             AzureApiVersion = Get("EHRR1_LLM_API_VERSION") ?? DefaultAzureApiVersion,
+            Client = Get("EHRR1_LLM_CLIENT") is { } client ? ParseClient(client) : ChatClientKind.Http,
         };
         if (options.Endpoint is null && provider == LlmProvider.OpenAi && key is not null)
         {
@@ -99,6 +107,13 @@ public sealed record ChatEndpointOptions
         "openai" or "openai-compatible" or "compatible" => LlmProvider.OpenAi,
         "azure" or "azure-openai" => LlmProvider.Azure,
         _ => throw new ArgumentException("unknown LLM provider '" + text + "'; expected openai or azure", nameof(text)),
+    };
+
+    public static ChatClientKind ParseClient(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "http" => ChatClientKind.Http,
+        "sdk" => ChatClientKind.Sdk,
+        _ => throw new ArgumentException("unknown LLM client '" + text + "'; expected http or sdk", nameof(text)),
     };
 
     public static Uri ParseEndpoint(string text)
@@ -147,7 +162,7 @@ public sealed record ChatEndpointOptions
 
     /// <summary>Describes the endpoint without the key (safe for logs and manifests).</summary>
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"{Provider} {Endpoint?.GetLeftPart(UriPartial.Path)} model={Model} key={(string.IsNullOrEmpty(ApiKey) ? "unset" : "set")}");
+        string.Create(CultureInfo.InvariantCulture, $"{Provider} {Endpoint?.GetLeftPart(UriPartial.Path)} model={Model} client={Client.ToString().ToLowerInvariant()} key={(string.IsNullOrEmpty(ApiKey) ? "unset" : "set")}");
 
     internal Uri ChatCompletionsUri(string? modelOverride)
     {

@@ -47,6 +47,13 @@ public sealed record ReasoningRecord
     [JsonPropertyName("attempts")]
     public int Attempts { get; init; }
 
+    /// <summary>
+    /// API requests that produced the chains: 1 (n choices in one request), or n with a one-choice-per-request
+    /// client (SDK), whose prompt is then billed n times (included in <see cref="PromptTokens"/> and the cost).
+    /// </summary>
+    [JsonPropertyName("requests")]
+    public int Requests { get; init; } = 1;
+
     /// <summary>"online" or "batch".</summary>
     [JsonPropertyName("source")]
     public string Source { get; init; } = "online";

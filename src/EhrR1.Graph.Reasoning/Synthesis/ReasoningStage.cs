@@ -65,7 +65,9 @@ public sealed class ReasoningStage(ILogger logger, HttpClient? httpClient = null
                 ["prompt_id"] = template.Id,
                 ["prompt_sha256"] = template.Sha256,
                 ["endpoint"] = settings.Endpoint.ToString(),
+                ["client"] = ClientName(settings.Endpoint.Client),
                 ["n"] = settings.N.ToString(CultureInfo.InvariantCulture),
+                ["requests_per_sample"] = RequestsPerSample(settings).ToString(CultureInfo.InvariantCulture),
                 ["temperature"] = settings.Temperature.ToString(CultureInfo.InvariantCulture),
                 ["max_tokens"] = settings.MaxTokens.ToString(CultureInfo.InvariantCulture),
                 ["exclude_tasks"] = string.Join(",", settings.ExcludeTasks.Order(StringComparer.Ordinal)),
@@ -83,8 +85,14 @@ public sealed class ReasoningStage(ILogger logger, HttpClient? httpClient = null
         using var builder = new RequestBuilder(settings, template, cancellationToken);
         using var client = new ChatEndpointClient(settings.Endpoint, httpClient, logger: logger);
         var endpointText = settings.Endpoint.ToString();
-        logger.LogInformation("Generating {N} chain(s) per sample with {Endpoint}, prompt {Prompt}", settings.N, endpointText, template.Id);
-        long promptTokens = 0, completionTokens = 0, chains = 0;
+        var perSample = client.RequestsPerCall(settings.N);
+        logger.LogInformation("Generating {N} chain(s) per sample in {Requests} request(s) with {Endpoint}, prompt {Prompt}", settings.N, perSample, endpointText, template.Id);
+        if (perSample > 1)
+        {
+            logger.LogWarning("The {Client} client returns one completion per request: each sample's prompt is sent and billed {N} times (prompt tokens and cost below include it); --client http sends n in one request.", client.TransportName, perSample);
+        }
+
+        long promptTokens = 0, completionTokens = 0, chains = 0, apiRequests = 0;
         decimal cost = 0;
         var runner = new CheckpointedJsonlRunner<PreparedRequest, ReasoningRecord>(
             new CheckpointedRunSettings
@@ -113,6 +121,7 @@ public sealed class ReasoningStage(ILogger logger, HttpClient? httpClient = null
                     CompletionTokens = completion.Usage.CompletionTokens,
                     CostUsd = prices.Cost(settings.Endpoint.Model, completion.Usage.PromptTokens, completion.Usage.CompletionTokens, batch: false),
                     Attempts = completion.Attempts,
+                    Requests = completion.Requests,
                     Source = "online",
                     Utc = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
                 };
@@ -123,6 +132,7 @@ public sealed class ReasoningStage(ILogger logger, HttpClient? httpClient = null
                 promptTokens += r.PromptTokens;
                 completionTokens += r.CompletionTokens;
                 chains += r.Chains.Count;
+                apiRequests += r.Requests;
                 cost += r.CostUsd ?? 0;
             },
         };
@@ -139,6 +149,7 @@ public sealed class ReasoningStage(ILogger logger, HttpClient? httpClient = null
             ["excluded_task"] = builder.ExcludedTask,
             ["no_graph"] = builder.NoGraph,
             ["chains"] = chains,
+            ["api_requests"] = apiRequests,
             ["prompt_tokens"] = promptTokens,
             ["completion_tokens"] = completionTokens,
             ["http_attempts"] = stats.Attempts,
@@ -208,6 +219,8 @@ public sealed class ReasoningStage(ILogger logger, HttpClient? httpClient = null
 
             var requests = writer.Requests;
             var promptTokens = (long)Math.Ceiling(promptChars / settings.Endpoint.CharsPerToken);
+            // Online with a one-choice-per-request client the prompt is billed n times; Batch lines carry n.
+            var onlinePromptTokens = promptTokens * RequestsPerSample(settings);
             var completionTokens = requests * settings.N * (long)settings.ExpectedCompletionTokensPerChain;
             var completionUpper = requests * settings.N * (long)settings.MaxTokens;
             var estimate = new Dictionary<string, object?>(StringComparer.Ordinal)
@@ -221,7 +234,10 @@ public sealed class ReasoningStage(ILogger logger, HttpClient? httpClient = null
                 ["completion_tokens_upper_bound"] = completionUpper,
                 ["chars_per_token"] = settings.Endpoint.CharsPerToken,
                 ["expected_completion_tokens_per_chain"] = settings.ExpectedCompletionTokensPerChain,
-                ["estimated_cost_usd_online"] = prices.Cost(settings.Endpoint.Model, promptTokens, completionTokens, batch: false),
+                ["online_client"] = ClientName(settings.Endpoint.Client),
+                ["online_requests_per_sample"] = RequestsPerSample(settings),
+                ["estimated_online_prompt_tokens"] = onlinePromptTokens,
+                ["estimated_cost_usd_online"] = prices.Cost(settings.Endpoint.Model, onlinePromptTokens, completionTokens, batch: false),
                 ["estimated_cost_usd_batch"] = prices.Cost(settings.Endpoint.Model, promptTokens, completionTokens, batch: true),
                 ["prices_as_of"] = prices.AsOf,
                 ["batch_files"] = writer.Files.Select(Path.GetFileName).ToList(),
@@ -235,7 +251,7 @@ public sealed class ReasoningStage(ILogger logger, HttpClient? httpClient = null
                 logger.LogWarning("{Note}", note);
             }
 
-            var onlineText = Money(prices.Cost(settings.Endpoint.Model, promptTokens, completionTokens, false));
+            var onlineText = Money(prices.Cost(settings.Endpoint.Model, onlinePromptTokens, completionTokens, false));
             var batchText = Money(prices.Cost(settings.Endpoint.Model, promptTokens, completionTokens, true));
             var fileCount = writer.Files.Count;
             logger.LogInformation(
@@ -253,9 +269,14 @@ public sealed class ReasoningStage(ILogger logger, HttpClient? httpClient = null
                 ["estimated_prompt_tokens"] = promptTokens,
                 ["estimated_completion_tokens"] = completionTokens,
             };
-            return new ReasoningRunSummary(counts, [.. writer.Files, metaPath, estimatePath], note, prices.Cost(settings.Endpoint.Model, promptTokens, completionTokens, batch: false));
+            return new ReasoningRunSummary(counts, [.. writer.Files, metaPath, estimatePath], note, prices.Cost(settings.Endpoint.Model, onlinePromptTokens, completionTokens, batch: false));
         }
     }
+
+    /// <summary>API requests per sample online: 1 with the HTTP client (n choices per request), n with the SDK client.</summary>
+    internal static int RequestsPerSample(ReasoningSettings settings) => settings.Endpoint.Client == ChatClientKind.Sdk ? settings.N : 1;
+
+    private static string ClientName(ChatClientKind client) => client == ChatClientKind.Sdk ? "sdk" : "http";
 
     private static string Money(decimal? v) => v is { } d ? d.ToString("0.00", CultureInfo.InvariantCulture) : "n/a";
 

@@ -8,7 +8,7 @@ namespace EhrR1.Graph.Reasoning.Tests.Endpoints;
 
 public sealed class ChatEndpointClientTests
 {
-    private static ChatRequest Request(int n = 1, int? topLogprobs = null) => new()
+    internal static ChatRequest Request(int n = 1, int? topLogprobs = null) => new()
     {
         Messages = [ChatMessage.System("sys"), ChatMessage.User("hello")],
         N = n,
@@ -17,9 +17,10 @@ public sealed class ChatEndpointClientTests
         TopLogprobs = topLogprobs,
     };
 
-    private static ChatEndpointOptions Options(LoopbackChatServer server, LlmProvider provider = LlmProvider.OpenAi) => new()
+    internal static ChatEndpointOptions Options(LoopbackChatServer server, LlmProvider provider = LlmProvider.OpenAi, ChatClientKind client = ChatClientKind.Http) => new()
     {
         Provider = provider,
+        Client = client,
         Endpoint = provider == LlmProvider.Azure ? server.AzureEndpoint : server.OpenAiEndpoint,
         ApiKey = "test-key",
         Model = "gpt-4o",
@@ -75,13 +76,15 @@ public sealed class ChatEndpointClientTests
         seen.Headers.Should().NotContainKey("authorization");
     }
 
-    [Fact]
-    public async Task Should_WaitRetryAfter_When_Server429s()
+    [Theory]
+    [InlineData(ChatClientKind.Http)]
+    [InlineData(ChatClientKind.Sdk)]
+    public async Task Should_WaitRetryAfter_When_Server429s(ChatClientKind kind)
     {
         await using var server = new LoopbackChatServer((r, n) => n == 1
             ? LoopbackChatServer.Error(429, "rate_limit", TimeSpan.FromSeconds(1))
             : LoopbackChatServer.Completion(r, (_, _) => "ok"));
-        using var client = new ChatEndpointClient(Options(server));
+        using var client = new ChatEndpointClient(Options(server, client: kind));
         var clock = Stopwatch.StartNew();
 
         var result = await client.CompleteAsync(Request(), CancellationToken.None);
@@ -89,15 +92,18 @@ public sealed class ChatEndpointClientTests
         clock.Elapsed.Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(950), "Retry-After: 1 must be honoured although the back-off is 10 ms");
         result.Attempts.Should().Be(2);
         client.Statistics.Throttled.Should().Be(1);
+        server.RequestCount.Should().Be(2, "only our policy retries (the SDK's own retry policy is off)");
     }
 
-    [Fact]
-    public async Task Should_HonourRetryAfterMs_When_Present()
+    [Theory]
+    [InlineData(ChatClientKind.Http)]
+    [InlineData(ChatClientKind.Sdk)]
+    public async Task Should_HonourRetryAfterMs_When_Present(ChatClientKind kind)
     {
         await using var server = new LoopbackChatServer((r, n) => n == 1
             ? LoopbackChatServer.Error(429, "rate_limit", TimeSpan.FromMilliseconds(300), retryAfterMs: true)
             : LoopbackChatServer.Completion(r, (_, _) => "ok"));
-        using var client = new ChatEndpointClient(Options(server));
+        using var client = new ChatEndpointClient(Options(server, client: kind));
         var clock = Stopwatch.StartNew();
 
         await client.CompleteAsync(Request(), CancellationToken.None);
@@ -107,12 +113,17 @@ public sealed class ChatEndpointClientTests
     }
 
     [Theory]
-    [InlineData("500")]
-    [InlineData("truncated")]
-    [InlineData("empty")]
-    [InlineData("timeout")]
-    [InlineData("drop")]
-    public async Task Should_RetryAndSucceed_When_FirstAnswerIsBad(string fault)
+    [InlineData("500", ChatClientKind.Http)]
+    [InlineData("truncated", ChatClientKind.Http)]
+    [InlineData("empty", ChatClientKind.Http)]
+    [InlineData("timeout", ChatClientKind.Http)]
+    [InlineData("drop", ChatClientKind.Http)]
+    [InlineData("500", ChatClientKind.Sdk)]
+    [InlineData("truncated", ChatClientKind.Sdk)]
+    [InlineData("empty", ChatClientKind.Sdk)]
+    [InlineData("timeout", ChatClientKind.Sdk)]
+    [InlineData("drop", ChatClientKind.Sdk)]
+    public async Task Should_RetryAndSucceed_When_FirstAnswerIsBad(string fault, ChatClientKind kind)
     {
         await using var server = new LoopbackChatServer((r, n) =>
         {
@@ -131,19 +142,26 @@ public sealed class ChatEndpointClientTests
                 _ => new FakeHttpResponse(200, string.Empty) { CloseWithoutResponse = true },
             };
         });
-        using var client = new ChatEndpointClient(Options(server) with { RequestTimeout = TimeSpan.FromMilliseconds(800) });
+        using var client = new ChatEndpointClient(Options(server, client: kind) with
+        {
+            // Only the timeout case relies on the timeout; the others get room for a cold client on a loaded machine.
+            RequestTimeout = fault == "timeout" ? TimeSpan.FromMilliseconds(800) : TimeSpan.FromSeconds(10),
+        });
 
         var result = await client.CompleteAsync(Request(), CancellationToken.None);
 
         result.Choices.Should().ContainSingle().Which.Content.Should().Be("ok");
         result.Attempts.Should().Be(2);
+        server.RequestCount.Should().Be(2);
     }
 
-    [Fact]
-    public async Task Should_FailSampleWithReason_When_RetriesAreExhausted()
+    [Theory]
+    [InlineData(ChatClientKind.Http)]
+    [InlineData(ChatClientKind.Sdk)]
+    public async Task Should_FailSampleWithReason_When_RetriesAreExhausted(ChatClientKind kind)
     {
         await using var server = new LoopbackChatServer((_, _) => LoopbackChatServer.Error(503, "overloaded"));
-        using var client = new ChatEndpointClient(Options(server) with { MaxRetries = 2 });
+        using var client = new ChatEndpointClient(Options(server, client: kind) with { MaxRetries = 2 });
 
         var act = () => client.CompleteAsync(Request(), CancellationToken.None);
 
@@ -153,11 +171,13 @@ public sealed class ChatEndpointClientTests
         server.RequestCount.Should().Be(3);
     }
 
-    [Fact]
-    public async Task Should_NotRetry_When_BadRequest()
+    [Theory]
+    [InlineData(ChatClientKind.Http)]
+    [InlineData(ChatClientKind.Sdk)]
+    public async Task Should_NotRetry_When_BadRequest(ChatClientKind kind)
     {
         await using var server = new LoopbackChatServer((_, _) => LoopbackChatServer.Error(400, "context_length_exceeded"));
-        using var client = new ChatEndpointClient(Options(server));
+        using var client = new ChatEndpointClient(Options(server, client: kind));
 
         var act = () => client.CompleteAsync(Request(), CancellationToken.None);
 
@@ -166,13 +186,15 @@ public sealed class ChatEndpointClientTests
     }
 
     [Theory]
-    [InlineData(401)]
-    [InlineData(403)]
-    [InlineData(404)]
-    public async Task Should_OpenCircuitImmediately_When_KeyOrUrlIsWrong(int status)
+    [InlineData(401, ChatClientKind.Http)]
+    [InlineData(403, ChatClientKind.Http)]
+    [InlineData(404, ChatClientKind.Http)]
+    [InlineData(401, ChatClientKind.Sdk)]
+    [InlineData(404, ChatClientKind.Sdk)]
+    public async Task Should_OpenCircuitImmediately_When_KeyOrUrlIsWrong(int status, ChatClientKind kind)
     {
         await using var server = new LoopbackChatServer((_, _) => LoopbackChatServer.Error(status, "auth"));
-        using var client = new ChatEndpointClient(Options(server));
+        using var client = new ChatEndpointClient(Options(server, client: kind));
 
         var act = () => client.CompleteAsync(Request(), CancellationToken.None);
 
@@ -184,8 +206,10 @@ public sealed class ChatEndpointClientTests
         server.RequestCount.Should().Be(1, "an open circuit sends nothing more");
     }
 
-    [Fact]
-    public async Task Should_OpenCircuit_When_EndpointIsDown()
+    [Theory]
+    [InlineData(ChatClientKind.Http)]
+    [InlineData(ChatClientKind.Sdk)]
+    public async Task Should_OpenCircuit_When_EndpointIsDown(ChatClientKind kind)
     {
         int port;
         await using (var server = new LoopbackChatServer((r, _) => LoopbackChatServer.Completion(r, (_, _) => "ok")))
@@ -196,6 +220,7 @@ public sealed class ChatEndpointClientTests
         var options = new ChatEndpointOptions
         {
             Endpoint = new Uri("http://127.0.0.1:" + port.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/v1"),
+            Client = kind,
             ApiKey = "k",
             InitialBackoff = TimeSpan.FromMilliseconds(5),
             MaxBackoff = TimeSpan.FromMilliseconds(10),
@@ -209,11 +234,13 @@ public sealed class ChatEndpointClientTests
         (await act.Should().ThrowAsync<ExternalServiceException>()).Which.Code.Should().Be("EHR-LLM-DOWN");
     }
 
-    [Fact]
-    public async Task Should_NeverExceedConcurrency_When_ManyCallersWait()
+    [Theory]
+    [InlineData(ChatClientKind.Http)]
+    [InlineData(ChatClientKind.Sdk)]
+    public async Task Should_NeverExceedConcurrency_When_ManyCallersWait(ChatClientKind kind)
     {
         await using var server = new LoopbackChatServer((r, _) => LoopbackChatServer.Completion(r, (_, _) => "ok", TimeSpan.FromMilliseconds(40)));
-        using var client = new ChatEndpointClient(Options(server) with { MaxConcurrency = 3 });
+        using var client = new ChatEndpointClient(Options(server, client: kind) with { MaxConcurrency = 3 });
 
         await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => client.CompleteAsync(Request(), CancellationToken.None)));
 
@@ -229,6 +256,7 @@ public sealed class ChatEndpointClientTests
             ["EHRR1_LLM_ENDPOINT"] = "https://res.example",
             ["AZURE_OPENAI_API_KEY"] = "secret",
             ["EHRR1_LLM_DEPLOYMENT"] = "dep",
+            ["EHRR1_LLM_CLIENT"] = "sdk",
         };
 
         var options = ChatEndpointOptions.FromEnvironment(k => env.GetValueOrDefault(k));
@@ -236,6 +264,9 @@ public sealed class ChatEndpointClientTests
         options.Provider.Should().Be(LlmProvider.Azure);
         options.Model.Should().Be("dep");
         options.ApiKey.Should().Be("secret");
+        options.Client.Should().Be(ChatClientKind.Sdk);
+        ChatEndpointOptions.FromEnvironment(_ => null).Client.Should().Be(ChatClientKind.Http, "the HTTP client is the default");
+        FluentActions.Invoking(() => ChatEndpointOptions.ParseClient("grpc")).Should().Throw<ArgumentException>();
         options.ToString().Should().NotContain("secret");
         ChatEndpointOptions.FromEnvironment(_ => null).IsConfigured.Should().BeFalse();
     }

@@ -22,9 +22,10 @@ public sealed class ReasoningStageTests
         Endpoint = endpoint,
     };
 
-    private static ChatEndpointOptions Endpoint(LoopbackChatServer server, LlmProvider provider = LlmProvider.OpenAi) => new()
+    private static ChatEndpointOptions Endpoint(LoopbackChatServer server, LlmProvider provider = LlmProvider.OpenAi, ChatClientKind client = ChatClientKind.Http) => new()
     {
         Provider = provider,
+        Client = client,
         Endpoint = provider == LlmProvider.Azure ? server.AzureEndpoint : server.OpenAiEndpoint,
         ApiKey = "k",
         Model = "gpt-4o",
@@ -37,8 +38,10 @@ public sealed class ReasoningStageTests
     private static List<JsonElement> Lines(string path) =>
         File.Exists(path) ? File.ReadAllLines(path).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList() : [];
 
-    [Fact]
-    public async Task Should_WriteThreeChainsPerEligibleSample_When_EndpointAnswers()
+    [Theory]
+    [InlineData(ChatClientKind.Http)]
+    [InlineData(ChatClientKind.Sdk)]
+    public async Task Should_WriteThreeChainsPerEligibleSample_When_EndpointAnswers(ChatClientKind kind)
     {
         using var dir = new TempDirectory();
         var prompts = new ConcurrentBag<string>();
@@ -48,9 +51,18 @@ public sealed class ReasoningStageTests
             return LoopbackChatServer.Completion(r, FakeChains.Good);
         });
 
-        var summary = await new ReasoningStage(NullLogger.Instance).RunAsync(Settings(dir.Path, Endpoint(server)), null, CancellationToken.None);
+        var summary = await new ReasoningStage(NullLogger.Instance).RunAsync(Settings(dir.Path, Endpoint(server, client: kind)), null, CancellationToken.None);
 
         var lines = Lines(dir.Combine(ReasoningSettings.ResultsFile));
+        var perSample = kind == ChatClientKind.Sdk ? 3 : 1;
+        server.RequestCount.Should().Be(3 * perSample);
+        summary.Counts["api_requests"].Should().Be(3 * perSample);
+        lines.Should().AllSatisfy(l => l.GetProperty("requests").GetInt32().Should().Be(perSample));
+        using (var manifest = JsonDocument.Parse(File.ReadAllText(dir.Combine("manifest.json"))))
+        {
+            manifest.RootElement.GetProperty("Settings").GetProperty("requests_per_sample").GetString().Should().Be(perSample.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
         lines.Select(l => l.GetProperty("sample_id").GetString()).Should().BeEquivalentTo("labevents:1001:7", "prescriptions:1004:5", "diagnoses_icd:1005:2");
         lines.Should().AllSatisfy(l =>
         {
@@ -66,8 +78,10 @@ public sealed class ReasoningStageTests
         File.ReadAllText(dir.Combine("manifest.json")).Should().NotContain("\"k\"");
     }
 
-    [Fact]
-    public async Task Should_CompleteEverySample_When_EndpointMisbehavesTransiently()
+    [Theory]
+    [InlineData(ChatClientKind.Http)]
+    [InlineData(ChatClientKind.Sdk)]
+    public async Task Should_CompleteEverySample_When_EndpointMisbehavesTransiently(ChatClientKind kind)
     {
         using var dir = new TempDirectory();
         await using var server = new LoopbackChatServer((r, n) =>
@@ -84,7 +98,7 @@ public sealed class ReasoningStageTests
             };
         });
 
-        var summary = await new ReasoningStage(NullLogger.Instance).RunAsync(Settings(dir.Path, Endpoint(server), "without-graph"), null, CancellationToken.None);
+        var summary = await new ReasoningStage(NullLogger.Instance).RunAsync(Settings(dir.Path, Endpoint(server, client: kind), "without-graph"), null, CancellationToken.None);
 
         summary.Counts["completed"].Should().Be(5);
         summary.Counts["failed"].Should().Be(0);
@@ -131,14 +145,16 @@ public sealed class ReasoningStageTests
         summary.Counts["completed"].Should().Be(5);
     }
 
-    [Fact]
-    public async Task Should_RecordFailureWithReason_When_RequestIsRejected()
+    [Theory]
+    [InlineData(ChatClientKind.Http)]
+    [InlineData(ChatClientKind.Sdk)]
+    public async Task Should_RecordFailureWithReason_When_RequestIsRejected(ChatClientKind kind)
     {
         using var dir = new TempDirectory();
         await using var server = new LoopbackChatServer((r, _) =>
             r.Body.Contains("Insulin", StringComparison.Ordinal) ? LoopbackChatServer.Error(400, "context_length_exceeded") : LoopbackChatServer.Completion(r, FakeChains.Good));
 
-        var summary = await new ReasoningStage(NullLogger.Instance).RunAsync(Settings(dir.Path, Endpoint(server), "without-graph"), null, CancellationToken.None);
+        var summary = await new ReasoningStage(NullLogger.Instance).RunAsync(Settings(dir.Path, Endpoint(server, client: kind), "without-graph"), null, CancellationToken.None);
 
         summary.Counts["failed"].Should().Be(1);
         var failure = Lines(dir.Combine(ReasoningSettings.FailuresFile)).Should().ContainSingle().Subject;
@@ -164,6 +180,22 @@ public sealed class ReasoningStageTests
         using var estimate = JsonDocument.Parse(File.ReadAllText(dir.Combine("estimate.json")));
         estimate.RootElement.GetProperty("estimated_prompt_tokens").GetInt64().Should().BeGreaterThan(100);
         estimate.RootElement.GetProperty("estimated_cost_usd_batch").GetDecimal().Should().BeLessThan(estimate.RootElement.GetProperty("estimated_cost_usd_online").GetDecimal());
+        estimate.RootElement.GetProperty("online_requests_per_sample").GetInt32().Should().Be(1);
+        estimate.RootElement.GetProperty("estimated_online_prompt_tokens").GetInt64().Should().Be(estimate.RootElement.GetProperty("estimated_prompt_tokens").GetInt64());
+    }
+
+    [Fact]
+    public async Task Should_EstimateThePromptNTimesOnline_When_SdkClientIsChosen()
+    {
+        using var dir = new TempDirectory();
+        var settings = Settings(dir.Path, new ChatEndpointOptions { Model = "gpt-4o", Client = ChatClientKind.Sdk }, "without-graph");
+
+        await new ReasoningStage(NullLogger.Instance).RunAsync(settings, null, CancellationToken.None);
+
+        using var estimate = JsonDocument.Parse(File.ReadAllText(dir.Combine("estimate.json")));
+        estimate.RootElement.GetProperty("online_client").GetString().Should().Be("sdk");
+        estimate.RootElement.GetProperty("online_requests_per_sample").GetInt32().Should().Be(3);
+        estimate.RootElement.GetProperty("estimated_online_prompt_tokens").GetInt64().Should().Be(3 * estimate.RootElement.GetProperty("estimated_prompt_tokens").GetInt64());
     }
 
     [Fact]
