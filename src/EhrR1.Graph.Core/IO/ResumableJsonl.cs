@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using System.Text.Unicode;
 using EhrR1.Graph.Core.Errors;
@@ -50,78 +49,49 @@ public static class ResumableJsonl
             return new JsonlRecovery(0, 0, 0);
         }
 
-        long lines = 0, duplicates = 0, lineNumber = 0, position = 0, lastGoodEnd = 0;
+        long lines = 0, duplicates = 0, lastGoodEnd = 0;
         string? badProblem = null;
         long badLine = 0;
-        var pending = new ArrayBufferWriter<byte>(1 << 16);
-        long length;
-        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1))
+        var length = new FileInfo(path).Length;
+        JsonlLines.Scan(path, (line, lineNumber, start, terminated) =>
         {
-            length = stream.Length;
-            var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
-            try
+            if (!terminated)
             {
-                int read;
-                while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
+                return; // bytes after the last newline: a torn write, cut below
+            }
+
+            if (badProblem is not null)
+            {
+                // Another line after the damaged one: it was not the torn last write.
+                throw Damaged(path, badLine, null, badProblem, options);
+            }
+
+            if (IsBlank(line))
+            {
+                lastGoodEnd = start + line.Length + 1;
+            }
+            else if (TryReadKey(line, options.KeyProperty, out var key, out var problem))
+            {
+                lines++;
+                if (key is not null && options.AddKey is { } add && !add(key))
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    var span = buffer.AsSpan(0, read);
-                    while (span.Length > 0)
+                    if (options.DuplicateKeyIsError)
                     {
-                        var nl = span.IndexOf((byte)'\n');
-                        if (nl < 0)
-                        {
-                            pending.Write(span);
-                            position += span.Length;
-                            break;
-                        }
-
-                        pending.Write(span[..nl]);
-                        position += nl + 1;
-                        span = span[(nl + 1)..];
-                        lineNumber++;
-                        if (badProblem is not null)
-                        {
-                            // Another line after the damaged one: it was not the torn last write.
-                            throw Damaged(path, badLine, null, badProblem, options);
-                        }
-
-                        var line = pending.WrittenSpan;
-                        if (IsBlank(line))
-                        {
-                            lastGoodEnd = position;
-                        }
-                        else if (TryReadKey(line, options.KeyProperty, out var key, out var problem))
-                        {
-                            lines++;
-                            if (key is not null && options.AddKey is { } add && !add(key))
-                            {
-                                if (options.DuplicateKeyIsError)
-                                {
-                                    throw new InputDataException(options.ErrorCode, path, lineNumber, options.KeyProperty,
-                                        "the key is already on an earlier line", expected: "each key once", fix: options.Fix);
-                                }
-
-                                duplicates++;
-                            }
-
-                            lastGoodEnd = position;
-                        }
-                        else
-                        {
-                            badProblem = problem;
-                            badLine = lineNumber;
-                        }
-
-                        pending.Clear();
+                        throw new InputDataException(options.ErrorCode, path, lineNumber, options.KeyProperty,
+                            "the key is already on an earlier line", expected: "each key once", fix: options.Fix);
                     }
+
+                    duplicates++;
                 }
+
+                lastGoodEnd = start + line.Length + 1;
             }
-            finally
+            else
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                badProblem = problem;
+                badLine = lineNumber;
             }
-        }
+        }, cancellationToken);
 
         var truncated = length - lastGoodEnd;
         if (truncated > 0)
