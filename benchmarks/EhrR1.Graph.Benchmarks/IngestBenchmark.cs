@@ -40,8 +40,8 @@ internal sealed class IngestBenchmark : IBenchmark
         Directory.CreateDirectory(work);
         Console.WriteLine($"# ingest benchmark ({Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd})");
         Console.WriteLine();
-        Console.WriteLine("| scale | input rows | input gz MiB | elapsed s | rows/s | peak RSS MiB | store MiB |");
-        Console.WriteLine("|---|---|---|---|---|---|---|");
+        Console.WriteLine("| scale | input rows | input gz MiB | elapsed s | CPU s | rows/s | peak RSS MiB | store MiB | load avg |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
         string? lastStore = null;
         foreach (var n in scales)
         {
@@ -78,10 +78,11 @@ internal sealed class IngestBenchmark : IBenchmark
             var rows = long.Parse(f[0], CultureInfo.InvariantCulture);
             var secs = double.Parse(f[1], CultureInfo.InvariantCulture);
             var hwmKb = long.Parse(f[2], CultureInfo.InvariantCulture);
+            var cpu = double.Parse(f[3], CultureInfo.InvariantCulture);
             var gz = Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories).Sum(x => new FileInfo(x).Length);
             var storeBytes = Directory.EnumerateFiles(store).Sum(x => new FileInfo(x).Length);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {n}x | {rows:N0} | {gz / 1048576.0:F0} | {secs:F1} | {rows / secs:N0} | {hwmKb / 1024.0:F0} | {storeBytes / 1048576.0:F1} |"));
+                $"| {n}x | {rows:N0} | {gz / 1048576.0:F0} | {secs:F1} | {cpu:F1} | {rows / secs:N0} | {hwmKb / 1024.0:F0} | {storeBytes / 1048576.0:F1} | {LoadAverage()} |"));
             lastStore = store;
         }
 
@@ -101,7 +102,8 @@ internal sealed class IngestBenchmark : IBenchmark
         var secs = sw.Elapsed.TotalSeconds;
         var hwm = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
         var kb = hwm.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{result.Counts["rows"]} {secs:F3} {kb}"));
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{result.Counts["rows"]} {secs:F3} {kb} {cpu:F2}"));
         return 0;
     }
 
@@ -112,23 +114,52 @@ internal sealed class IngestBenchmark : IBenchmark
         var ids = store.SubjectIds;
         for (var i = 0; i < 50; i++)
         {
-            store.TryRead(ids[rng.Next(ids.Count)], out _);
+            ReadWhole(store, ids[rng.Next(ids.Count)]);
         }
 
-        var lat = new List<double>();
+        // Whole patient: every event decoded (every block of the patient).
+        var whole = new List<double>();
+        var wholeCpu = new List<double>();
         for (var i = 0; i < 2000; i++)
         {
             var id = ids[rng.Next(ids.Count)];
+            var c0 = ThreadCpu.Milliseconds();
             var t0 = Stopwatch.GetTimestamp();
-            store.TryRead(id, out _);
-            lat.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+            ReadWhole(store, id);
+            whole.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+            wholeCpu.Add(ThreadCpu.Milliseconds() - c0);
         }
 
-        lat.Sort();
-        Console.WriteLine();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"- random access ({ids.Count:N0} patients): p50 {lat[lat.Count / 2]:F2} ms, p99 {lat[(int)(lat.Count * 0.99)]:F2} ms, max {lat[^1]:F2} ms"));
+        // A sample's window, as tasks export reads it: the demographics event and up to 100 consecutive events.
+        var window = new List<double>();
+        var windowCpu = new List<double>();
+        var blocks0 = store.BlockReads;
+        for (var i = 0; i < 2000; i++)
+        {
+            var id = ids[rng.Next(ids.Count)];
+            var n = store.EventCountOf(id);
+            var w = Math.Min(n, 100);
+            var from = rng.Next(n - w + 1);
+            var c0 = ThreadCpu.Milliseconds();
+            var t0 = Stopwatch.GetTimestamp();
+            store.TryRead(id, out var t);
+            _ = t.Events[0];
+            for (var k = from; k < from + w; k++)
+            {
+                _ = t.Events[k];
+            }
 
+            window.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+            windowCpu.Add(ThreadCpu.Milliseconds() - c0);
+        }
+
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"- store: {ids.Count:N0} patients, {store.BlockCount:N0} blocks"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"- random access, whole patient: wall {Percentiles(whole)}; thread CPU {Percentiles(wholeCpu)} (load average {LoadAverage()})"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"- random access, window (event 0 + up to 100 events): wall {Percentiles(window)}; thread CPU {Percentiles(windowCpu)}; {(store.BlockReads - blocks0) / 2000.0:F1} blocks decoded per read"));
+
+        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var sw = Stopwatch.StartNew();
         long events = 0, rows = 0;
         foreach (var t in store.ReadAll(ct))
@@ -139,7 +170,7 @@ internal sealed class IngestBenchmark : IBenchmark
 
         var decode = sw.Elapsed.TotalSeconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"- stream all patients: {events:N0} events, {rows:N0} rows in {decode:F1} s ({rows / decode:N0} rows/s decoded)"));
+            $"- stream all patients: {events:N0} events, {rows:N0} rows in {decode:F1} s wall, {(Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds:F1} s CPU ({rows / decode:N0} rows/s decoded)"));
 
         var sb = new StringBuilder(1 << 20);
         long rendered = 0;
@@ -165,6 +196,25 @@ internal sealed class IngestBenchmark : IBenchmark
         var pureRender = Math.Max(1e-9, renderSecs - sw.Elapsed.TotalSeconds);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"- rendering: {rendered:N0} events in {renderSecs:F2} s including decode ({rendered / renderSecs:N0} events/s), {rendered / pureRender:N0} events/s render only"));
+    }
+
+    /// <summary>The 1-minute load average (other work on the machine), or "n/a".</summary>
+    internal static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
+
+    private static void ReadWhole(TrajectoryStore store, long id)
+    {
+        store.TryRead(id, out var t);
+        foreach (var e in t.Events)
+        {
+            _ = e.Items.Count;
+        }
+    }
+
+    private static string Percentiles(List<double> lat)
+    {
+        lat.Sort();
+        return string.Create(CultureInfo.InvariantCulture, $"p50 {lat[lat.Count / 2]:F2} ms, p99 {lat[(int)(lat.Count * 0.99)]:F2} ms, max {lat[^1]:F2} ms");
     }
 
     /// <summary>Writes N shifted copies of every demo table (dictionaries once) as gzip CSV.</summary>

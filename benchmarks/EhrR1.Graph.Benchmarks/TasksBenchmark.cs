@@ -50,13 +50,23 @@ internal sealed class TasksBenchmark : IBenchmark
             var caps = Path.Combine(work, "caps.json");
             var capsSource = Path.Combine(AppContext.BaseDirectory, "ehr_bench.json");
             File.Copy(File.Exists(capsSource) ? capsSource : throw new FileNotFoundException("ehr_bench.json not copied next to the benchmark"), caps);
-            var samples = Path.Combine(work, "samples.jsonl");
-            var (sampled, rs) = await MeasureAsync(() => new TaskSampler().RunAsync(new SampleSettings { IndexDirectory = sampledIndex, ConfigPath = caps, OutputFile = samples }, null, cancellationToken));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"- sample ({scale}x index, ehr_bench.json caps): {sampled.Counts["samples"]:N0} samples in {rs.Wall:F2} s wall, {rs.Cpu:F2} s cpu"));
+            foreach (var (label, index, source) in scale > 1
+                ? new[] { ("1x", Path.Combine(work, "index1"), (ITrajectoryStore)store), ($"{scale}x", sampledIndex, scaled) }
+                : [("1x", Path.Combine(work, "index1"), (ITrajectoryStore)store)])
+            {
+                var samples = Path.Combine(work, "samples-" + label + ".jsonl");
+                var (sampled, rs) = await MeasureAsync(() => new TaskSampler().RunAsync(new SampleSettings { IndexDirectory = index, ConfigPath = caps, OutputFile = samples }, null, cancellationToken));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"- sample ({label} index, ehr_bench.json caps): {sampled.Counts["samples"]:N0} samples in {rs.Wall:F2} s wall, {rs.Cpu:F2} s cpu"));
 
-            var (exported, re) = await MeasureAsync(() => new SampleExporter().RunAsync(scaled, EventRenderer.Render, new ExportSettings { SamplesFile = samples, StorePath = storePath, Format = ExportFormat.EhrBench, OutputFile = Path.Combine(work, "bench.jsonl") }, null, cancellationToken));
-            var n = exported.Counts["samples"];
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"- export ehr-bench: {n:N0} samples in {re.Wall:F2} s wall ({n / re.Wall:N0}/s), {re.Cpu:F2} s cpu ({n / re.Cpu:N0}/s cpu), {new FileInfo(Path.Combine(work, "bench.jsonl")).Length / 1e6:F1} MB"));
+                var exporter = new SampleExporter();
+                var bench = Path.Combine(work, "bench-" + label + ".jsonl");
+                var (exported, re) = await MeasureAsync(() => exporter.RunAsync(source, EventRenderer.Render, new ExportSettings { SamplesFile = samples, StorePath = storePath, Format = ExportFormat.EhrBench, OutputFile = bench }, null, cancellationToken));
+                var n = exported.Counts["samples"];
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"- export ehr-bench ({label} samples): {n:N0} samples in {re.Wall:F2} s wall ({n / re.Wall:N0}/s), {re.Cpu:F2} s cpu ({n / re.Cpu:N0}/s cpu), {new FileInfo(bench).Length / 1e6:F1} MB, load average {IngestBenchmark.LoadAverage()}"));
+                Console.WriteLine("  - phases (wall): " + exporter.Timings);
+            }
+
             return 0;
         }
         finally

@@ -129,6 +129,52 @@ public sealed class DemoIngestTests(DemoStoreFixture demo) : IClassFixture<DemoS
         demo.Store.TryRead(1, out _).Should().BeFalse();
     }
 
+    [RequiresDataFact]
+    public void Should_DecodeOnlyTheBlocksOfAWindow_When_ReadingOneByIdWindow()
+    {
+        // Given the patient with the most events (many blocks) and its streamed rendering
+        var store = demo.Store;
+        store.BlockCount.Should().BeGreaterThan(store.SubjectIds.Count, "large patients are split into several blocks");
+        var id = store.SubjectIds.MaxBy(store.EventCountOf);
+        var streamed = store.ReadAll().Single(t => t.SubjectId == id);
+        var n = streamed.Events.Count;
+        var from = n / 2;
+        var to = Math.Min(n, from + 40);
+
+        // When a window and the demographics event are read by id
+        var before = store.BlockReads;
+        store.TryRead(id, out var lazy).Should().BeTrue();
+        var window = EventRenderer.RenderWindow(lazy, from, to);
+        var first = EventRenderer.Render(lazy.Events[0]);
+        var decoded = store.BlockReads - before;
+
+        // Then they match the stream, and only a few of the patient's blocks were decoded
+        window.Should().Be(EventRenderer.RenderWindow(streamed, from, to));
+        first.Should().Be(EventRenderer.Render(streamed.Events[0]));
+        decoded.Should().BeInRange(2, 4);
+        var all = store.BlockReads;
+        EventRenderer.RenderWindow(lazy, 0, n).Should().Be(EventRenderer.RenderWindow(streamed, 0, n));
+        (store.BlockReads - all).Should().BeGreaterThan(decoded, "the rest of the patient is decoded on demand");
+        var again = store.BlockReads;
+        _ = lazy.Events[n - 1];
+        store.BlockReads.Should().Be(again, "decoded blocks are kept with the patient");
+    }
+
+    [RequiresDataFact]
+    public void Should_GiveEqualEvents_When_ManyThreadsReadOnePatient()
+    {
+        var id = demo.Store.SubjectIds.MaxBy(demo.Store.EventCountOf);
+        var expected = EventRenderer.RenderWindow(demo.Store.Read(id), 0, demo.Store.EventCountOf(id));
+        demo.Store.TryRead(id, out var shared).Should().BeTrue();
+        var results = new string[8];
+        Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, k =>
+        {
+            var t = k % 2 == 0 ? shared : demo.Store.Read(id);
+            results[k] = EventRenderer.RenderWindow(t, 0, t.Events.Count);
+        });
+        results.Should().AllBe(expected);
+    }
+
     [RequiresDataTheory]
     [InlineData(10014729L, 0, 6)]
     [InlineData(10004235L, 0, 10)]

@@ -80,6 +80,32 @@ public sealed class IngestStageTests
     }
 
     [Fact]
+    public async Task Should_RefuseAStoreOfTheOldFormat_NamingTheFix()
+    {
+        // Given a store whose files are those of the per-patient format (version 1)
+        using var dir = new TempDirectory();
+        MimicFixture.WriteMinimalHosp(dir.Path);
+        var store = dir.Combine("out", "store");
+        await Ingest(dir.Path, store);
+        var schema = Path.Combine(store, StoreSchema.FileName);
+        File.WriteAllText(schema, File.ReadAllText(schema).Replace(StoreSchema.CurrentFormat, "ehrr1-trajectories/1", StringComparison.Ordinal));
+
+        // When / Then
+        var old = FluentActions.Invoking(() => TrajectoryStore.Open(store)).Should().Throw<InputDataException>().Which;
+        old.File.Should().Be(schema);
+        old.Message.Should().Contain("ehrr1-trajectories/1").And.Contain("ehr-graph ingest --force");
+
+        // Given a version-1 index beside a current schema
+        await Ingest(dir.Path, store, s => s with { Force = true });
+        var index = Path.Combine(store, "index.bin");
+        var bytes = File.ReadAllBytes(index);
+        "EHRIDX01"u8.CopyTo(bytes);
+        File.WriteAllBytes(index, bytes);
+        var header = FluentActions.Invoking(() => TrajectoryStore.Open(store)).Should().Throw<InputDataException>().Which;
+        header.Message.Should().Contain("EHRIDX01").And.Contain("ehr-graph ingest --force");
+    }
+
+    [Fact]
     public async Task Should_SpillManyRunsAndKeepEveryRow_When_SortBufferIsSmall()
     {
         using var dir = new TempDirectory();

@@ -4,8 +4,8 @@ using EhrR1.Graph.Core.IO;
 namespace EhrR1.Graph.Evaluation.Predictions;
 
 /// <summary>
-/// The append-only predictions file. Opening it for a resume repairs a torn last line (a write cut short by a crash:
-/// bytes after the last newline) by truncating it away; any other unreadable line is an error naming the line.
+/// The append-only predictions file. Opening it for a resume repairs a torn last line (a write cut short by a crash)
+/// with the shared <see cref="ResumableJsonl"/>; any other unreadable line is an error naming the line.
 /// Each appended record is flushed as one line, so at most the record being written when the process died is lost.
 /// </summary>
 public sealed class PredictionStore : IAsyncDisposable
@@ -38,7 +38,11 @@ public sealed class PredictionStore : IAsyncDisposable
     {
         var full = System.IO.Path.GetFullPath(path);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
-        var torn = File.Exists(full) ? RepairTornTail(full) : 0;
+        var torn = ResumableJsonl.Recover(full, new JsonlRecoveryOptions
+        {
+            ErrorCode = "EHR-EV-015",
+            Fix = "The predictions file was edited or corrupted; restore it, or move it away to predict afresh",
+        }, cancellationToken).TruncatedBytes;
         var existing = File.Exists(full) ? await LoadAsync(full, cancellationToken) : new Dictionary<string, PredictionRecord>(StringComparer.Ordinal);
         var stream = new FileStream(full, FileMode.Append, FileAccess.Write, FileShare.Read, 1 << 16);
         return new PredictionStore(full, stream, existing, torn);
@@ -77,43 +81,5 @@ public sealed class PredictionStore : IAsyncDisposable
         _writer.Dispose();
         await _stream.FlushAsync();
         await _stream.DisposeAsync();
-    }
-
-    /// <summary>Truncates bytes after the last newline (a torn write). Returns the number of bytes removed.</summary>
-    internal static long RepairTornTail(string path)
-    {
-        using var fs = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
-        var length = fs.Length;
-        if (length == 0)
-        {
-            return 0;
-        }
-
-        var buffer = new byte[64 * 1024];
-        var pos = length;
-        while (pos > 0)
-        {
-            var chunk = (int)Math.Min(buffer.Length, pos);
-            fs.Position = pos - chunk;
-            fs.ReadExactly(buffer, 0, chunk);
-            var idx = Array.LastIndexOf(buffer, (byte)'\n', chunk - 1, chunk);
-            if (idx >= 0)
-            {
-                var keep = pos - chunk + idx + 1;
-                if (keep == length)
-                {
-                    return 0;
-                }
-
-                fs.SetLength(keep);
-                return length - keep;
-            }
-
-            pos -= chunk;
-        }
-
-        // no newline at all: the whole file is one torn line
-        fs.SetLength(0);
-        return length;
     }
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using EhrR1.Graph.Core.Errors;
+using EhrR1.Graph.Core.IO;
 
 namespace EhrR1.Graph.Reasoning.Input;
 
@@ -38,47 +39,7 @@ public sealed class JsonlKeyIndex : IDisposable
         }
 
         var offsets = new Dictionary<string, long>(StringComparer.Ordinal);
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
-        var pending = new ArrayBufferWriter<byte>(1 << 16);
-        var buffer = new byte[1 << 20];
-        long position = 0, lineStart = 0, lineNumber = 0;
-        int read;
-        while (true)
-        {
-            read = stream.Read(buffer, 0, buffer.Length);
-            var span = buffer.AsSpan(0, read);
-            if (read == 0)
-            {
-                if (pending.WrittenCount > 0)
-                {
-                    lineNumber++;
-                    Add(path, pending.WrittenSpan, lineStart, lineNumber, keyOf, offsets);
-                }
-
-                break;
-            }
-
-            cancellationToken.ThrowIfCancellationRequested();
-            while (span.Length > 0)
-            {
-                var nl = span.IndexOf((byte)'\n');
-                if (nl < 0)
-                {
-                    pending.Write(span);
-                    position += span.Length;
-                    break;
-                }
-
-                pending.Write(span[..nl]);
-                position += nl + 1;
-                span = span[(nl + 1)..];
-                lineNumber++;
-                Add(path, pending.WrittenSpan, lineStart, lineNumber, keyOf, offsets);
-                pending.Clear();
-                lineStart = position;
-            }
-        }
-
+        JsonlLines.Scan(path, (line, lineNumber, start, _) => Add(path, line, start, lineNumber, keyOf, offsets), cancellationToken);
         return new JsonlKeyIndex(path, offsets);
     }
 

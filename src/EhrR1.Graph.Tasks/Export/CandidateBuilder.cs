@@ -58,30 +58,52 @@ public sealed class CandidateBuilder
         var rng = new StableRandom(_seed, "candidates:" + sampleId);
         if (_pools.TryGetValue(task.Name, out var pool) && result.Count < MaxCandidates)
         {
-            // Weighted sampling without replacement (Efraimidis-Spirakis keys), pool order fixed by the index.
-            var keyed = new List<(double Key, int Index)>(pool.Length);
+            // Weighted sampling without replacement (Efraimidis-Spirakis keys), pool order fixed by the index: the
+            // distractors are the entries with the largest keys (ties: lower pool index first), best first. Only the
+            // best `need` are kept, in a heap whose root is the worst of them, instead of sorting the whole pool.
+            var need = MaxCandidates - result.Count;
+            var best = new PriorityQueue<int, (double Key, int Index)>(need + 1, WorstFirst.Instance);
             for (var i = 0; i < pool.Length; i++)
             {
                 var u = rng.NextDouble();
-                if (!seen.Contains(pool[i].Label))
+                if (seen.Contains(pool[i].Label))
                 {
-                    keyed.Add((Math.Log(Math.Max(u, double.Epsilon)) / Math.Max(1, pool[i].Count), i));
+                    continue;
+                }
+
+                var key = (Math.Log(Math.Max(u, double.Epsilon)) / Math.Max(1, pool[i].Count), i);
+                if (best.Count < need)
+                {
+                    best.Enqueue(i, key);
+                }
+                else if (best.TryPeek(out _, out var worst) && WorstFirst.Instance.Compare(key, worst) > 0)
+                {
+                    best.EnqueueDequeue(i, key);
                 }
             }
 
-            keyed.Sort((a, b) => b.Key != a.Key ? b.Key.CompareTo(a.Key) : a.Index.CompareTo(b.Index));
-            foreach (var (_, index) in keyed)
+            var chosen = new int[best.Count];
+            for (var k = chosen.Length - 1; k >= 0; k--)
             {
-                if (result.Count >= MaxCandidates)
-                {
-                    break;
-                }
+                chosen[k] = best.Dequeue();
+            }
 
+            foreach (var index in chosen)
+            {
                 result.Add(pool[index].Label);
             }
         }
 
         rng.Shuffle(result);
         return result;
+    }
+
+    /// <summary>Orders draw keys from worst to best: smaller key first, then (on equal keys) higher pool index first.</summary>
+    private sealed class WorstFirst : IComparer<(double Key, int Index)>
+    {
+        public static readonly WorstFirst Instance = new();
+
+        public int Compare((double Key, int Index) x, (double Key, int Index) y) =>
+            x.Key != y.Key ? x.Key.CompareTo(y.Key) : y.Index.CompareTo(x.Index);
     }
 }

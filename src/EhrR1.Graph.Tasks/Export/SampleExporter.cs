@@ -29,6 +29,9 @@ public sealed class SampleExporter(ILogger<SampleExporter>? logger = null)
     private const int PatientCacheSize = 8;
     private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
 
+    /// <summary>Where the last <see cref="RunAsync"/> spent its time (for the benchmark's breakdown).</summary>
+    public ExportTimings Timings { get; private set; } = new();
+
     public async Task<StageReport> RunAsync(ITrajectoryStore store, Func<EhrEvent, string> renderer, ExportSettings settings, IProgress<StageProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -40,6 +43,8 @@ public sealed class SampleExporter(ILogger<SampleExporter>? logger = null)
         var inputs = new SampleInputBuilder(renderer, settings.KeepEmptyParts);
         var cache = new List<PatientTrajectory>(PatientCacheSize);
         var patients = new HashSet<long>();
+        var timings = new ExportTimings();
+        Timings = timings;
         long count = 0;
         await AtomicFile.WriteAsync(settings.OutputFile, async (stream, ct) =>
         {
@@ -56,21 +61,33 @@ public sealed class SampleExporter(ILogger<SampleExporter>? logger = null)
                 {
                     ct.ThrowIfCancellationRequested();
                     var first = chunk[group.First()];
+                    var t0 = Stopwatch.GetTimestamp();
                     var trajectory = Patient(store, cache, group.Key, settings.SamplesFile, first.Line);
+                    timings.Read += Stopwatch.GetTimestamp() - t0;
                     patients.Add(group.Key);
                     foreach (var i in group)
                     {
                         var (line, row) = chunk[i];
                         var task = TaskCatalog.Find(row.Task)
                             ?? throw new InputDataException("EHR-TSK-020", settings.SamplesFile, line, "task", "unknown task", expected: "one of the 46 EHR-Bench task names", found: "\"" + row.Task + "\"");
+                        t0 = Stopwatch.GetTimestamp();
                         Check(row, trajectory, settings.SamplesFile, line);
+                        SampleInputBuilder.Touch(trajectory, row);
+                        var t1 = Stopwatch.GetTimestamp();
+                        timings.Read += t1 - t0;
                         var input = inputs.Build(trajectory, task, row);
                         var output = string.Join('\n', row.Target);
+                        var t2 = Stopwatch.GetTimestamp();
+                        timings.Input += t2 - t1;
                         buffer.ResetWrittenCount();
                         json.Reset(buffer);
                         if (settings.Format == ExportFormat.EhrBench)
                         {
-                            WriteBench(json, count + i, row, task, input, output, candidates.Build(task, row.SampleId, row.Target));
+                            var list = candidates.Build(task, row.SampleId, row.Target);
+                            var t3 = Stopwatch.GetTimestamp();
+                            timings.Candidates += t3 - t2;
+                            t2 = t3;
+                            WriteBench(json, count + i, row, task, input, output, list);
                         }
                         else
                         {
@@ -79,15 +96,18 @@ public sealed class SampleExporter(ILogger<SampleExporter>? logger = null)
 
                         json.Flush();
                         records[i] = buffer.WrittenSpan.ToArray();
+                        timings.Json += Stopwatch.GetTimestamp() - t2;
                     }
                 }
 
+                var w0 = Stopwatch.GetTimestamp();
                 foreach (var r in records)
                 {
                     await stream.WriteAsync(r, ct);
                     stream.WriteByte((byte)'\n');
                 }
 
+                timings.Write += Stopwatch.GetTimestamp() - w0;
                 count += chunk.Count;
                 chunk.Clear();
                 progress?.Report(new StageProgress("samples", count, null, "samples"));

@@ -63,5 +63,32 @@ public sealed class SampleInputBuilder(Func<EhrEvent, string> renderer, bool kee
         return _sb.ToString();
     }
 
+    /// <summary>Reads (decodes) every event the input of <paramref name="row"/> uses, without rendering.</summary>
+    public static void Touch(PatientTrajectory trajectory, TaskIndexRow row)
+    {
+        ArgumentNullException.ThrowIfNull(trajectory);
+        ArgumentNullException.ThrowIfNull(row);
+        var events = trajectory.Events;
+        if (events.Count > 0)
+        {
+            _ = events[0];
+        }
+
+        if (row.LastDischargeId is { } d)
+        {
+            _ = events[d];
+        }
+
+        if (row.AdmissionsId is { } a)
+        {
+            _ = events[a];
+        }
+
+        for (var k = row.ContextBegin; k < row.ContextEnd; k++)
+        {
+            _ = events[k];
+        }
+    }
+
     private string Render(int index) => _rendered[index] ??= renderer(_patient!.Events[index]);
 }

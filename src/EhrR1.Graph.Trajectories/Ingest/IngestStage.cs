@@ -17,8 +17,8 @@ namespace EhrR1.Graph.Trajectories.Ingest;
 /// <summary>
 /// <c>ehr-graph ingest</c>: MIMIC-IV CSVs → trajectory store, in bounded memory. Phase 1 streams every event
 /// table (two at a time), encodes rows and spills sorted runs; phase 2 k-way merges the runs by
-/// (subject, time, source key, table, row), assembles each patient's events and writes Brotli blocks plus the
-/// subject index. The store is built in a staging folder and renamed into place with its manifest.
+/// (subject, time, source key, table, row), assembles each patient's events and writes them as Brotli blocks of a
+/// few dozen KiB plus the block and subject indexes. The store is built in a staging folder and renamed into place with its manifest.
 /// </summary>
 public sealed class IngestStage(ILogger logger)
 {
@@ -267,7 +267,7 @@ public sealed class IngestStage(ILogger logger)
         IProgress<StageProgress>? progress, CancellationToken ct)
     {
         var cursors = new List<RunCursor>();
-        var channel = Channel.CreateBounded<(long Subject, byte[] Buffer, int Length, int Events, int Rows)>(
+        var channel = Channel.CreateBounded<(long Subject, byte[] Buffer, int Length, int[] Starts, int Events, int Rows)>(
             new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
         long patients = 0, events = 0, rows = 0, bytes = 0;
         using var writer = new StoreWriter(storeDir);
@@ -276,8 +276,9 @@ public sealed class IngestStage(ILogger logger)
             {
                 await foreach (var block in channel.Reader.ReadAllAsync(ct).ConfigureAwait(false))
                 {
-                    writer.WritePatient(block.Subject, block.Buffer.AsSpan(0, block.Length), block.Events, block.Rows);
+                    writer.WritePatient(block.Subject, block.Buffer.AsSpan(0, block.Length), block.Starts.AsSpan(0, block.Events), block.Rows);
                     ArrayPool<byte>.Shared.Return(block.Buffer);
+                    ArrayPool<int>.Shared.Return(block.Starts);
                 }
             },
             ct);
@@ -298,6 +299,7 @@ public sealed class IngestStage(ILogger logger)
 
             var assembler = new PatientAssembler(tables);
             var block = new ArrayBufferWriter<byte>(1 << 16);
+            var starts = new List<int>(1024);
             var current = long.MinValue;
             async ValueTask FlushPatient()
             {
@@ -307,10 +309,12 @@ public sealed class IngestStage(ILogger logger)
                 }
 
                 block.ResetWrittenCount();
-                var (ev, rw) = assembler.Finish(block, eventsPerTable);
+                var (ev, rw) = assembler.Finish(block, starts, eventsPerTable);
                 var buf = ArrayPool<byte>.Shared.Rent(Math.Max(1, block.WrittenCount));
                 block.WrittenSpan.CopyTo(buf);
-                await channel.Writer.WriteAsync((current, buf, block.WrittenCount, ev, rw), ct).ConfigureAwait(false);
+                var startsBuf = ArrayPool<int>.Shared.Rent(Math.Max(1, ev));
+                starts.CopyTo(startsBuf);
+                await channel.Writer.WriteAsync((current, buf, block.WrittenCount, startsBuf, ev, rw), ct).ConfigureAwait(false);
                 patients++;
                 events += ev;
                 rows += rw;
@@ -340,7 +344,7 @@ public sealed class IngestStage(ILogger logger)
             channel.Writer.Complete();
             await consumer.ConfigureAwait(false);
             writer.Complete();
-            bytes = writer.DataBytes + new FileInfo(Path.Combine(storeDir, StoreFiles.Index)).Length;
+            bytes = writer.DataBytes + new FileInfo(Path.Combine(storeDir, StoreFiles.Index)).Length + new FileInfo(Path.Combine(storeDir, StoreFiles.Blocks)).Length;
         }
         catch (Exception ex)
         {

@@ -36,24 +36,16 @@ internal sealed class PatientAssembler
         _rows.Add(key);
     }
 
-    /// <summary>Builds the patient block into <paramref name="output"/>; returns (events, rows) and counts per table.</summary>
-    public (int Events, int Rows) Finish(ArrayBufferWriter<byte> output, long[] eventsPerTable)
+    /// <summary>
+    /// Encodes the patient's events back to back into <paramref name="output"/>, the byte offset of each event into
+    /// <paramref name="eventStarts"/>; returns (events, rows) and counts per table.
+    /// </summary>
+    public (int Events, int Rows) Finish(ArrayBufferWriter<byte> output, List<int> eventStarts, long[] eventsPerTable)
     {
         Order();
         var rows = _rows;
         var payloads = _payloads.WrittenSpan;
-
-        // Count events.
-        var events = 0;
-        for (var i = 0; i < _order.Count; i++)
-        {
-            if (i == 0 || rows[_order[i]].Table != rows[_order[i - 1]].Table)
-            {
-                events++;
-            }
-        }
-
-        VarInt.Write(output, (ulong)events);
+        eventStarts.Clear();
         var start = 0;
         while (start < _order.Count)
         {
@@ -79,6 +71,7 @@ internal sealed class PatientAssembler
                 }
             }
 
+            eventStarts.Add(output.WrittenCount);
             VarInt.Write(output, (ulong)table);
             byte flags = 0;
             if (startTime is not null)
@@ -124,7 +117,7 @@ internal sealed class PatientAssembler
             start = end;
         }
 
-        var result = (events, rows.Count);
+        var result = (eventStarts.Count, rows.Count);
         _rows.Clear();
         _payloads.ResetWrittenCount();
         return result;

@@ -5,24 +5,39 @@ internal static class StoreFiles
 {
     public const string Data = "trajectories.dat";
     public const string Index = "index.bin";
+    public const string Blocks = "blocks.bin";
     public const string Manifest = "manifest.json";
 
     /// <summary>8-byte magic at the start of index.bin.</summary>
-    public static ReadOnlySpan<byte> IndexMagic => "EHRIDX01"u8;
+    public static ReadOnlySpan<byte> IndexMagic => "EHRIDX02"u8;
+
+    /// <summary>8-byte magic at the start of blocks.bin.</summary>
+    public static ReadOnlySpan<byte> BlocksMagic => "EHRBLK02"u8;
 
     /// <summary>8-byte magic at the start of trajectories.dat.</summary>
-    public static ReadOnlySpan<byte> DataMagic => "EHRTRJ01"u8;
+    public static ReadOnlySpan<byte> DataMagic => "EHRTRJ02"u8;
 
+    /// <summary>Per patient: subject_id, first block, block count, events, rows (plus 4 reserved bytes).</summary>
     public const int IndexEntrySize = 32;
+
+    /// <summary>Per block: data offset, compressed length, raw length, first event (within the patient), events.</summary>
+    public const int BlockEntrySize = 24;
+
+    /// <summary>
+    /// A block is closed after the event that brings its raw size to this many bytes: a window read decodes a few
+    /// such blocks instead of the whole patient, while streaming still decodes large runs.
+    /// </summary>
+    public const int BlockTargetBytes = 32 * 1024;
 
     public const byte FlagStart = 1;
     public const byte FlagEnd = 2;
     public const byte FlagHadm = 4;
 
-    /// <summary>Brotli quality for patient blocks: fast, still about 6-10x on MIMIC rows.</summary>
+    /// <summary>Brotli quality for event blocks: fast, still about 6-10x on MIMIC rows.</summary>
     public const int BrotliQuality = 2;
 
-    public const int BrotliWindow = 22;
+    /// <summary>Brotli window (log2 bytes): larger than a block, so an event bigger than the target still compresses well.</summary>
+    public const int BrotliWindow = 18;
 
     /// <summary>Times are stored as whole seconds since 0001-01-01.</summary>
     public static long ToSeconds(DateTime t) => t.Ticks / TimeSpan.TicksPerSecond;

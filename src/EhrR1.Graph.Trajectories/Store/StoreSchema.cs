@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using EhrR1.Graph.Core.Errors;
 using EhrR1.Graph.Core.IO;
 
 namespace EhrR1.Graph.Trajectories.Store;
@@ -10,7 +11,7 @@ public sealed record StoreSchema(
     [property: JsonPropertyName("tables")] IReadOnlyList<StoreTable> Tables)
 {
     /// <summary>The format tag written by this version.</summary>
-    public const string CurrentFormat = "ehrr1-trajectories/1";
+    public const string CurrentFormat = "ehrr1-trajectories/2";
 
     /// <summary>File name inside a store folder.</summary>
     public const string FileName = "schema.json";
@@ -22,7 +23,8 @@ public sealed record StoreSchema(
             ?? throw new InvalidDataException(path + " is empty.");
         if (!string.Equals(schema.Format, CurrentFormat, StringComparison.Ordinal))
         {
-            throw new InvalidDataException($"{path}: store format '{schema.Format}' is not supported (expected '{CurrentFormat}'). Re-run ehr-graph ingest --force.");
+            throw new InputDataException("EHR-STORE-002", path, null, "format", "the store format is not supported (the store was written by another version)",
+                expected: "'" + CurrentFormat + "'", found: "'" + schema.Format + "'", fix: "Re-run ehr-graph ingest --force to rebuild the store");
         }
 
         return schema;

@@ -9,35 +9,38 @@ using Microsoft.Win32.SafeHandles;
 namespace EhrR1.Graph.Trajectories.Store;
 
 /// <summary>
-/// Read access to a trajectory store folder written by <c>ehr-graph ingest</c> (format in docs/formats.md):
-/// the subject index is loaded at open (32 bytes per patient), one patient is read with a single positioned
-/// read plus a Brotli decode, and <see cref="ReadAll"/> streams patients in ascending subject order.
-/// Thread-safe for concurrent readers.
+/// Read access to a trajectory store folder written by <c>ehr-graph ingest</c> (format in docs/formats.md).
+/// The subject index (32 bytes per patient) and the block index (24 bytes per block of about 32 KiB raw) are loaded
+/// at open. <see cref="TryRead"/> returns a patient whose events are decoded on first use, block by block (one
+/// positioned read and one Brotli decode per block), so a window read decodes only the blocks it touches;
+/// <see cref="ReadAll"/> streams patients in ascending subject order, decoding every block.
+/// Thread-safe for concurrent readers; a patient from <see cref="TryRead"/> must be used before the store is disposed.
 /// </summary>
 public sealed class TrajectoryStore : ITrajectoryStore
 {
     private readonly SafeFileHandle _data;
     private readonly long[] _subjects;
-    private readonly long[] _offsets;
-    private readonly int[] _compressedLengths;
-    private readonly int[] _rawLengths;
+    private readonly long[] _firstBlocks;
+    private readonly int[] _blockCounts;
     private readonly int[] _eventCounts;
     private readonly int[] _rowCounts;
+    private readonly long[] _blockOffsets;
+    private readonly int[] _blockCompressed;
+    private readonly int[] _blockRaw;
+    private readonly int[] _blockFirstEvent;
+    private readonly int[] _blockEvents;
     private readonly TableLayout[] _tables;
+    private long _blockReads;
 
-    private TrajectoryStore(string path, StoreSchema schema, SafeFileHandle data, long[] subjects, long[] offsets, int[] compressed, int[] raw, int[] events, int[] rows)
+    private TrajectoryStore(string path, StoreSchema schema, SafeFileHandle data, PatientIndex patients, BlockIndex blocks)
     {
         Path = path;
         Schema = schema;
         _data = data;
-        _subjects = subjects;
-        _offsets = offsets;
-        _compressedLengths = compressed;
-        _rawLengths = raw;
-        _eventCounts = events;
-        _rowCounts = rows;
+        (_subjects, _firstBlocks, _blockCounts, _eventCounts, _rowCounts) = patients;
+        (_blockOffsets, _blockCompressed, _blockRaw, _blockFirstEvent, _blockEvents) = blocks;
         _tables = schema.Tables.Select(t => new TableLayout(t.Name, [.. t.Columns], [.. t.Lists])).ToArray();
-        SubjectIds = Array.AsReadOnly(subjects);
+        SubjectIds = Array.AsReadOnly(_subjects);
     }
 
     /// <summary>The store folder.</summary>
@@ -55,7 +58,13 @@ public sealed class TrajectoryStore : ITrajectoryStore
     /// <summary>Total number of rows over all patients.</summary>
     public long RowCount => _rowCounts.Sum(x => (long)x);
 
-    /// <summary>Opens a store folder. Throws <see cref="InputDataException"/> when it is not a complete store.</summary>
+    /// <summary>Number of compressed event blocks.</summary>
+    public long BlockCount => _blockOffsets.Length;
+
+    /// <summary>Blocks read and decoded so far for patients returned by <see cref="TryRead"/> (not counting <see cref="ReadAll"/>).</summary>
+    public long BlockReads => Interlocked.Read(ref _blockReads);
+
+    /// <summary>Opens a store folder. Throws <see cref="InputDataException"/> when it is not a complete store of this format.</summary>
     public static TrajectoryStore Open(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -79,40 +88,67 @@ public sealed class TrajectoryStore : ITrajectoryStore
             throw new InputDataException("EHR-STORE-002", System.IO.Path.Combine(dir, StoreSchema.FileName), null, null, ex.Message, innerException: ex);
         }
 
-        var bytes = File.ReadAllBytes(indexPath);
-        if (bytes.Length < 16 || !bytes.AsSpan(0, 8).SequenceEqual(StoreFiles.IndexMagic))
+        var patients = ReadTable(indexPath, StoreFiles.IndexMagic, StoreFiles.IndexEntrySize, n => new PatientIndex(new long[n], new long[n], new int[n], new int[n], new int[n]), (p, i, e) =>
         {
-            throw new InputDataException("EHR-STORE-002", indexPath, null, null, "Not a trajectory store index", "the EHRIDX01 header", fix: "Re-run ehr-graph ingest --force");
-        }
-
-        var n = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(8));
-        if (n < 0 || 16 + (n * StoreFiles.IndexEntrySize) != bytes.Length)
+            p.Subjects[i] = BinaryPrimitives.ReadInt64LittleEndian(e);
+            p.FirstBlocks[i] = BinaryPrimitives.ReadInt64LittleEndian(e[8..]);
+            p.BlockCounts[i] = BinaryPrimitives.ReadInt32LittleEndian(e[16..]);
+            p.Events[i] = BinaryPrimitives.ReadInt32LittleEndian(e[20..]);
+            p.Rows[i] = BinaryPrimitives.ReadInt32LittleEndian(e[24..]);
+        });
+        var blocksPath = System.IO.Path.Combine(dir, StoreFiles.Blocks);
+        var blocks = ReadTable(blocksPath, StoreFiles.BlocksMagic, StoreFiles.BlockEntrySize, n => new BlockIndex(new long[n], new int[n], new int[n], new int[n], new int[n]), (b, i, e) =>
         {
-            throw new InputDataException("EHR-STORE-002", indexPath, null, null, "The index is truncated or incomplete",
-                $"{16 + (n * StoreFiles.IndexEntrySize)} bytes", $"{bytes.Length} bytes", "Re-run ehr-graph ingest --force");
-        }
-
-        var count = (int)n;
-        var subjects = new long[count];
-        var offsets = new long[count];
-        var compressed = new int[count];
-        var raw = new int[count];
-        var events = new int[count];
-        var rows = new int[count];
-        var span = bytes.AsSpan(16);
-        for (var i = 0; i < count; i++)
+            b.Offsets[i] = BinaryPrimitives.ReadInt64LittleEndian(e);
+            b.Compressed[i] = BinaryPrimitives.ReadInt32LittleEndian(e[8..]);
+            b.Raw[i] = BinaryPrimitives.ReadInt32LittleEndian(e[12..]);
+            b.FirstEvent[i] = BinaryPrimitives.ReadInt32LittleEndian(e[16..]);
+            b.Events[i] = BinaryPrimitives.ReadInt32LittleEndian(e[20..]);
+        });
+        for (var i = 0; i < patients.Subjects.Length; i++)
         {
-            var e = span.Slice(i * StoreFiles.IndexEntrySize, StoreFiles.IndexEntrySize);
-            subjects[i] = BinaryPrimitives.ReadInt64LittleEndian(e);
-            offsets[i] = BinaryPrimitives.ReadInt64LittleEndian(e[8..]);
-            compressed[i] = BinaryPrimitives.ReadInt32LittleEndian(e[16..]);
-            raw[i] = BinaryPrimitives.ReadInt32LittleEndian(e[20..]);
-            events[i] = BinaryPrimitives.ReadInt32LittleEndian(e[24..]);
-            rows[i] = BinaryPrimitives.ReadInt32LittleEndian(e[28..]);
+            if (patients.FirstBlocks[i] < 0 || patients.FirstBlocks[i] + patients.BlockCounts[i] > blocks.Offsets.Length)
+            {
+                throw new InputDataException("EHR-STORE-002", indexPath, null, null, "The subject index points past the block index",
+                    fix: "Re-run ehr-graph ingest --force");
+            }
         }
 
         var handle = File.OpenHandle(dataPath, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
-        return new TrajectoryStore(dir, schema, handle, subjects, offsets, compressed, raw, events, rows);
+        return new TrajectoryStore(dir, schema, handle, patients, blocks);
+    }
+
+    private static T ReadTable<T>(string path, ReadOnlySpan<byte> magic, int entrySize, Func<int, T> create, ReadEntry<T> read)
+    {
+        if (!File.Exists(path))
+        {
+            throw new InputDataException("EHR-STORE-001", path, null, null, "The store has no " + System.IO.Path.GetFileName(path) + " (it was written by an older version)",
+                fix: "Re-run ehr-graph ingest --force");
+        }
+
+        var bytes = File.ReadAllBytes(path);
+        if (bytes.Length < 16 || !bytes.AsSpan(0, 8).SequenceEqual(magic))
+        {
+            var found = bytes.Length >= 8 && bytes.AsSpan(0, 8).IndexOfAnyExceptInRange((byte)'0', (byte)'Z') < 0 ? Encoding.ASCII.GetString(bytes, 0, 8) : "another header";
+            throw new InputDataException("EHR-STORE-002", path, null, null, "Not a trajectory store file of this version", "the " + Encoding.ASCII.GetString(magic) + " header", found,
+                "The store was written by another version; re-run ehr-graph ingest --force");
+        }
+
+        var n = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(8));
+        if (n < 0 || n > int.MaxValue || 16 + (n * entrySize) != bytes.Length)
+        {
+            throw new InputDataException("EHR-STORE-002", path, null, null, "The index is truncated or incomplete",
+                $"{16 + (n * entrySize)} bytes", $"{bytes.Length} bytes", "Re-run ehr-graph ingest --force");
+        }
+
+        var result = create((int)n);
+        var span = bytes.AsSpan(16);
+        for (var i = 0; i < (int)n; i++)
+        {
+            read(result, i, span.Slice(i * entrySize, entrySize));
+        }
+
+        return result;
     }
 
     /// <summary>True when the store holds the subject.</summary>
@@ -126,6 +162,7 @@ public sealed class TrajectoryStore : ITrajectoryStore
     }
 
     /// <inheritdoc />
+    /// <remarks>The events are decoded lazily, one block at a time, when first accessed.</remarks>
     public bool TryRead(long subjectId, out PatientTrajectory trajectory)
     {
         var i = Array.BinarySearch(_subjects, subjectId);
@@ -135,7 +172,7 @@ public sealed class TrajectoryStore : ITrajectoryStore
             return false;
         }
 
-        trajectory = ReadAt(i);
+        trajectory = new PatientTrajectory(_subjects[i], new BlockEvents(this, i));
         return true;
     }
 
@@ -157,12 +194,17 @@ public sealed class TrajectoryStore : ITrajectoryStore
             for (var i = 0; i < _subjects.Length; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                EnsureSize(ref comp, _compressedLengths[i]);
-                EnsureSize(ref raw, _rawLengths[i]);
-                fs.Position = _offsets[i];
-                fs.ReadExactly(comp, 0, _compressedLengths[i]);
-                Decompress(i, comp, raw);
-                yield return Decode(_subjects[i], raw.AsSpan(0, _rawLengths[i]), _eventCounts[i]);
+                var events = new EhrEvent[_eventCounts[i]];
+                for (var b = _firstBlocks[i]; b < _firstBlocks[i] + _blockCounts[i]; b++)
+                {
+                    EnsureSize(ref comp, _blockCompressed[b]);
+                    EnsureSize(ref raw, _blockRaw[b]);
+                    fs.Position = _blockOffsets[b];
+                    fs.ReadExactly(comp, 0, _blockCompressed[b]);
+                    DecodeBlock(i, b, comp, raw, events.AsSpan(_blockFirstEvent[b], _blockEvents[b]));
+                }
+
+                yield return new PatientTrajectory(_subjects[i], events);
             }
         }
         finally
@@ -175,20 +217,23 @@ public sealed class TrajectoryStore : ITrajectoryStore
     /// <inheritdoc />
     public void Dispose() => _data.Dispose();
 
-    private PatientTrajectory ReadAt(int i)
+    /// <summary>Reads and decodes one block of patient <paramref name="i"/> with a positioned read.</summary>
+    private EhrEvent[] ReadBlock(int i, long b)
     {
-        var comp = ArrayPool<byte>.Shared.Rent(_compressedLengths[i]);
-        var raw = ArrayPool<byte>.Shared.Rent(Math.Max(1, _rawLengths[i]));
+        var comp = ArrayPool<byte>.Shared.Rent(Math.Max(1, _blockCompressed[b]));
+        var raw = ArrayPool<byte>.Shared.Rent(Math.Max(1, _blockRaw[b]));
         try
         {
-            var read = RandomAccess.Read(_data, comp.AsSpan(0, _compressedLengths[i]), _offsets[i]);
-            if (read != _compressedLengths[i])
+            var read = RandomAccess.Read(_data, comp.AsSpan(0, _blockCompressed[b]), _blockOffsets[b]);
+            if (read != _blockCompressed[b])
             {
-                throw Corrupt(i, "the data file is shorter than the index says");
+                throw Corrupt(i, "the data file is shorter than the block index says");
             }
 
-            Decompress(i, comp, raw);
-            return Decode(_subjects[i], raw.AsSpan(0, _rawLengths[i]), _eventCounts[i]);
+            var events = new EhrEvent[_blockEvents[b]];
+            DecodeBlock(i, b, comp, raw, events);
+            Interlocked.Increment(ref _blockReads);
+            return events;
         }
         finally
         {
@@ -197,11 +242,18 @@ public sealed class TrajectoryStore : ITrajectoryStore
         }
     }
 
-    private void Decompress(int i, byte[] comp, byte[] raw)
+    private void DecodeBlock(int i, long b, byte[] comp, byte[] raw, Span<EhrEvent> events)
     {
-        if (!BrotliDecoder.TryDecompress(comp.AsSpan(0, _compressedLengths[i]), raw.AsSpan(0, _rawLengths[i]), out var written) || written != _rawLengths[i])
+        var rawLength = _blockRaw[b];
+        if (!BrotliDecoder.TryDecompress(comp.AsSpan(0, _blockCompressed[b]), raw.AsSpan(0, rawLength), out var written) || written != rawLength)
         {
-            throw Corrupt(i, "a patient block does not decompress");
+            throw Corrupt(i, "an event block does not decompress");
+        }
+
+        var pos = DecodeEvents(raw.AsSpan(0, rawLength), events);
+        if (pos != rawLength)
+        {
+            throw Corrupt(i, "an event block does not end where its events end");
         }
     }
 
@@ -218,12 +270,11 @@ public sealed class TrajectoryStore : ITrajectoryStore
         }
     }
 
-    private PatientTrajectory Decode(long subjectId, ReadOnlySpan<byte> p, int eventCountHint)
+    /// <summary>Decodes <c>events.Length</c> consecutive events from <paramref name="p"/>; returns the bytes consumed.</summary>
+    private int DecodeEvents(ReadOnlySpan<byte> p, Span<EhrEvent> events)
     {
         var pos = 0;
-        var eventCount = (int)VarInt.Read(p, ref pos);
-        var events = new EhrEvent[eventCount];
-        for (var e = 0; e < eventCount; e++)
+        for (var e = 0; e < events.Length; e++)
         {
             var table = _tables[(int)VarInt.Read(p, ref pos)];
             var flags = p[pos++];
@@ -257,8 +308,7 @@ public sealed class TrajectoryStore : ITrajectoryStore
             events[e] = new EhrEvent(table.Name, start, end, hadm, items);
         }
 
-        _ = eventCountHint;
-        return new PatientTrajectory(subjectId, events);
+        return pos;
     }
 
     private static EventItem DecodeItem(TableLayout table, ReadOnlySpan<byte> p, ref int pos)
@@ -301,4 +351,59 @@ public sealed class TrajectoryStore : ITrajectoryStore
     }
 
     private sealed record TableLayout(string Name, string[] Columns, string[] Lists);
+
+    private delegate void ReadEntry<in T>(T table, int i, ReadOnlySpan<byte> entry);
+
+    private sealed record PatientIndex(long[] Subjects, long[] FirstBlocks, int[] BlockCounts, int[] Events, int[] Rows);
+
+    private sealed record BlockIndex(long[] Offsets, int[] Compressed, int[] Raw, int[] FirstEvent, int[] Events);
+
+    /// <summary>
+    /// A patient's events, decoded block by block on first access and kept. Concurrent first accesses may decode a
+    /// block twice; both results are equal and either is kept.
+    /// </summary>
+    private sealed class BlockEvents(TrajectoryStore store, int patient) : IReadOnlyList<EhrEvent>
+    {
+        private readonly EhrEvent[]?[] _blocks = new EhrEvent[store._blockCounts[patient]][];
+
+        public int Count => store._eventCounts[patient];
+
+        public EhrEvent this[int index]
+        {
+            get
+            {
+                if ((uint)index >= (uint)Count)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(index), index, "outside the patient's events");
+                }
+
+                var first = store._firstBlocks[patient];
+                var k = Array.BinarySearch(store._blockFirstEvent, (int)first, _blocks.Length, index);
+                if (k < 0)
+                {
+                    k = ~k - 1;
+                }
+
+                var local = k - (int)first;
+                var events = Volatile.Read(ref _blocks[local]);
+                if (events is null)
+                {
+                    events = store.ReadBlock(patient, k);
+                    Volatile.Write(ref _blocks[local], events);
+                }
+
+                return events[index - store._blockFirstEvent[k]];
+            }
+        }
+
+        public IEnumerator<EhrEvent> GetEnumerator()
+        {
+            for (var i = 0; i < Count; i++)
+            {
+                yield return this[i];
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
 }
