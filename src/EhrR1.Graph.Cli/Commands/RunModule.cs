@@ -144,7 +144,7 @@ internal sealed class RunModule : ICliModule
         {
             Arguments = config.Apply(s.Name, s.Arguments),
             Enabled = config.IsEnabled(s.Name, s.Enabled),
-            DisabledReason = config.IsEnabled(s.Name, s.Enabled) ? s.DisabledReason : "turned off in run.json",
+            DisabledReason = config.IsEnabled(s.Name, s.Enabled) || !s.Enabled ? s.DisabledReason : "turned off in run.json",
         }).ToList();
 
         // The report always runs last, over whatever the run folder holds.
