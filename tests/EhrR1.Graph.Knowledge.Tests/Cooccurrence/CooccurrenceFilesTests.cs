@@ -28,5 +28,8 @@ public sealed class CooccurrenceFilesTests
         back["labevents"]!.Samples.Should().Be(4);
         back["labevents"]!.DocumentFrequency.Should().BeEquivalentTo(table["labevents"]!.DocumentFrequency);
         File.Exists(Path.Combine(dir, "manifest.json")).Should().BeTrue();
+        var statistics = File.ReadAllText(Path.Combine(dir, CooccurrenceFiles.StatisticsFile));
+        statistics.Should().Contain("| labevents | 4 | 4 | 2 |", "4 samples, 4 concepts, 2 kept pairs")
+            .And.Contain("| labevents | Potassium | KCl | 2 | 2 | 2 | 2.0 |");
     }
 }
