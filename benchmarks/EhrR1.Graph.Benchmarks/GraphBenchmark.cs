@@ -7,6 +7,7 @@ using EhrR1.Graph.Knowledge.Graph;
 using EhrR1.Graph.Neo4j;
 using EhrR1.Graph.Neo4j.Http;
 using EhrR1.Graph.Neo4j.Loading;
+using EhrR1.Graph.Tasks.Indexing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EhrR1.Graph.Benchmarks;
@@ -96,12 +97,12 @@ internal sealed class GraphBenchmark : IBenchmark
     }
 
     /// <summary>Patients shaped like the demo: ~60 concept events each, 4 labels per event, 25 tasks.</summary>
-    private static (List<CooccurrenceSample> Samples, List<PatientConcepts> Patients) Synthetic(int patients, int seed)
+    private static (List<TaskIndexRow> Samples, List<PatientConcepts> Patients) Synthetic(int patients, int seed)
     {
         var rng = new Random(seed);
         var tasks = Enumerable.Range(0, 25).Select(i => "task" + i.ToString("D2", CultureInfo.InvariantCulture)).ToArray();
         var vocabulary = Enumerable.Range(0, 3000).Select(i => "concept " + i.ToString(CultureInfo.InvariantCulture)).ToArray();
-        var samples = new List<CooccurrenceSample>();
+        var samples = new List<TaskIndexRow>();
         var list = new List<PatientConcepts>();
         for (var p = 1; p <= patients; p++)
         {
@@ -113,7 +114,7 @@ internal sealed class GraphBenchmark : IBenchmark
                 events.Add(new EventConcepts { Index = i, Table = task, Labels = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal) { [task] = labels } });
                 if (i > 20 && rng.NextDouble() < 0.2)
                 {
-                    samples.Add(new CooccurrenceSample { SampleId = $"{task}:{p}:{i}", Task = task, SubjectId = p, TargetIndex = i, ContextBegin = i - 20, ContextEnd = i });
+                    samples.Add(new TaskIndexRow { SampleId = $"{task}:{p}:{i}", Task = task, Event = task, Target = [], SubjectId = p, TargetIndex = i, ContextBegin = i - 20, ContextEnd = i });
                 }
             }
 

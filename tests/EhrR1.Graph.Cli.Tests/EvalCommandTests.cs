@@ -1,5 +1,4 @@
 using System.Text.Json;
-using EhrR1.Graph.Cli.Hosting;
 using EhrR1.Graph.Reasoning.Endpoints.Loopback;
 using EhrR1.Graph.TestSupport;
 
@@ -16,7 +15,7 @@ public sealed class EvalCommandTests
         await using var server = new LoopbackChatServer((request, arrival) =>
             LoopbackChatServer.Completion(request, (body, choice) => body.TryGetProperty("top_logprobs", out _) ? "yes" : "Glucose\nSodium"));
 
-        var (code, stdout, stderr) = await Run("eval", "run", "--bench", bench, "--out", dir.Combine("a"), "--endpoint", server.OpenAiEndpoint.ToString(), "--model", "fake-ehr-r1", "--bootstrap", "100");
+        var (code, stdout, stderr) = await CliRunner.Run("eval", "run", "--bench", bench, "--out", dir.Combine("a"), "--endpoint", server.OpenAiEndpoint.ToString(), "--model", "fake-ehr-r1", "--bootstrap", "100");
         code.Should().Be(0, stderr);
         using (var report = JsonDocument.Parse(stdout))
         {
@@ -32,14 +31,14 @@ public sealed class EvalCommandTests
         server.RequestCount.Should().Be(6);
 
         // a second run resumes: nothing left to predict
-        (code, _, stderr) = await Run("eval", "run", "--bench", bench, "--out", dir.Combine("a"), "--endpoint", server.OpenAiEndpoint.ToString(), "--model", "fake-ehr-r1", "--no-plots");
+        (code, _, stderr) = await CliRunner.Run("eval", "run", "--bench", bench, "--out", dir.Combine("a"), "--endpoint", server.OpenAiEndpoint.ToString(), "--model", "fake-ehr-r1", "--no-plots");
         code.Should().Be(0, stderr);
         server.RequestCount.Should().Be(6);
 
-        (code, _, stderr) = await Run("eval", "score", "--bench", bench, "--predictions", dir.Combine("a", "predictions.jsonl"), "--out", dir.Combine("b"), "--model-name", "rescored", "--no-plots");
+        (code, _, stderr) = await CliRunner.Run("eval", "score", "--bench", bench, "--predictions", dir.Combine("a", "predictions.jsonl"), "--out", dir.Combine("b"), "--model-name", "rescored", "--no-plots");
         code.Should().Be(0, stderr);
 
-        (code, stdout, stderr) = await Run("eval", "compare", dir.Combine("a", "result.json"), dir.Combine("b", "result.json"), "--out", dir.Combine("c"));
+        (code, stdout, stderr) = await CliRunner.Run("eval", "compare", dir.Combine("a", "result.json"), dir.Combine("b", "result.json"), "--out", dir.Combine("c"));
         code.Should().Be(0, stderr);
         var comparison = File.ReadAllText(dir.Combine("c", "comparison.md"));
         comparison.Should().Contain("| task | family | metric | fake-ehr-r1 | rescored |");
@@ -51,7 +50,7 @@ public sealed class EvalCommandTests
     public async Task Should_ExitWithBadInput_When_PredictionsFileIsMissing()
     {
         using var dir = new TempDirectory();
-        var (code, stdout, stderr) = await Run("eval", "score", "--bench", TestPaths.TestData("evaluation", "mini-bench.jsonl"), "--out", dir.Combine("x"));
+        var (code, stdout, stderr) = await CliRunner.Run("eval", "score", "--bench", TestPaths.TestData("evaluation", "mini-bench.jsonl"), "--out", dir.Combine("x"));
         code.Should().Be(1);
         stdout.Should().BeEmpty();
         stderr.Should().Contain("error [EHR-EV-011]").And.Contain("predictions.jsonl");
@@ -61,16 +60,8 @@ public sealed class EvalCommandTests
     public async Task Should_RefuseOneFile_When_Comparing()
     {
         using var dir = new TempDirectory();
-        var (code, _, stderr) = await Run("eval", "compare", dir.Combine("a.json"), "--out", dir.Combine("c"));
+        var (code, _, stderr) = await CliRunner.Run("eval", "compare", dir.Combine("a.json"), "--out", dir.Combine("c"));
         code.Should().Be(1);
         stderr.Should().Contain("two or more");
-    }
-
-    private static async Task<(int Code, string Stdout, string Stderr)> Run(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = await CliApp.RunAsync(args, output, error, CancellationToken.None);
-        return (code, output.ToString(), error.ToString());
     }
 }

@@ -121,7 +121,7 @@ internal sealed class EvidenceModule : ICliModule
             {
                 Stage = "evidence",
                 Settings = EvidenceSearchStage.DescribeSettings(settings),
-                Inputs = [FileFingerprint.Of(settings.SamplesPath), FileFingerprint.Of(parse.GetValue(cooccur)!)],
+                Inputs = [FileFingerprint.Of(settings.SamplesPath), FileFingerprint.Of(CooccurrenceInput(parse.GetValue(cooccur)!))],
                 Counts = counts,
                 ElapsedSeconds = summary.ElapsedSeconds,
             }.Save(manifestPath);
@@ -130,6 +130,10 @@ internal sealed class EvidenceModule : ICliModule
         });
         return cmd;
     }
+
+    /// <summary>The file behind --cooccurrence: a JSONL file, or the pairs file of a `graph cooccur` folder.</summary>
+    private static string CooccurrenceInput(string path) =>
+        Directory.Exists(path) ? Path.Combine(path, EhrR1.Graph.Knowledge.Cooccurrence.CooccurrenceFiles.PairsFile) : path;
 
     private static Command Report(CliContext context)
     {

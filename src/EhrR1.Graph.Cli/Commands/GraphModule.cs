@@ -73,7 +73,6 @@ internal sealed class GraphModule : ICliModule
                 UpstreamHistory = parse.GetValue(history),
                 UpstreamTextGroup0 = parse.GetValue(group0),
                 Parallelism = parse.GetValue(parallelism),
-                HiddenTables = TaskCatalogAdapter.HiddenTables(),
                 Tasks = selected,
             };
             StageConfigurationException.ThrowIfAny(settings.Validate());
@@ -83,7 +82,7 @@ internal sealed class GraphModule : ICliModule
                 () =>
                 {
                     var sw = System.Diagnostics.Stopwatch.StartNew();
-                    var samples = TaskIndexFiles.Read(parse.GetValue(tasks)!, TaskCatalogAdapter.IsCoOccurrenceTask, subjects is null ? null : subjects.Contains, ct);
+                    var samples = TaskIndexFiles.Read(parse.GetValue(tasks)!, CooccurrenceTasks.Includes, subjects is null ? null : subjects.Contains, ct);
                     var table = new CooccurrenceCounter(settings).Count(samples, ConceptFiles.ReadPatients(parse.GetValue(concepts)!), ct);
                     var counts = new Dictionary<string, long>(StringComparer.Ordinal)
                     {

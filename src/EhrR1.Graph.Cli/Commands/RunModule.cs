@@ -13,7 +13,7 @@ namespace EhrR1.Graph.Cli.Commands;
 
 /// <summary>
 /// <c>ehr-graph run --out RUNDIR</c>: the chain on the embedded defaults, one stage command per step, into one run
-/// folder (store/, tasks/, vocab/, reasoning/, corpus/, model/, report/). Each step is the same command a user can run
+/// folder (store/, tasks/, vocab/, concepts/, graph/, evidence/, reasoning/, corpus/, model/, eval/, report/). Each step is the same command a user can run
 /// alone; a step whose arguments and inputs are unchanged since its last success is skipped; <c>run.json</c>
 /// (<c>--config</c>) overrides any step's options or turns a step off.
 /// </summary>
@@ -24,14 +24,15 @@ internal sealed class RunModule : ICliModule
 
     public void Register(CommandTree tree, CliContext context)
     {
-        var cmd = new Command("run", "Run the pipeline into one run folder: ingest, task index, samples, EHR-Bench/EHR-Ins export, open vocabulary and its index, reasoning prompts and Batch files, a tiny model trained on CPU and its evaluation, and the report. Up-to-date steps are skipped.");
+        var cmd = new Command("run", "Run the pipeline into one run folder: ingest, task index, samples, EHR-Bench/EHR-Ins export, open vocabulary and its index, concepts, co-occurrence, the embedded graph, evidence paths and attrition, reasoning prompts and Batch files, a tiny model trained on CPU and its evaluation, and the report. Up-to-date steps are skipped.");
         var output = new Option<string>("--out") { Description = "Run folder (e.g. runs/demo)", Required = true };
         var mimic = new Option<string?>("--mimic") { Description = "MIMIC-IV release folder (default: $EHRR1_MIMIC, else the demo under the shared data folder, plus its chartevents subset)" };
         var extra = new Option<string[]>("--extra-table") { Description = "module/table=PATH read from another file (repeatable)" };
         var config = new Option<FileInfo?>("--config") { Description = "run.json with per-step option overrides: {\"steps\": {\"train\": {\"max-steps\": 100}, \"reason\": {\"enabled\": false}}}" };
         var force = new Option<bool>("--force") { Description = "Re-run every step even when up to date (default false)" };
         var trainSteps = new Option<int>("--train-steps") { Description = "Optimizer steps of the tiny model (default 60)", DefaultValueFactory = _ => 60 };
-        foreach (var o in new Option[] { output, mimic, extra, config, force, trainSteps })
+        var neo4j = new Option<string?>("--neo4j") { Description = "Neo4j HTTP URL (e.g. http://127.0.0.1:7474): also load the graph and the thinking graphs there (credentials: EHRR1_NEO4J_USER / EHRR1_NEO4J_PASSWORD)" };
+        foreach (var o in new Option[] { output, mimic, extra, config, force, trainSteps, neo4j })
         {
             cmd.Options.Add(o);
         }
@@ -41,7 +42,7 @@ internal sealed class RunModule : ICliModule
             var runDir = Path.GetFullPath(parseResult.GetValue(output)!);
             Directory.CreateDirectory(runDir);
             var runConfig = parseResult.GetValue(config) is { } cfg ? RunConfig.Load(cfg.FullName) : RunConfig.Empty;
-            var steps = BuildSteps(runDir, parseResult.GetValue(mimic), parseResult.GetValue(extra), parseResult.GetValue(trainSteps), runConfig);
+            var steps = BuildSteps(runDir, parseResult.GetValue(mimic), parseResult.GetValue(extra), parseResult.GetValue(trainSteps), runConfig, parseResult.GetValue(neo4j));
             var verbose = parseResult.GetValue(CliApp.VerboseOption);
             var clock = Stopwatch.StartNew();
             IReadOnlyList<StepOutcome> outcomes;
@@ -71,8 +72,13 @@ internal sealed class RunModule : ICliModule
         tree.Root.Subcommands.Add(cmd);
     }
 
-    internal static IReadOnlyList<PipelineStep> BuildSteps(string run, string? mimicArg, string[]? extraTables, int trainSteps, RunConfig config)
+    internal static IReadOnlyList<PipelineStep> BuildSteps(string run, string? mimicArg, string[]? extraTables, int trainSteps, RunConfig config, string? neo4jUrl = null)
     {
+        if (neo4jUrl is not null && !Uri.TryCreate(neo4jUrl, UriKind.Absolute, out _))
+        {
+            throw new StageConfigurationException($"--neo4j must be an absolute URL such as http://127.0.0.1:7474; got '{neo4jUrl}'.");
+        }
+
         var mimic = IngestModule.ResolveMimic(mimicArg);
         var extras = IngestModule.ParseExtraTables(extraTables);
         if (mimicArg is null && !extras.ContainsKey("icu/chartevents") && DataLocations.FindDataset(DemoChartevents) is { } ce
@@ -93,21 +99,34 @@ internal sealed class RunModule : ICliModule
             ingestArgs.AddRange(["--extra-table", table + "=" + path]);
         }
 
+        // Evidence paths walk the UMLS relations and the co-occurrence edges ("both"): the open sample vocabulary relates
+        // only diagnoses and procedures (ICD, Disease Ontology), so on it the UMLS relations alone connect no lab or drug
+        // concept; with a licensed UMLS release set {"evidence-search": {"graph-kind": "umls"}} in run.json (upstream).
         var steps = new List<PipelineStep>
         {
             new("ingest", ["ingest"], ingestArgs, [mimic, .. extras.Values], ["store"]),
             new("tasks-index", ["tasks", "index"], ["--store", R("store"), "--out", R("tasks", "index"), "--force"], ["store"], [R("tasks", "index")]),
-            new("tasks-sample-train", ["tasks", "sample"], ["--index", R("tasks", "index"), "--config", caps, "--test-ratio", "0.2", "--split", "train", "--out", R("tasks", "train.jsonl"), "--force"], [R("tasks", "index"), caps], [R("tasks", "train.jsonl")]),
+            new("tasks-sample-train", ["tasks", "sample"], ["--index", R("tasks", "index"), "--config", caps, "--test-ratio", "0.2", "--split", "train", "--out", R("tasks", "train.jsonl"), "--subjects-out", R("tasks", "train-subjects.txt"), "--force"], [R("tasks", "index"), caps], [R("tasks", "train.jsonl"), R("tasks", "train-subjects.txt")]),
             new("tasks-sample-test", ["tasks", "sample"], ["--index", R("tasks", "index"), "--config", caps, "--test-ratio", "0.2", "--split", "test", "--out", R("tasks", "test.jsonl"), "--force"], [R("tasks", "index"), caps], [R("tasks", "test.jsonl")]),
             new("export-bench-test", ["tasks", "export"], ["--samples", R("tasks", "test.jsonl"), "--store", R("store"), "--format", "ehr-bench", "--out", R("tasks", "ehr-bench-test.jsonl"), "--force"], [R("tasks", "test.jsonl"), "store"], [R("tasks", "ehr-bench-test.jsonl")]),
             new("export-bench-train", ["tasks", "export"], ["--samples", R("tasks", "train.jsonl"), "--store", R("store"), "--format", "ehr-bench", "--out", R("tasks", "ehr-bench-train.jsonl"), "--force"], [R("tasks", "train.jsonl"), "store"], [R("tasks", "ehr-bench-train.jsonl")]),
             new("export-ins-train", ["tasks", "export"], ["--samples", R("tasks", "train.jsonl"), "--store", R("store"), "--format", "ehr-ins", "--out", R("corpus", "ehr-ins-no-think.jsonl"), "--force"], [R("tasks", "train.jsonl"), "store"], [R("corpus", "ehr-ins-no-think.jsonl")]),
             new("vocab-sample", ["umls", "build-sample"], ["--out", R("vocab", "rrf"), "--force"], [], [R("vocab", "rrf")]),
             new("vocab-index", ["umls", "build-index"], ["--rrf", R("vocab", "rrf"), "--out", R("vocab", "index"), "--force"], [R("vocab", "rrf")], [R("vocab", "index")]),
+            new("concepts-extract", ["concepts", "extract"], ["--store", R("store"), "--index", R("vocab", "index"), "--out", R("concepts"), "--force"], ["store", R("vocab", "index")], [R("concepts", "events.jsonl")]),
+            new("graph-cooccur", ["graph", "cooccur"], ["--tasks", R("tasks", "index"), "--concepts", R("concepts"), "--train-subjects", R("tasks", "train-subjects.txt"), "--out", R("graph", "cooccur"), "--force"],
+                [R("tasks", "index"), R("concepts", "events.jsonl"), R("tasks", "train-subjects.txt")], [R("graph", "cooccur")]),
+            new("graph-build", ["graph", "build"], ["--cooccur", R("graph", "cooccur"), "--rrf", R("vocab", "rrf"), "--out", R("graph"), "--force"], [R("graph", "cooccur"), R("vocab", "rrf")], [R("graph", "graph.bin")]),
+            new("concepts-samples", ["concepts", "samples"], ["--samples", R("tasks", "train.jsonl"), "--concepts", R("concepts"), "--out", R("evidence", "samples.jsonl")], [R("tasks", "train.jsonl"), R("concepts", "events.jsonl")], [R("evidence", "samples.jsonl")]),
+            new("evidence-search", ["evidence", "search"], ["--samples", R("evidence", "samples.jsonl"), "--graph", R("graph"), "--cooccurrence", R("graph", "cooccur"), "--graph-kind", "both", "--out", R("evidence", "evidence.jsonl")],
+                [R("evidence", "samples.jsonl"), R("graph", "graph.bin"), R("graph", "cooccur")], [R("evidence", "evidence.jsonl")]),
+            new("evidence-report", ["evidence", "report"], ["--evidence", R("evidence", "evidence.jsonl"), "--out", R("evidence")], [R("evidence", "evidence.jsonl")], [R("evidence", "attrition.md")]),
+            Neo4jStep(new("graph-load", ["graph", "load"], ["--graph", R("graph"), "--neo4j", neo4jUrl ?? string.Empty], [R("graph", "graph.bin")], []), neo4jUrl),
+            Neo4jStep(new("evidence-neo4j", ["evidence", "neo4j"], ["--evidence", R("evidence", "evidence.jsonl"), "--neo4j", neo4jUrl ?? string.Empty], [R("evidence", "evidence.jsonl")], []), neo4jUrl),
             new("reason", ["reason"], llmConfigured
-                    ? ["--samples", R("tasks", "ehr-bench-train.jsonl"), "--out", R("reasoning")]
-                    : ["--samples", R("tasks", "ehr-bench-train.jsonl"), "--out", R("reasoning"), "--prepare-only"],
-                [R("tasks", "ehr-bench-train.jsonl")], [R("reasoning")]),
+                    ? ["--samples", R("tasks", "ehr-bench-train.jsonl"), "--evidence", R("evidence", "evidence.jsonl"), "--out", R("reasoning")]
+                    : ["--samples", R("tasks", "ehr-bench-train.jsonl"), "--evidence", R("evidence", "evidence.jsonl"), "--out", R("reasoning"), "--prepare-only"],
+                [R("tasks", "ehr-bench-train.jsonl"), R("evidence", "evidence.jsonl")], [R("reasoning")]),
             new("train", ["train"], ["--data", R("corpus", "ehr-ins-no-think.jsonl"), "--model-config", tiny, "--out", R("model"), "--max-steps", trainSteps.ToString(CultureInfo.InvariantCulture), "--batch-size", "4", "--max-length", "512", "--lr", "0.002", "--warmup-ratio", "0.1", "--eval-every", "1000", "--save-every", "1000", "--no-resume"],
                 [R("corpus", "ehr-ins-no-think.jsonl"), tiny], [R("model")]),
             new("eval", ["eval", "run"], ["--bench", R("tasks", "ehr-bench-test.jsonl"), "--checkpoint", R("model", "model"), "--out", R("eval"), "--max-per-task", "2", "--max-new-tokens", "16", "--bootstrap", "200"],
@@ -125,11 +144,15 @@ internal sealed class RunModule : ICliModule
         {
             Arguments = config.Apply(s.Name, s.Arguments),
             Enabled = config.IsEnabled(s.Name, s.Enabled),
-            DisabledReason = config.IsEnabled(s.Name, s.Enabled) ? s.DisabledReason : "turned off in run.json",
+            DisabledReason = config.IsEnabled(s.Name, s.Enabled) || !s.Enabled ? s.DisabledReason : "turned off in run.json",
         }).ToList();
 
         // The report always runs last, over whatever the run folder holds.
         configured.Add(new PipelineStep("report", ["report"], ["--run", run], [R(".state")], [R("report", "index.html")]));
         return configured;
     }
+
+    /// <summary>A Neo4j step: on with <c>--neo4j URL</c>, otherwise left out with the reason shown in the summary.</summary>
+    private static PipelineStep Neo4jStep(PipelineStep step, string? url) =>
+        url is null ? step with { Enabled = false, DisabledReason = "no --neo4j URL" } : step;
 }

@@ -70,12 +70,13 @@ internal sealed class TasksModule : ICliModule
         var chartLimit = new Option<int>("--chart-label-limit") { Description = "chartevents: keep targets with fewer labels than this (default 10).", DefaultValueFactory = _ => 10 };
         var noAdmissionsRule = new Option<bool>("--no-admissions-rule") { Description = "Turn off the upstream rule for procedures/diagnoses tasks (admissions_id absent or > context_begin)." };
         var subjects = new Option<FileInfo>("--subjects") { Description = "Keep only these subjects (one id per line, or the first CSV column)." }.AcceptExistingOnly();
+        var subjectsOut = new Option<string?>("--subjects-out") { Description = "Also write the subject ids of the chosen part (every index subject the split keeps), one per line, e.g. the training subjects for `graph cooccur --train-subjects`." };
         var ratio = new Option<double?>("--test-ratio") { Description = "Split subjects by a seeded hash: this share goes to the test part." };
         var split = new Option<string>("--split") { Description = "With --test-ratio: the part to keep, train (default) or test.", DefaultValueFactory = _ => "train" };
         split.AcceptOnlyFromAmong("train", "test");
         var force = new Option<bool>("--force") { Description = "Overwrite the output file." };
         var cmd = new Command("sample", "Filter and sample the task index (per-task caps, context bounds, balanced/weighted sampling, subject split), seeded.");
-        foreach (var o in new Option[] { index, config, output, seed, forceNum, balanceForce, balanceSample, contextMin, contextMax, chartLimit, noAdmissionsRule, subjects, ratio, split, force })
+        foreach (var o in new Option[] { index, config, output, seed, forceNum, balanceForce, balanceSample, contextMin, contextMax, chartLimit, noAdmissionsRule, subjects, subjectsOut, ratio, split, force })
         {
             cmd.Options.Add(o);
         }
@@ -97,6 +98,7 @@ internal sealed class TasksModule : ICliModule
                 AdmissionsRule = !parse.GetValue(noAdmissionsRule),
                 SubjectsFile = parse.GetValue(subjects)?.FullName,
                 TestRatio = parse.GetValue(ratio),
+                SubjectsOutputFile = parse.GetValue(subjectsOut),
                 Split = parse.GetValue(split) == "test" ? SplitPart.Test : SplitPart.Train,
                 Force = parse.GetValue(force),
             };

@@ -108,7 +108,7 @@ internal sealed class UmlsModule : ICliModule
         return cmd;
     }
 
-    private static (Option<string> Similarity, Option<double> Threshold, Option<int> Window, Option<int> MinMatch, Option<string> Overlap,
+    internal static (Option<string> Similarity, Option<double> Threshold, Option<int> Window, Option<int> MinMatch, Option<string> Overlap,
         Option<bool> AllSpans, Option<string> Types, Option<bool> Upstream, Option<int> MaxCandidates) MatcherOptions()
     {
         return (
@@ -123,7 +123,7 @@ internal sealed class UmlsModule : ICliModule
             new Option<int>("--max-candidates") { Description = "Candidates kept per span, 0 = all (default 0)", DefaultValueFactory = _ => 0 });
     }
 
-    private static MatcherSettings ReadMatcherSettings(ParseResult parse, (Option<string> Similarity, Option<double> Threshold, Option<int> Window, Option<int> MinMatch,
+    internal static MatcherSettings ReadMatcherSettings(ParseResult parse, (Option<string> Similarity, Option<double> Threshold, Option<int> Window, Option<int> MinMatch,
         Option<string> Overlap, Option<bool> AllSpans, Option<string> Types, Option<bool> Upstream, Option<int> MaxCandidates) o)
     {
         var types = parse.GetValue(o.Types) ?? "quickumls";

@@ -2,37 +2,6 @@ using System.Text.Json.Serialization;
 
 namespace EhrR1.Graph.Evidence.Stage;
 
-/// <summary>
-/// One input line of <c>evidence search --samples</c>: a decision-making sample's concepts
-/// (docs/evidence.md, "Input"). <see cref="History"/> holds the concepts visible in the rendered input;
-/// <see cref="HiddenHistory"/> the concepts of events the rendered input hides (bid_event events and, for the
-/// admissions task, the target admission), used only with <c>--history upstream</c>.
-/// </summary>
-internal sealed record EvidenceSampleInput
-{
-    [JsonPropertyName("sample_id")]
-    public string? SampleId { get; init; }
-
-    [JsonPropertyName("task")]
-    public string? Task { get; init; }
-
-    [JsonPropertyName("task_type")]
-    public string? TaskType { get; init; }
-
-    [JsonPropertyName("targets")]
-    public IReadOnlyList<string>? Targets { get; init; }
-
-    [JsonPropertyName("history")]
-    public IReadOnlyList<string>? History { get; init; }
-
-    [JsonPropertyName("hidden_history")]
-    public IReadOnlyList<string>? HiddenHistory { get; init; }
-
-    /// <summary>Term → CUI links found by the concept stage; used before any name lookup.</summary>
-    [JsonPropertyName("cuis")]
-    public IReadOnlyDictionary<string, string>? Cuis { get; init; }
-}
-
 /// <summary>Why a sample has or has not got a thinking graph (the last attrition point it reached).</summary>
 internal static class EvidenceStatus
 {

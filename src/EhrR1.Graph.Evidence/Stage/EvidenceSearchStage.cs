@@ -5,6 +5,7 @@ using EhrR1.Graph.Core.Errors;
 using EhrR1.Graph.Core.IO;
 using EhrR1.Graph.Core.Pipeline;
 using Microsoft.Extensions.Logging;
+using EhrR1.Graph.Knowledge.Extraction;
 
 namespace EhrR1.Graph.Evidence.Stage;
 
@@ -89,7 +90,7 @@ internal sealed partial class EvidenceSearchStage(SampleEvidenceBuilder builder,
                 progress?.Report(new StageProgress("evidence", written, null, "samples"));
             }
 
-            await foreach (var line in JsonlReader.ReadAsync<EvidenceSampleInput>(settings.SamplesPath, EvidenceInputs.ReadOptions, cancellationToken))
+            await foreach (var line in JsonlReader.ReadAsync<SampleConcepts>(settings.SamplesPath, EvidenceInputs.ReadOptions, cancellationToken))
             {
                 var s = line.Value;
                 read++;

@@ -2,6 +2,7 @@ using System.Globalization;
 using EhrR1.Graph.Core.Concepts;
 using EhrR1.Graph.Core.IO;
 using EhrR1.Graph.Evidence.Stage;
+using EhrR1.Graph.Knowledge.Extraction;
 
 namespace EhrR1.Graph.Evidence.Synthetic;
 
@@ -73,7 +74,7 @@ internal sealed class SyntheticEvidenceWorkload
                 var targets = Enumerable.Range(0, targetCount).Select(_ => terms[(int)(targetVocabulary * Math.Pow(rng.NextDouble(), 2))]).ToList();
                 var history = Enumerable.Range(0, 30 + rng.Next(200)).Select(_ => terms[rng.Next(vocabulary)]).Distinct(StringComparer.Ordinal).ToList();
                 var hidden = Enumerable.Range(0, rng.Next(5)).Select(_ => terms[rng.Next(vocabulary)]).ToList();
-                Samples.Add(new EvidenceSampleInput
+                Samples.Add(new SampleConcepts
                 {
                     SampleId = task + ":" + (10_000_000 + s).ToString(CultureInfo.InvariantCulture) + ":" + rng.Next(500).ToString(CultureInfo.InvariantCulture),
                     Task = task,
@@ -92,7 +93,7 @@ internal sealed class SyntheticEvidenceWorkload
 
     public List<CooccurrenceStat> Cooccurrence { get; } = [];
 
-    public List<EvidenceSampleInput> Samples { get; } = [];
+    public List<SampleConcepts> Samples { get; } = [];
 
     public static string Cui(int i) => "C" + i.ToString("D7", CultureInfo.InvariantCulture);
 

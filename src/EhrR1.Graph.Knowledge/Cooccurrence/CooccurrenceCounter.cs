@@ -1,27 +1,30 @@
 using EhrR1.Graph.Knowledge.Extraction;
+using EhrR1.Graph.Tasks.Indexing;
 
 namespace EhrR1.Graph.Knowledge.Cooccurrence;
 
 /// <summary>
 /// Counts target × history co-occurrence per decision-making task (upstream §2.4, with its bugs fixed by default).
 /// The unit is one task sample: its target concepts are the target event's labels for the task, its history the
-/// concepts of the events the rendered input shows. Concept strings are interned to integers once; patients are
-/// streamed in subject order and each batch of patients is counted in parallel across tasks, so the cost is linear in
-/// the number of (target, history) pairs and memory holds one batch plus the per-task tables.
+/// concepts of the events the rendered input shows. Concept strings are interned to integers once. Two streaming
+/// passes over the patients (ascending subject order): the first counts N and the document frequencies; the second
+/// counts only the pairs that can still pass the filters — history df ≥ <c>min_support</c>, and both dfs below
+/// N / <c>threshold</c> (lift ≤ N / max(df) since count ≤ min(df)) — in batches counted in parallel across tasks. The
+/// kept pairs are exactly those of a full count; memory holds one batch plus the per-task tables.
 /// </summary>
 public sealed class CooccurrenceCounter(CooccurrenceSettings settings)
 {
-    private const int PatientBatch = 512;
+    private const int SampleBatch = 1 << 16;
 
     /// <summary>
     /// Counts <paramref name="samples"/> (already restricted to the training split) over <paramref name="patients"/>
-    /// (ascending subject id; patients without samples are skipped).
+    /// (ascending subject id; patients without samples are skipped; enumerated twice).
     /// </summary>
-    public CooccurrenceTable Count(IEnumerable<CooccurrenceSample> samples, IEnumerable<PatientConcepts> patients, CancellationToken cancellationToken)
+    public CooccurrenceTable Count(IEnumerable<TaskIndexRow> samples, IEnumerable<PatientConcepts> patients, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(samples);
         ArgumentNullException.ThrowIfNull(patients);
-        var bySubject = new Dictionary<long, List<CooccurrenceSample>>();
+        var bySubject = new Dictionary<long, List<TaskIndexRow>>();
         var taskIds = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var s in samples)
         {
@@ -47,6 +50,60 @@ public sealed class CooccurrenceCounter(CooccurrenceSettings settings)
         var accumulators = tasks.Select(_ => new TaskAccumulator()).ToArray();
         var interner = new Dictionary<string, int>(StringComparer.Ordinal);
         var strings = new List<string>();
+
+        // Pass 1: N and document frequencies.
+        long missingTargets = 0;
+        foreach (var (task, targets, history) in Samples(patients, bySubject, taskIds, interner, strings, cancellationToken))
+        {
+            missingTargets += targets.Length == 0 ? 1 : 0;
+            accumulators[task].AddDocument(targets, history);
+        }
+
+        foreach (var acc in accumulators)
+        {
+            acc.SetBounds(settings.MinSupport, settings.Threshold);
+        }
+
+        // Pass 2: the pairs that can pass the filters, batched and counted in parallel across tasks.
+        var work = tasks.Select(_ => new List<(int[] Targets, int[] History)>()).ToArray();
+        var pending = 0;
+        void Flush()
+        {
+            Parallel.For(0, tasks.Length, new ParallelOptions { MaxDegreeOfParallelism = settings.Parallelism, CancellationToken = cancellationToken }, t =>
+            {
+                var acc = accumulators[t];
+                foreach (var (targets, history) in work[t])
+                {
+                    acc.AddPairs(targets, history, settings.UpstreamSelfPairs);
+                }
+
+                work[t].Clear();
+            });
+            pending = 0;
+        }
+
+        foreach (var (task, targets, history) in Samples(patients, bySubject, taskIds, interner, strings, cancellationToken))
+        {
+            work[task].Add((targets, history));
+            if (++pending >= SampleBatch)
+            {
+                Flush();
+            }
+        }
+
+        Flush();
+        return CooccurrenceTable.From(tasks, accumulators, strings, settings, missingTargets);
+    }
+
+    /// <summary>Each sample as (task id, distinct target ids, sorted distinct history ids), in patient order.</summary>
+    private IEnumerable<(int Task, int[] Targets, int[] History)> Samples(
+        IEnumerable<PatientConcepts> patients,
+        Dictionary<long, List<TaskIndexRow>> bySubject,
+        Dictionary<string, int> taskIds,
+        Dictionary<string, int> interner,
+        List<string> strings,
+        CancellationToken cancellationToken)
+    {
         int Intern(string s)
         {
             if (!interner.TryGetValue(s, out var id))
@@ -59,24 +116,7 @@ public sealed class CooccurrenceCounter(CooccurrenceSettings settings)
             return id;
         }
 
-        var work = tasks.Select(_ => new List<(int[] Targets, int[] History)>()).ToArray();
-        var pending = 0;
-        long missingTargets = 0;
-        void Flush()
-        {
-            Parallel.For(0, tasks.Length, new ParallelOptions { MaxDegreeOfParallelism = settings.Parallelism, CancellationToken = cancellationToken }, t =>
-            {
-                var acc = accumulators[t];
-                foreach (var (targets, history) in work[t])
-                {
-                    acc.Add(targets, history, settings.UpstreamSelfPairs);
-                }
-
-                work[t].Clear();
-            });
-            pending = 0;
-        }
-
+        var history = new HashSet<int>();
         foreach (var patient in patients)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -108,12 +148,7 @@ public sealed class CooccurrenceCounter(CooccurrenceSettings settings)
                 var targets = events.TryGetValue(s.TargetIndex, out var target) && target.Labels.TryGetValue(s.Task, out var labels)
                     ? labels.Select(Intern).Distinct().ToArray()
                     : [];
-                if (targets.Length == 0)
-                {
-                    missingTargets++;
-                }
-
-                var history = new HashSet<int>();
+                history.Clear();
                 foreach (var k in HistoryIndices(s, i => events.TryGetValue(i, out var ev) ? ev.Table : null))
                 {
                     history.UnionWith(AllOf(k));
@@ -121,17 +156,9 @@ public sealed class CooccurrenceCounter(CooccurrenceSettings settings)
 
                 var h = history.ToArray();
                 Array.Sort(h);
-                work[taskIds[s.Task]].Add((targets, h));
-            }
-
-            if (++pending >= PatientBatch)
-            {
-                Flush();
+                yield return (taskIds[s.Task], targets, h);
             }
         }
-
-        Flush();
-        return CooccurrenceTable.From(tasks, accumulators, strings, settings, missingTargets);
     }
 
     /// <summary>
@@ -140,10 +167,15 @@ public sealed class CooccurrenceCounter(CooccurrenceSettings settings)
     /// <c>admissions</c> (then it is the target), and the window events except hidden (bid) tables and
     /// <c>admissions</c> events; never the target event. Upstream: every window event plus both extra events.
     /// </summary>
-    public IEnumerable<int> HistoryIndices(CooccurrenceSample sample, Func<int, string?> tableOf)
+    public IEnumerable<int> HistoryIndices(TaskIndexRow sample, Func<int, string?> tableOf)
     {
         ArgumentNullException.ThrowIfNull(sample);
         ArgumentNullException.ThrowIfNull(tableOf);
+        return HistoryIndicesCore(sample, tableOf);
+    }
+
+    private IEnumerable<int> HistoryIndicesCore(TaskIndexRow sample, Func<int, string?> tableOf)
+    {
         var seen = new HashSet<int>();
         if (settings.UpstreamHistory)
         {
@@ -200,7 +232,7 @@ public sealed class CooccurrenceCounter(CooccurrenceSettings settings)
     }
 
     /// <summary>Every concept string of an event: all task label lists plus the text concepts.</summary>
-    private IEnumerable<string> AllConcepts(EventConcepts e)
+    public IEnumerable<string> AllConcepts(EventConcepts e)
     {
         foreach (var list in e.Labels.Values)
         {
@@ -234,6 +266,9 @@ public sealed class CooccurrenceCounter(CooccurrenceSettings settings)
 
     internal sealed class TaskAccumulator
     {
+        private long _maxDfExclusive = long.MaxValue;
+        private long _minHistoryDf;
+
         public Dictionary<int, int> Df { get; } = [];
 
         public Dictionary<long, int> Co { get; } = [];
@@ -242,20 +277,38 @@ public sealed class CooccurrenceCounter(CooccurrenceSettings settings)
 
         public long Pairs { get; private set; }
 
-        public void Add(int[] targets, int[] history, bool selfPairs)
+        public void AddDocument(int[] targets, int[] history)
         {
             Samples++;
             foreach (var x in targets.Union(history))
             {
                 Df[x] = Df.GetValueOrDefault(x) + 1;
             }
+        }
 
+        /// <summary>After pass 1: pairs need df(history) ≥ min_support and threshold·df &lt; N on both ends.</summary>
+        public void SetBounds(int minSupport, double threshold)
+        {
+            _minHistoryDf = minSupport;
+            _maxDfExclusive = threshold > 0 ? (long)Math.Ceiling(Samples / threshold) : long.MaxValue;
+        }
+
+        private bool CanPass(int concept, long minDf) =>
+            Df.TryGetValue(concept, out var df) && df >= minDf && df < _maxDfExclusive;
+
+        public void AddPairs(int[] targets, int[] history, bool selfPairs)
+        {
             foreach (var t in targets)
             {
+                if (!CanPass(t, 0))
+                {
+                    continue;
+                }
+
                 var hi = (long)t << 32;
                 foreach (var h in history)
                 {
-                    if (h == t && !selfPairs)
+                    if ((h == t && !selfPairs) || !CanPass(h, _minHistoryDf))
                     {
                         continue;
                     }

@@ -16,6 +16,10 @@ public static class CooccurrenceFiles
     public const string PairsFile = "pairs.jsonl";
     public const string DocumentFrequencyFile = "document_frequency.jsonl";
     public const string TasksFile = "tasks.jsonl";
+    public const string StatisticsFile = "statistics.md";
+
+    /// <summary>Pairs listed in the statistics' top-lift table.</summary>
+    public const int TopLiftRows = 20;
 
     /// <summary>Writes the table into <paramref name="outDir"/> atomically (the manifest is added by the caller's <paramref name="manifest"/>).</summary>
     public static void Write(CooccurrenceTable table, string outDir, bool force, RunManifest manifest)
@@ -51,9 +55,41 @@ public static class CooccurrenceFiles
             }
         }
 
+        File.WriteAllText(Path.Combine(dir.StagingPath, StatisticsFile), Statistics(table), Core.IO.TextEncodings.Utf8NoBom);
         manifest.Save(Path.Combine(dir.StagingPath, "manifest.json"));
         dir.Commit();
     }
+
+    /// <summary>
+    /// Markdown for the run report: per task the samples counted (N), the concepts seen and the pairs kept, then the
+    /// pairs with the highest lift (ties: count, then task, target, history). Concept names only, no patient text.
+    /// </summary>
+    public static string Statistics(CooccurrenceTable table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var sb = new System.Text.StringBuilder();
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        sb.Append("# Co-occurrence statistics\n\n| task | samples (N) | concepts | pairs kept |\n|---|---:|---:|---:|\n");
+        foreach (var task in table.Tasks)
+        {
+            var t = table[task]!;
+            sb.Append(inv, $"| {task} | {t.Samples:N0} | {t.DocumentFrequency.Count:N0} | {t.Pairs.Count:N0} |\n");
+        }
+
+        sb.Append(inv, $"\n## Top {TopLiftRows} pairs by lift\n\n| task | target | history | count | df target | df history | lift |\n|---|---|---|---:|---:|---:|---:|\n");
+        var top = table.Pairs()
+            .OrderByDescending(p => p.Lift).ThenByDescending(p => p.Count)
+            .ThenBy(p => p.Task, StringComparer.Ordinal).ThenBy(p => p.Target, StringComparer.Ordinal).ThenBy(p => p.History, StringComparer.Ordinal)
+            .Take(TopLiftRows);
+        foreach (var p in top)
+        {
+            sb.Append(inv, $"| {p.Task} | {Cell(p.Target)} | {Cell(p.History)} | {p.Count:N0} | {p.TargetDf:N0} | {p.HistoryDf:N0} | {p.Lift:F1} |\n");
+        }
+
+        return sb.ToString();
+    }
+
+    private static string Cell(string s) => s.Replace("|", "\\|", StringComparison.Ordinal).ReplaceLineEndings(" ");
 
     /// <summary>Reads the kept pairs only (what the graph needs), streaming.</summary>
     public static IEnumerable<CooccurrenceStat> ReadPairs(string dir)

@@ -28,7 +28,7 @@ public sealed record CooccurrenceSettings
     public bool UpstreamTextGroup0 { get; init; }
 
     /// <summary>Event tables hidden from the rendered input, per task (upstream <c>bid_event</c>).</summary>
-    public IReadOnlyDictionary<string, IReadOnlyList<string>> HiddenTables { get; init; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> HiddenTables { get; init; } = CooccurrenceTasks.HiddenTables;
 
     /// <summary>Tasks to count (null = every task in the index).</summary>
     public IReadOnlySet<string>? Tasks { get; init; }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EhrR1.Graph.Core.Errors;
+using EhrR1.Graph.Tasks.Indexing;
 
 namespace EhrR1.Graph.Knowledge.Cooccurrence;
 
@@ -10,7 +11,7 @@ public static class TaskIndexFiles
     /// The rows of the tasks accepted by <paramref name="includeTask"/> whose subject is in
     /// <paramref name="subjects"/> (null = all), streaming.
     /// </summary>
-    public static IEnumerable<CooccurrenceSample> Read(string dir, Func<string, bool> includeTask, Func<long, bool>? subjects, CancellationToken cancellationToken)
+    public static IEnumerable<TaskIndexRow> Read(string dir, Func<string, bool> includeTask, Func<long, bool>? subjects, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(includeTask);
         if (!Directory.Exists(dir))
@@ -40,14 +41,14 @@ public static class TaskIndexFiles
                     continue;
                 }
 
-                CooccurrenceSample? row;
+                TaskIndexRow? row;
                 try
                 {
-                    row = JsonSerializer.Deserialize<CooccurrenceSample>(text);
+                    row = JsonSerializer.Deserialize<TaskIndexRow>(text);
                 }
                 catch (JsonException e)
                 {
-                    throw new InputDataException("EHR-GR-041", path, line, e.Path, "not a valid task index row", "sample_id, task, subject_id, target_index, context_begin, context_end", innerException: e);
+                    throw new InputDataException("EHR-GR-041", path, line, e.Path, "not a valid task index row", "sample_id, task, event, subject_id, target_index, context_begin, context_end, target", innerException: e);
                 }
 
                 if (row is null)

@@ -27,6 +27,13 @@ public sealed class GraphBuilder(ILogger logger)
         StageConfigurationException.ThrowIfAny(settings.Validate());
         var sw = Stopwatch.StartNew();
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        var outDir = Path.GetFullPath(settings.OutputDirectory);
+        var graphPath = Path.Combine(outDir, KnowledgeGraphFile.FileName);
+        if (!settings.Force && File.Exists(graphPath))
+        {
+            throw new StageConfigurationException($"{graphPath} already exists. Pass --force to overwrite it, or choose another output folder.");
+        }
+
 
         var pairs = settings.CooccurrenceDirectory is null ? [] : CooccurrenceFiles.ReadPairs(settings.CooccurrenceDirectory).ToList();
         if (settings.MaxPerTarget > 0)
@@ -207,27 +214,29 @@ public sealed class GraphBuilder(ILogger logger)
 
         var graph = final.Build();
         counts["concepts"] = graph.ConceptCount;
-        using (var dir = AtomicDirectory.Begin(settings.OutputDirectory, settings.Force))
+        // The graph folder may hold other stages' outputs (the run keeps graph/cooccur/ there), so the two files are
+        // replaced one by one, each atomically: the manifest goes first and comes back last, so a graph.bin without a
+        // manifest.json beside it is an unfinished build.
+        var manifestPath = Path.Combine(outDir, "manifest.json");
+        Directory.CreateDirectory(outDir);
+        AtomicFile.TryDelete(manifestPath);
+        KnowledgeGraphFile.Save(graph, graphPath);
+        new RunManifest
         {
-            KnowledgeGraphFile.Save(graph, Path.Combine(dir.StagingPath, KnowledgeGraphFile.FileName));
-            new RunManifest
+            Stage = "graph build",
+            Settings = new Dictionary<string, string?>(StringComparer.Ordinal)
             {
-                Stage = "graph build",
-                Settings = new Dictionary<string, string?>(StringComparer.Ordinal)
-                {
-                    ["cooccur"] = settings.CooccurrenceDirectory,
-                    ["rrf"] = settings.RrfDirectory,
-                    ["semantic_groups"] = settings.SemanticGroupsFile,
-                    ["language"] = settings.Language,
-                    ["keep_suppressed_relations"] = settings.KeepSuppressedRelations ? "true" : "false",
-                    ["max_per_target"] = settings.MaxPerTarget.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    ["resolver"] = settings.Resolver?.GetType().Name,
-                },
-                Counts = counts,
-                ElapsedSeconds = sw.Elapsed.TotalSeconds,
-            }.Save(Path.Combine(dir.StagingPath, "manifest.json"));
-            dir.Commit();
-        }
+                ["cooccur"] = settings.CooccurrenceDirectory,
+                ["rrf"] = settings.RrfDirectory,
+                ["semantic_groups"] = settings.SemanticGroupsFile,
+                ["language"] = settings.Language,
+                ["keep_suppressed_relations"] = settings.KeepSuppressedRelations ? "true" : "false",
+                ["max_per_target"] = settings.MaxPerTarget.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["resolver"] = settings.Resolver?.GetType().Name,
+            },
+            Counts = counts,
+            ElapsedSeconds = sw.Elapsed.TotalSeconds,
+        }.Save(manifestPath);
 
         logger.LogInformation(
             "Built the graph: {Concepts} concepts, {Terms} terms ({Minted} minted ids), {Co} CO_OCCURS, {Umls} UMLS_REL",

@@ -56,6 +56,12 @@ public sealed record SampleSettings
 
     public bool Force { get; init; }
 
+    /// <summary>
+    /// Also write the subject ids of the chosen part (every subject of the index that the split keeps, ascending, one
+    /// per line), e.g. the training subjects for <c>graph cooccur --train-subjects</c>.
+    /// </summary>
+    public string? SubjectsOutputFile { get; init; }
+
     public IEnumerable<string> Validate()
     {
         if (ContextMin < 0 || ContextMax <= ContextMin + 1)

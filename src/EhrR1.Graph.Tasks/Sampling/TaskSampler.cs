@@ -65,6 +65,11 @@ public sealed class TaskSampler(ILogger<TaskSampler>? logger = null)
         }, cancellationToken);
 
         counts["samples"] = total;
+        if (settings.SubjectsOutputFile is { } subjectsOut)
+        {
+            counts["subjects_in_part"] = WriteSubjectsInPart(settings, subjects, subjectsOut);
+        }
+
         new RunManifest
         {
             Stage = StageName,
@@ -83,6 +88,7 @@ public sealed class TaskSampler(ILogger<TaskSampler>? logger = null)
                 ["subjects"] = settings.SubjectsFile,
                 ["test_ratio"] = settings.TestRatio?.ToString(CultureInfo.InvariantCulture),
                 ["split"] = settings.TestRatio is null ? null : settings.Split == SplitPart.Test ? "test" : "train",
+                ["subjects_out"] = settings.SubjectsOutputFile,
             },
             Inputs = [FileFingerprint.Of(settings.ConfigPath)],
             Counts = counts,
@@ -122,6 +128,28 @@ public sealed class TaskSampler(ILogger<TaskSampler>? logger = null)
         }
 
         return task.Name != "chartevents" || row.Target.Count < settings.ChartLabelLimit;
+    }
+
+    /// <summary>
+    /// Writes the subjects of the index (the union of every task's subject index) that the split keeps, ascending,
+    /// one per line; returns how many.
+    /// </summary>
+    private static long WriteSubjectsInPart(SampleSettings settings, HashSet<long>? subjects, string path)
+    {
+        var all = new SortedSet<long>();
+        var record = new byte[TaskIndexLayout.SubjectRecordSize];
+        foreach (var file in Directory.EnumerateFiles(settings.IndexDirectory, "*" + TaskIndexLayout.SubjectFileSuffix))
+        {
+            using var fs = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            while (fs.ReadAtLeast(record, record.Length, throwOnEndOfStream: false) == record.Length)
+            {
+                all.Add(System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(record));
+            }
+        }
+
+        var kept = all.Where(s => subjects is not null ? subjects.Contains(s) : InRatioPart(s, settings)).ToList();
+        AtomicFile.WriteAllText(path, string.Concat(kept.Select(s => s.ToString(CultureInfo.InvariantCulture) + "\n")));
+        return kept.Count;
     }
 
     private static bool InRatioPart(long subjectId, SampleSettings settings)

@@ -1,5 +1,6 @@
 using EhrR1.Graph.Knowledge.Cooccurrence;
 using EhrR1.Graph.Knowledge.Extraction;
+using EhrR1.Graph.Tasks.Indexing;
 
 namespace EhrR1.Graph.Knowledge.Tests.Cooccurrence;
 
@@ -15,10 +16,12 @@ public sealed class CooccurrenceCounterTests
         Text = text.Select((t, i) => new TextConcept(i * 10, i * 10 + 5, "C" + i, t, 0.9, [t])).ToList(),
     };
 
-    private static CooccurrenceSample S(string task, long subject, int target, int begin, int? admissions = null, int? discharge = null) => new()
+    private static TaskIndexRow S(string task, long subject, int target, int begin, int? admissions = null, int? discharge = null) => new()
     {
         SampleId = $"{task}:{subject}:{target}",
         Task = task,
+        Event = task,
+        Target = [],
         SubjectId = subject,
         TargetIndex = target,
         ContextBegin = begin,
