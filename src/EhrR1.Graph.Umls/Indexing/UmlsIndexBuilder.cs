@@ -83,7 +83,7 @@ internal sealed class UmlsIndexBuilder(ILogger logger)
         long atomsRead = 0, atomsKept = 0, pairs = 0, concepts = 0, tooShort = 0, typeFiltered = 0;
         var maxSize = 0;
         string? currentCui = null;
-        var currentNames = new Dictionary<string, (string Raw, bool Preferred)>(StringComparer.Ordinal);
+        var currentNames = new Dictionary<string, (string Raw, bool Preferred, int Atoms)>(StringComparer.Ordinal);
         var conceptTypesOk = true;
         var totalBytes = conso.Bytes;
 
@@ -99,7 +99,7 @@ internal sealed class UmlsIndexBuilder(ILogger logger)
             {
                 var size = NgramFeatures.Count(key.Length, norm.NgramLength, norm.BeginEndMarks);
                 maxSize = Math.Max(maxSize, size);
-                var line = string.Join('\t', currentCui, value.Preferred ? "Y" : "N", value.Raw, key);
+                var line = string.Join('\t', currentCui, value.Preferred ? "Y" : "N", value.Raw, key, value.Atoms.ToString(CultureInfo.InvariantCulture));
                 if (size < SpoolBuckets)
                 {
                     spool[size] ??= new StreamWriter(Path.Combine(spoolDir, size.ToString(CultureInfo.InvariantCulture) + ".tsv"), false, new UTF8Encoding(false), 1 << 16);
@@ -153,14 +153,11 @@ internal sealed class UmlsIndexBuilder(ILogger logger)
             var raw = atom.Str.Replace('\t', ' ');
             if (currentNames.TryGetValue(key, out var existing))
             {
-                if (atom.IsPreferred && !existing.Preferred)
-                {
-                    currentNames[key] = (existing.Raw, true);
-                }
+                currentNames[key] = (existing.Raw, existing.Preferred || atom.IsPreferred, existing.Atoms + 1);
             }
             else
             {
-                currentNames[key] = (raw, atom.IsPreferred);
+                currentNames[key] = (raw, atom.IsPreferred, 1);
             }
         }
 
@@ -301,7 +298,7 @@ internal sealed class UmlsIndexBuilder(ILogger logger)
         return new StageReport("umls build-index", clock.Elapsed.TotalSeconds, counts, [settings.OutputDirectory]);
     }
 
-    /// <summary>Makes one Lucene document from a spool line <c>CUI \t Y|N \t original \t normalised</c>.</summary>
+    /// <summary>Makes one Lucene document from a spool line <c>CUI \t Y|N \t original \t normalised \t atoms</c>.</summary>
     private sealed class DocumentFactory(NormalizationSettings norm, SemanticTypeMap types, SemanticGroups groups)
     {
         public Document Create(string line)
@@ -319,6 +316,7 @@ internal sealed class UmlsIndexBuilder(ILogger logger)
                 new Int32Field(IndexFields.FeatureCount, features.Length, Field.Store.NO),
                 new NumericDocValuesField(IndexFields.FeatureCountValues, features.Length),
                 new TextField(IndexFields.Words, key, Field.Store.NO),
+                new StoredField(IndexFields.Atoms, int.Parse(f[4], NumberStyles.None, CultureInfo.InvariantCulture)),
             };
             var seenGroups = new HashSet<string>(StringComparer.Ordinal);
             foreach (var tui in types.Lookup(cui))

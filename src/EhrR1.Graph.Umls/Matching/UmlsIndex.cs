@@ -450,7 +450,8 @@ internal sealed class UmlsIndex : IDisposable
             d.Get(IndexFields.Cui),
             string.Equals(d.Get(IndexFields.Preferred), "Y", StringComparison.Ordinal),
             d.GetValues(IndexFields.Tui) ?? [],
-            d.GetValues(IndexFields.Group) ?? []);
+            d.GetValues(IndexFields.Group) ?? [],
+            d.GetField(IndexFields.Atoms)?.GetInt32Value() ?? 1);
         if (_docs.Count > 2_000_000)
         {
             _docs.Clear();
