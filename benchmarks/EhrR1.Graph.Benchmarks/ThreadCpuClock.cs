@@ -24,6 +24,19 @@ internal static partial class ThreadCpuClock
         }
     }
 
+    /// <summary>The one-minute load average (Linux), or "n/a".</summary>
+    public static string LoadAverage()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        }
+        catch (IOException)
+        {
+            return "n/a";
+        }
+    }
+
     [LibraryImport("libc", EntryPoint = "clock_gettime")]
     private static partial int ClockGetTime(int clockId, out TimeSpec time);
 
