@@ -18,7 +18,13 @@ internal sealed record LinkingScore(string Kind, int Items, int Resolved, int Co
 /// </summary>
 internal static class LinkingAccuracy
 {
-    public static async Task<IReadOnlyList<LinkingScore>> EvaluateAsync(IConceptResolver resolver, string rrfDirectory, string mimicDirectory, CancellationToken cancellationToken)
+    /// <param name="resolver">The resolver under test.</param>
+    /// <param name="rrfDirectory">The vocabulary (RRF) the resolver's index was built from.</param>
+    /// <param name="mimicDirectory">The MIMIC-IV release (reads <c>hosp/</c>).</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <param name="onMiss">Called for every item not resolved to an expected concept: kind, term, expected CUIs, result.</param>
+    public static async Task<IReadOnlyList<LinkingScore>> EvaluateAsync(IConceptResolver resolver, string rrfDirectory, string mimicDirectory, CancellationToken cancellationToken,
+        Action<string, string, IReadOnlySet<string>, ResolvedConcept?>? onMiss = null)
     {
         // (SAB, CODE) -> CUIs, from the vocabulary itself.
         var byCode = new Dictionary<(string, string), HashSet<string>>();
@@ -83,13 +89,14 @@ internal static class LinkingAccuracy
 
         return
         [
-            Score("icd_diagnosis_titles", dxItems, resolver),
-            Score("lab_labels", labItems, resolver),
-            Score("drug_names", drugItems, resolver),
+            Score("icd_diagnosis_titles", dxItems, resolver, onMiss),
+            Score("lab_labels", labItems, resolver, onMiss),
+            Score("drug_names", drugItems, resolver, onMiss),
         ];
     }
 
-    private static LinkingScore Score(string kind, IEnumerable<(string Term, HashSet<string>? Expected)> items, IConceptResolver resolver)
+    private static LinkingScore Score(string kind, IEnumerable<(string Term, HashSet<string>? Expected)> items, IConceptResolver resolver,
+        Action<string, string, IReadOnlySet<string>, ResolvedConcept?>? onMiss)
     {
         int n = 0, resolved = 0, correct = 0;
         foreach (var (term, expected) in items.OrderBy(i => i.Term, StringComparer.Ordinal))
@@ -101,15 +108,18 @@ internal static class LinkingAccuracy
 
             n++;
             var r = resolver.Resolve(term);
-            if (r is null)
+            if (r is not null)
             {
-                continue;
+                resolved++;
             }
 
-            resolved++;
-            if (expected.Contains(r.Cui))
+            if (r is not null && expected.Contains(r.Cui))
             {
                 correct++;
+            }
+            else
+            {
+                onMiss?.Invoke(kind, term, expected, r);
             }
         }
 

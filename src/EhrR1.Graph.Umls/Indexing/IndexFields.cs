@@ -15,6 +15,13 @@ internal static class IndexFields
     /// <summary>"Y" when some atom with this string is the concept's preferred atom (TS=P, STT=PF, ISPREF=Y); keyword and stored.</summary>
     public const string Preferred = "pref";
 
+    /// <summary>
+    /// Number of MRCONSO atoms of the concept whose string normalises to <see cref="Normalized"/> (stored only; absent
+    /// in indexes built before it existed, read as 1). Ranks an ambiguous exact name: the concept that more source
+    /// atoms give this name is the more common sense.
+    /// </summary>
+    public const string Atoms = "atoms";
+
     /// <summary>Semantic types (TUI); keyword (one term per TUI) and stored.</summary>
     public const string Tui = "tui";
 

@@ -30,6 +30,7 @@ namespace EhrR1.Graph.Umls.Indexing;
 internal sealed class UmlsIndexBuilder(ILogger logger)
 {
     private const int SpoolBuckets = 160;
+    private const long OverflowGroupLines = 200_000;
 
     public static Lucene.Net.Analysis.Analyzer CreateWordsAnalyzer() => new StandardAnalyzer(LuceneVersion.LUCENE_48, CharArraySet.Empty);
 
@@ -79,11 +80,12 @@ internal sealed class UmlsIndexBuilder(ILogger logger)
         var normalizer = new TermNormalizer(settings.Normalization);
         var norm = settings.Normalization;
         var spool = new StreamWriter?[SpoolBuckets + 1];
-        var overflow = new List<string>();
+        StreamWriter? overflow = null; // strings with ≥ SpoolBuckets features (rare): one file, read back in bounded groups
+        var overflowSizes = new SortedDictionary<int, long>();
         long atomsRead = 0, atomsKept = 0, pairs = 0, concepts = 0, tooShort = 0, typeFiltered = 0;
         var maxSize = 0;
         string? currentCui = null;
-        var currentNames = new Dictionary<string, (string Raw, bool Preferred)>(StringComparer.Ordinal);
+        var currentNames = new Dictionary<string, (string Raw, bool Preferred, int Atoms)>(StringComparer.Ordinal);
         var conceptTypesOk = true;
         var totalBytes = conso.Bytes;
 
@@ -99,7 +101,7 @@ internal sealed class UmlsIndexBuilder(ILogger logger)
             {
                 var size = NgramFeatures.Count(key.Length, norm.NgramLength, norm.BeginEndMarks);
                 maxSize = Math.Max(maxSize, size);
-                var line = string.Join('\t', currentCui, value.Preferred ? "Y" : "N", value.Raw, key);
+                var line = string.Join('\t', currentCui, value.Preferred ? "Y" : "N", value.Raw, key, value.Atoms.ToString(CultureInfo.InvariantCulture));
                 if (size < SpoolBuckets)
                 {
                     spool[size] ??= new StreamWriter(Path.Combine(spoolDir, size.ToString(CultureInfo.InvariantCulture) + ".tsv"), false, new UTF8Encoding(false), 1 << 16);
@@ -107,7 +109,9 @@ internal sealed class UmlsIndexBuilder(ILogger logger)
                 }
                 else
                 {
-                    overflow.Add(size.ToString("D6", CultureInfo.InvariantCulture) + "\t" + line);
+                    overflow ??= new StreamWriter(Path.Combine(spoolDir, "overflow.tsv"), false, new UTF8Encoding(false), 1 << 16);
+                    overflow.WriteLine(size.ToString(CultureInfo.InvariantCulture) + "\t" + line);
+                    overflowSizes[size] = overflowSizes.GetValueOrDefault(size) + 1;
                 }
 
                 pairs++;
@@ -153,14 +157,11 @@ internal sealed class UmlsIndexBuilder(ILogger logger)
             var raw = atom.Str.Replace('\t', ' ');
             if (currentNames.TryGetValue(key, out var existing))
             {
-                if (atom.IsPreferred && !existing.Preferred)
-                {
-                    currentNames[key] = (existing.Raw, true);
-                }
+                currentNames[key] = (existing.Raw, existing.Preferred || atom.IsPreferred, existing.Atoms + 1);
             }
             else
             {
-                currentNames[key] = (raw, atom.IsPreferred);
+                currentNames[key] = (raw, atom.IsPreferred, 1);
             }
         }
 
@@ -171,6 +172,11 @@ internal sealed class UmlsIndexBuilder(ILogger logger)
             {
                 await w.DisposeAsync();
             }
+        }
+
+        if (overflow is not null)
+        {
+            await overflow.DisposeAsync();
         }
 
         progress.Report(new StageProgress("names", atomsRead, atomsRead, "names"));
@@ -215,11 +221,30 @@ internal sealed class UmlsIndexBuilder(ILogger logger)
                 File.Delete(path);
             }
 
-            overflow.Sort(StringComparer.Ordinal);
-            foreach (var line in overflow)
+            // Long strings: one read of the overflow file per group of sizes holding at most OverflowGroupLines lines.
+            var overflowPath = Path.Combine(spoolDir, "overflow.tsv");
+            foreach (var group in GroupSizes(overflowSizes, OverflowGroupLines))
             {
-                writer.AddDocument(docBuilder.Create(line[7..]));
-                docs++;
+                var lines = new List<(int Size, string Line)>();
+                foreach (var line in File.ReadLines(overflowPath))
+                {
+                    var tab = line.IndexOf('\t', StringComparison.Ordinal);
+                    var size = int.Parse(line.AsSpan(0, tab), NumberStyles.None, CultureInfo.InvariantCulture);
+                    if (size >= group.Min && size <= group.Max)
+                    {
+                        lines.Add((size, line[(tab + 1)..]));
+                    }
+                }
+
+                // Stable by size: within a size, spool order (CUI order), as for the bucket files.
+                foreach (var (_, line) in lines.OrderBy(l => l.Size))
+                {
+                    writer.AddDocument(docBuilder.Create(line));
+                    docs++;
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
+                progress.Report(new StageProgress("index", docs, pairs, "strings"));
             }
 
             progress.Report(new StageProgress("index", docs, pairs, "strings"));
@@ -301,7 +326,33 @@ internal sealed class UmlsIndexBuilder(ILogger logger)
         return new StageReport("umls build-index", clock.Elapsed.TotalSeconds, counts, [settings.OutputDirectory]);
     }
 
-    /// <summary>Makes one Lucene document from a spool line <c>CUI \t Y|N \t original \t normalised</c>.</summary>
+    /// <summary>Consecutive size ranges whose line counts add up to at most <paramref name="limit"/> (a single size may exceed it).</summary>
+    private static IEnumerable<(int Min, int Max)> GroupSizes(SortedDictionary<int, long> counts, long limit)
+    {
+        int? min = null;
+        var max = 0;
+        long lines = 0;
+        foreach (var (size, n) in counts)
+        {
+            if (min is not null && lines + n > limit)
+            {
+                yield return (min.Value, max);
+                min = null;
+                lines = 0;
+            }
+
+            min ??= size;
+            max = size;
+            lines += n;
+        }
+
+        if (min is not null)
+        {
+            yield return (min.Value, max);
+        }
+    }
+
+    /// <summary>Makes one Lucene document from a spool line <c>CUI \t Y|N \t original \t normalised \t atoms</c>.</summary>
     private sealed class DocumentFactory(NormalizationSettings norm, SemanticTypeMap types, SemanticGroups groups)
     {
         public Document Create(string line)
@@ -319,6 +370,7 @@ internal sealed class UmlsIndexBuilder(ILogger logger)
                 new Int32Field(IndexFields.FeatureCount, features.Length, Field.Store.NO),
                 new NumericDocValuesField(IndexFields.FeatureCountValues, features.Length),
                 new TextField(IndexFields.Words, key, Field.Store.NO),
+                new StoredField(IndexFields.Atoms, int.Parse(f[4], NumberStyles.None, CultureInfo.InvariantCulture)),
             };
             var seenGroups = new HashSet<string>(StringComparer.Ordinal);
             foreach (var tui in types.Lookup(cui))

@@ -27,6 +27,8 @@ internal sealed class UmlsIndex : IDisposable
     private readonly ConcurrentDictionary<int, IndexedString> _docs = new();
     private readonly long _postingsBudget;
     private long _postingsCached;
+    [ThreadStatic]
+    private static SearchScratch? t_search;
 
     private UmlsIndex(string path, FSDirectory directory, DirectoryReader reader, IndexMetadata metadata, int[] sizeStart, long postingsBudget)
     {
@@ -141,46 +143,136 @@ internal sealed class UmlsIndex : IDisposable
         return lo;
     }
 
-    /// <summary>Every document whose similarity to <paramref name="normalized"/> is ≥ <paramref name="threshold"/>, with its score.</summary>
+    /// <summary>Every document whose similarity to <paramref name="normalized"/> is ≥ <paramref name="threshold"/>, with its score, in docID order.</summary>
     public List<ScoredDoc> Search(string normalized, SimilarityMeasure measure, double threshold)
     {
+        var result = new List<ScoredDoc>();
+        Search(normalized, measure, threshold, result);
+        return result;
+    }
+
+    /// <summary>
+    /// <see cref="Search(string, SimilarityMeasure, double)"/> into a caller's list (cleared first). Size by size l
+    /// (each a contiguous docID range): τ = τ(|X|, l); candidates are merged from the |X| − τ + 1 shortest posting
+    /// slices; the other slices are then checked in ascending length, each with a galloping search that moves
+    /// forward only, and a candidate is dropped as soon as the slices left cannot lift it to τ. Survivors are checked
+    /// against every slice, so their overlap, hence their score, is exact.
+    /// </summary>
+    public void Search(string normalized, SimilarityMeasure measure, double threshold, List<ScoredDoc> result)
+    {
+        result.Clear();
         var norm = Metadata.Normalization;
         var features = NgramFeatures.Extract(normalized, norm.NgramLength, norm.BeginEndMarks);
         var x = features.Length;
-        var result = new List<ScoredDoc>();
         var (minSize, maxSize) = Similarity.SizeBounds(measure, threshold, x, MaxFeatureCount);
-        if (minSize > maxSize)
+        if (minSize > maxSize || _sizeStart[minSize] >= _sizeStart[maxSize + 1])
         {
-            return result;
+            return;
         }
 
-        var from = _sizeStart[minSize];
-        var to = _sizeStart[maxSize + 1];
-        if (from >= to)
-        {
-            return result;
-        }
-
-        // Smallest τ over the size range bounds the number of features a match can miss.
-        var tauMin = int.MaxValue;
-        for (var l = minSize; l <= maxSize; l++)
-        {
-            tauMin = Math.Min(tauMin, Similarity.MinOverlap(measure, threshold, x, l));
-        }
-
-        if (tauMin > x)
-        {
-            return result;
-        }
-
-        var slices = new ArraySegment<int>[x];
+        var s = t_search ??= new SearchScratch();
+        s.Ensure(x);
+        var postings = s.Postings;
+        var cursor = s.Cursor; // per feature: start of the current size's slice (sizes ascend, so cursors only move forward)
+        var rangeFrom = _sizeStart[minSize];
         for (var i = 0; i < x; i++)
         {
-            slices[i] = Window(Postings(features[i]), from, to);
+            var p = Postings(features[i]);
+            postings[i] = p;
+            cursor[i] = LowerBound(p, 0, p.Length, rangeFrom);
         }
 
-        Array.Sort(slices, static (a, b) => a.Count.CompareTo(b.Count));
-        var generators = x - tauMin + 1;
+        var slices = s.Slices;
+        for (var l = minSize; l <= maxSize; l++)
+        {
+            var to = _sizeStart[l + 1];
+            if (_sizeStart[l] >= to)
+            {
+                continue;
+            }
+
+            var nonEmpty = 0;
+            for (var i = 0; i < x; i++)
+            {
+                var p = postings[i];
+                var lo = cursor[i];
+                var hi = Gallop(p, lo, p.Length, to);
+                cursor[i] = hi;
+                slices[i] = new Slice(p, lo, hi);
+                if (hi > lo)
+                {
+                    nonEmpty++;
+                }
+            }
+
+            var tau = Similarity.MinOverlap(measure, threshold, x, l);
+            if (tau > x)
+            {
+                continue;
+            }
+
+            if (nonEmpty < tau)
+            {
+                continue; // no document of this size can share τ features
+            }
+
+            // Ascending length (insertion sort: x is small).
+            for (var i = 1; i < x; i++)
+            {
+                var v = slices[i];
+                var j = i - 1;
+                while (j >= 0 && slices[j].Count > v.Count)
+                {
+                    slices[j + 1] = slices[j];
+                    j--;
+                }
+
+                slices[j + 1] = v;
+            }
+
+            var generators = x - tau + 1;
+            var candidates = Generate(slices, generators, s);
+            for (var i = generators; i < x && candidates > 0; i++)
+            {
+                var slice = slices[i];
+                var left = x - 1 - i; // slices after this one
+                var pos = slice.Start;
+                var kept = 0;
+                for (var c = 0; c < candidates; c++)
+                {
+                    var doc = s.Docs[c];
+                    var count = s.Counts[c];
+                    pos = Gallop(slice.Array, pos, slice.End, doc);
+                    if (pos < slice.End && slice.Array[pos] == doc)
+                    {
+                        count++;
+                    }
+
+                    if (count + left >= tau)
+                    {
+                        s.Docs[kept] = doc;
+                        s.Counts[kept] = count;
+                        kept++;
+                    }
+                }
+
+                candidates = kept;
+            }
+
+            for (var c = 0; c < candidates; c++)
+            {
+                var overlap = s.Counts[c];
+                if (overlap >= tau)
+                {
+                    result.Add(new ScoredDoc(s.Docs[c], overlap, l, Similarity.Score(measure, overlap, x, l)));
+                }
+            }
+        }
+    }
+
+    /// <summary>Distinct docs of the first <paramref name="generators"/> slices with their occurrence counts, ascending, into the scratch arrays.</summary>
+    private static int Generate(Slice[] slices, int generators, SearchScratch s)
+    {
         var total = 0;
         for (var i = 0; i < generators; i++)
         {
@@ -189,72 +281,116 @@ internal sealed class UmlsIndex : IDisposable
 
         if (total == 0)
         {
-            return result;
+            return 0;
         }
 
-        var pool = new int[total];
+        s.EnsureCandidates(total);
+        if (generators == 1)
+        {
+            var only = slices[0];
+            Array.Copy(only.Array, only.Start, s.Docs, 0, total);
+            Array.Fill(s.Counts, 1, 0, total);
+            return total;
+        }
+
+        if (generators <= 8)
+        {
+            return Merge(slices, generators, s);
+        }
+
+        var pool = s.Pool;
         var at = 0;
         for (var i = 0; i < generators; i++)
         {
-            slices[i].AsSpan().CopyTo(pool.AsSpan(at));
+            Array.Copy(slices[i].Array, slices[i].Start, pool, at, slices[i].Count);
             at += slices[i].Count;
         }
 
-        Array.Sort(pool);
-        var candidates = new List<(int Doc, int Count)>();
-        for (var i = 0; i < pool.Length;)
+        Array.Sort(pool, 0, total);
+        var n = 0;
+        for (var i = 0; i < total;)
         {
             var j = i + 1;
-            while (j < pool.Length && pool[j] == pool[i])
+            while (j < total && pool[j] == pool[i])
             {
                 j++;
             }
 
-            candidates.Add((pool[i], j - i));
+            s.Docs[n] = pool[i];
+            s.Counts[n] = j - i;
+            n++;
             i = j;
         }
 
-        foreach (var (doc, generated) in candidates)
-        {
-            var size = SizeOf(doc);
-            var tau = Similarity.MinOverlap(measure, threshold, x, size);
-            var count = generated;
-            for (var i = generators; i < x && count < tau; i++)
-            {
-                if (count + (x - i) < tau)
-                {
-                    break;
-                }
+        return n;
+    }
 
-                if (slices[i].AsSpan().BinarySearch(doc) >= 0)
+    /// <summary>A k-way merge of a few sorted slices (no duplicates within a slice), counting each doc's slices.</summary>
+    private static int Merge(Slice[] slices, int k, SearchScratch s)
+    {
+        var heads = s.Heads;
+        for (var i = 0; i < k; i++)
+        {
+            heads[i] = slices[i].Start;
+        }
+
+        var n = 0;
+        while (true)
+        {
+            var min = int.MaxValue;
+            for (var i = 0; i < k; i++)
+            {
+                if (heads[i] < slices[i].End && slices[i].Array[heads[i]] < min)
                 {
+                    min = slices[i].Array[heads[i]];
+                }
+            }
+
+            if (min == int.MaxValue)
+            {
+                return n;
+            }
+
+            var count = 0;
+            for (var i = 0; i < k; i++)
+            {
+                if (heads[i] < slices[i].End && slices[i].Array[heads[i]] == min)
+                {
+                    heads[i]++;
                     count++;
                 }
             }
 
-            if (count >= tau)
-            {
-                // Exact overlap: verify the remaining slices too so the score is exact.
-                var overlap = generated;
-                for (var i = generators; i < x; i++)
-                {
-                    if (slices[i].AsSpan().BinarySearch(doc) >= 0)
-                    {
-                        overlap++;
-                    }
-                }
+            s.Docs[n] = min;
+            s.Counts[n] = count;
+            n++;
+        }
+    }
 
-                result.Add(new ScoredDoc(doc, overlap, size, Similarity.Score(measure, overlap, x, size)));
-            }
+    /// <summary>First index in [<paramref name="lo"/>, <paramref name="end"/>) whose value is ≥ <paramref name="value"/> (exponential then binary search).</summary>
+    private static int Gallop(int[] a, int lo, int end, int value)
+    {
+        if (lo >= end || a[lo] >= value)
+        {
+            return lo;
         }
 
-        return result;
+        var step = 1;
+        var hi = lo + 1;
+        while (hi < end && a[hi] < value)
+        {
+            lo = hi;
+            step <<= 1;
+            hi = lo + step;
+        }
+
+        return LowerBound(a, lo + 1, Math.Min(hi, end), value);
     }
 
     /// <summary>
     /// The same retrieval expressed as Lucene queries, one per candidate size l: a range query on the feature count
     /// [l, l] plus a disjunction of the query's feature terms with minimum-should-match τ(|X|, l); then exact rescoring.
-    /// Slower than <see cref="Search"/>; kept as an independent reference and for tools.
+    /// Slower than <see cref="Search(string, SimilarityMeasure, double)"/>; kept as an independent reference and for tools.
     /// </summary>
     public List<ScoredDoc> SearchWithQueries(string normalized, SimilarityMeasure measure, double threshold)
     {
@@ -314,7 +450,8 @@ internal sealed class UmlsIndex : IDisposable
             d.Get(IndexFields.Cui),
             string.Equals(d.Get(IndexFields.Preferred), "Y", StringComparison.Ordinal),
             d.GetValues(IndexFields.Tui) ?? [],
-            d.GetValues(IndexFields.Group) ?? []);
+            d.GetValues(IndexFields.Group) ?? [],
+            d.GetField(IndexFields.Atoms)?.GetInt32Value() ?? 1);
         if (_docs.Count > 2_000_000)
         {
             _docs.Clear();
@@ -364,16 +501,8 @@ internal sealed class UmlsIndex : IDisposable
         return docs;
     }
 
-    private static ArraySegment<int> Window(int[] postings, int from, int to)
+    private static int LowerBound(int[] a, int lo, int hi, int value)
     {
-        var lo = LowerBound(postings, from);
-        var hi = LowerBound(postings, to);
-        return new ArraySegment<int>(postings, lo, hi - lo);
-    }
-
-    private static int LowerBound(int[] a, int value)
-    {
-        int lo = 0, hi = a.Length;
         while (lo < hi)
         {
             var mid = (lo + hi) >>> 1;
@@ -394,6 +523,50 @@ internal sealed class UmlsIndex : IDisposable
     {
         _reader.Dispose();
         _directory.Dispose();
+    }
+
+    private readonly record struct Slice(int[] Array, int Start, int End)
+    {
+        public int Count => End - Start;
+    }
+
+    /// <summary>Per-thread buffers of <see cref="Search(string, SimilarityMeasure, double, List{ScoredDoc})"/>.</summary>
+    private sealed class SearchScratch
+    {
+        public int[][] Postings { get; private set; } = new int[64][];
+
+        public Slice[] Slices { get; private set; } = new Slice[64];
+
+        public int[] Cursor { get; private set; } = new int[64];
+
+        public int[] Heads { get; } = new int[8];
+
+        public int[] Pool { get; private set; } = new int[4096];
+
+        public int[] Docs { get; private set; } = new int[4096];
+
+        public int[] Counts { get; private set; } = new int[4096];
+
+        public void Ensure(int features)
+        {
+            if (Postings.Length < features)
+            {
+                Postings = new int[features * 2][];
+                Slices = new Slice[features * 2];
+                Cursor = new int[features * 2];
+            }
+        }
+
+        public void EnsureCandidates(int total)
+        {
+            if (Pool.Length < total)
+            {
+                var n = Math.Max(total, Pool.Length * 2);
+                Pool = new int[n];
+                Docs = new int[n];
+                Counts = new int[n];
+            }
+        }
     }
 
     private sealed class AllDocsCollector : ICollector

@@ -44,7 +44,17 @@ internal sealed class UmlsResolver : IConceptResolver, IDisposable
             return cached;
         }
 
-        var result = Exact(key) ?? Phrase(key) ?? Approximate(key);
+        var reduced = TermReducer.Reduce(key);
+        if (reduced.Length < _index.Metadata.Normalization.MinLength || string.Equals(reduced, key, StringComparison.Ordinal))
+        {
+            reduced = null;
+        }
+
+        var result = Exact(key, "exact")
+            ?? (reduced is null ? null : Exact(reduced, "exact_reduced"))
+            ?? Phrase(key, "phrase")
+            ?? (reduced is null ? null : Phrase(reduced, "phrase_reduced"))
+            ?? Approximate(key);
         if (_cache.Count > 500_000)
         {
             _cache.Clear();
@@ -73,7 +83,7 @@ internal sealed class UmlsResolver : IConceptResolver, IDisposable
         });
     }
 
-    private ResolvedConcept? Exact(string key)
+    private ResolvedConcept? Exact(string key, string method)
     {
         var docs = _index.TermDocs(IndexFields.Normalized, key).Select(_index.Document).Where(d => Accepted(d.Tuis)).ToList();
         if (docs.Count == 0)
@@ -81,11 +91,11 @@ internal sealed class UmlsResolver : IConceptResolver, IDisposable
             return null;
         }
 
-        var best = docs.OrderByDescending(d => d.Preferred).ThenBy(d => d.Cui, StringComparer.Ordinal).First();
-        return Make(best.Cui, "exact", 1.0, best.Tuis);
+        var best = docs.OrderByDescending(d => d.Atoms).ThenByDescending(d => d.Preferred).ThenBy(d => d.Cui, StringComparer.Ordinal).First();
+        return Make(best.Cui, method, 1.0, best.Tuis);
     }
 
-    private ResolvedConcept? Phrase(string key)
+    private ResolvedConcept? Phrase(string key, string method)
     {
         var query = new PhraseQuery();
         using (var ts = _analyzer.GetTokenStream(IndexFields.Words, key))
@@ -132,7 +142,7 @@ internal sealed class UmlsResolver : IConceptResolver, IDisposable
         var x = Text.NgramFeatures.Extract(key, norm.NgramLength, norm.BeginEndMarks);
         var y = new HashSet<string>(Text.NgramFeatures.Extract(best.Normalized, norm.NgramLength, norm.BeginEndMarks), StringComparer.Ordinal);
         var overlap = x.Count(y.Contains);
-        return Make(best.Cui, "phrase", Similarity.Score(_settings.Similarity, overlap, x.Length, y.Count), best.Tuis);
+        return Make(best.Cui, method, Similarity.Score(_settings.Similarity, overlap, x.Length, y.Count), best.Tuis);
     }
 
     private ResolvedConcept? Approximate(string key)

@@ -61,11 +61,12 @@ public sealed class OpenVocabularyBuilderTests(OpenVocabularyFixture fixture, IT
             output.WriteLine($"{s.Kind}: {s.Correct}/{s.Items} correct ({s.Accuracy:P1}), {s.Resolved} resolved");
         }
 
-        // Floors a little under the measured 87.2 % / 75.3 % / 40.6 % (November 2026). Misses are ambiguous strings:
-        // one title for an ICD-9 and an ICD-10 code, one lab label for several fluids, one drug name for many NDCs.
-        scores.Single(s => s.Kind == "icd_diagnosis_titles").Should().Match<LinkingScore>(s => s.Items > 1000 && s.Accuracy > 0.82);
-        scores.Single(s => s.Kind == "lab_labels").Should().Match<LinkingScore>(s => s.Items > 400 && s.Accuracy > 0.70);
-        scores.Single(s => s.Kind == "drug_names").Should().Match<LinkingScore>(s => s.Items > 200 && s.Accuracy > 0.35);
+        // Floors a little under the measured 87.3 % / 76.9 % / 57.0 % (November 2026, with the atom-count tie-break and
+        // the reduced-form fallback; before them 87.2 % / 75.3 % / 40.6 %). Misses are ambiguous strings: one title for
+        // an ICD-9 and an ICD-10 code, one lab label for several fluids, one drug name for many NDCs.
+        scores.Single(s => s.Kind == "icd_diagnosis_titles").Should().Match<LinkingScore>(s => s.Items > 1000 && s.Accuracy > 0.84);
+        scores.Single(s => s.Kind == "lab_labels").Should().Match<LinkingScore>(s => s.Items > 400 && s.Accuracy > 0.73);
+        scores.Single(s => s.Kind == "drug_names").Should().Match<LinkingScore>(s => s.Items > 200 && s.Accuracy > 0.52);
     }
 
     [RequiresDataFact("medmentions")]
