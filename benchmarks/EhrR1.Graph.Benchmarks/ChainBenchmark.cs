@@ -39,7 +39,7 @@ internal sealed class ChainBenchmark : IBenchmark
             return 1;
         }
 
-        Console.WriteLine($"# chain benchmark ({Environment.ProcessorCount} cores, {threads} threads, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {LoadAverage()})");
+        Console.WriteLine($"# chain benchmark ({Environment.ProcessorCount} cores, {threads} threads, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {MachineLoad.LoadAverages()})");
         Console.WriteLine("| measure | size | wall s | CPU s | rate |");
         Console.WriteLine("|---|---|---:|---:|---|");
 
@@ -106,9 +106,6 @@ internal sealed class ChainBenchmark : IBenchmark
 
     private static List<TaskIndexRow> Replicate(List<TaskIndexRow> rows, int n) =>
         [.. Enumerable.Range(0, n).SelectMany(k => rows.Select(r => r with { SubjectId = r.SubjectId + (k * Shift), SampleId = r.SampleId + "#" + k.ToString(CultureInfo.InvariantCulture) }))];
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private static string? Arg(string[] args, string name)
     {

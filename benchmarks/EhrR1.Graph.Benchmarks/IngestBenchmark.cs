@@ -82,7 +82,7 @@ internal sealed class IngestBenchmark : IBenchmark
             var gz = Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories).Sum(x => new FileInfo(x).Length);
             var storeBytes = Directory.EnumerateFiles(store).Sum(x => new FileInfo(x).Length);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {n}x | {rows:N0} | {gz / 1048576.0:F0} | {secs:F1} | {cpu:F1} | {rows / secs:N0} | {hwmKb / 1024.0:F0} | {storeBytes / 1048576.0:F1} | {LoadAverage()} |"));
+                $"| {n}x | {rows:N0} | {gz / 1048576.0:F0} | {secs:F1} | {cpu:F1} | {rows / secs:N0} | {hwmKb / 1024.0:F0} | {storeBytes / 1048576.0:F1} | {MachineLoad.LoadAverage()} |"));
             lastStore = store;
         }
 
@@ -123,11 +123,11 @@ internal sealed class IngestBenchmark : IBenchmark
         for (var i = 0; i < 2000; i++)
         {
             var id = ids[rng.Next(ids.Count)];
-            var c0 = ThreadCpu.Milliseconds();
+            var c0 = ThreadCpuClock.Milliseconds();
             var t0 = Stopwatch.GetTimestamp();
             ReadWhole(store, id);
             whole.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
-            wholeCpu.Add(ThreadCpu.Milliseconds() - c0);
+            wholeCpu.Add(ThreadCpuClock.Milliseconds() - c0);
         }
 
         // A sample's window, as tasks export reads it: the demographics event and up to 100 consecutive events.
@@ -140,7 +140,7 @@ internal sealed class IngestBenchmark : IBenchmark
             var n = store.EventCountOf(id);
             var w = Math.Min(n, 100);
             var from = rng.Next(n - w + 1);
-            var c0 = ThreadCpu.Milliseconds();
+            var c0 = ThreadCpuClock.Milliseconds();
             var t0 = Stopwatch.GetTimestamp();
             store.TryRead(id, out var t);
             _ = t.Events[0];
@@ -150,12 +150,12 @@ internal sealed class IngestBenchmark : IBenchmark
             }
 
             window.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
-            windowCpu.Add(ThreadCpu.Milliseconds() - c0);
+            windowCpu.Add(ThreadCpuClock.Milliseconds() - c0);
         }
 
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"- store: {ids.Count:N0} patients, {store.BlockCount:N0} blocks"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"- random access, whole patient: wall {Percentiles(whole)}; thread CPU {Percentiles(wholeCpu)} (load average {LoadAverage()})"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"- random access, whole patient: wall {Percentiles(whole)}; thread CPU {Percentiles(wholeCpu)} (load average {MachineLoad.LoadAverage()})"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"- random access, window (event 0 + up to 100 events): wall {Percentiles(window)}; thread CPU {Percentiles(windowCpu)}; {(store.BlockReads - blocks0) / 2000.0:F1} blocks decoded per read"));
 
@@ -197,10 +197,6 @@ internal sealed class IngestBenchmark : IBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"- rendering: {rendered:N0} events in {renderSecs:F2} s including decode ({rendered / renderSecs:N0} events/s), {rendered / pureRender:N0} events/s render only"));
     }
-
-    /// <summary>The 1-minute load average (other work on the machine), or "n/a".</summary>
-    internal static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
 
     private static void ReadWhole(TrajectoryStore store, long id)
     {

@@ -63,7 +63,7 @@ internal sealed class TasksBenchmark : IBenchmark
                 var (exported, re) = await MeasureAsync(() => exporter.RunAsync(source, EventRenderer.Render, new ExportSettings { SamplesFile = samples, StorePath = storePath, Format = ExportFormat.EhrBench, OutputFile = bench }, null, cancellationToken));
                 var n = exported.Counts["samples"];
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"- export ehr-bench ({label} samples): {n:N0} samples in {re.Wall:F2} s wall ({n / re.Wall:N0}/s), {re.Cpu:F2} s cpu ({n / re.Cpu:N0}/s cpu), {new FileInfo(bench).Length / 1e6:F1} MB, load average {IngestBenchmark.LoadAverage()}"));
+                    $"- export ehr-bench ({label} samples): {n:N0} samples in {re.Wall:F2} s wall ({n / re.Wall:N0}/s), {re.Cpu:F2} s cpu ({n / re.Cpu:N0}/s cpu), {new FileInfo(bench).Length / 1e6:F1} MB, load average {MachineLoad.LoadAverage()}"));
                 Console.WriteLine("  - phases (wall): " + exporter.Timings);
             }
 

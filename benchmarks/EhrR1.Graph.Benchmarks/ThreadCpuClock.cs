@@ -24,18 +24,8 @@ internal static partial class ThreadCpuClock
         }
     }
 
-    /// <summary>The one-minute load average (Linux), or "n/a".</summary>
-    public static string LoadAverage()
-    {
-        try
-        {
-            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
-        }
-        catch (IOException)
-        {
-            return "n/a";
-        }
-    }
+    /// <summary>Milliseconds of CPU the calling thread has used, or 0 where the clock is not available.</summary>
+    public static double Milliseconds() => Now.TotalMilliseconds;
 
     [LibraryImport("libc", EntryPoint = "clock_gettime")]
     private static partial int ClockGetTime(int clockId, out TimeSpec time);

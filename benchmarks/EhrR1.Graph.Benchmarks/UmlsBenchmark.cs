@@ -64,7 +64,7 @@ internal sealed class UmlsBenchmark : IBenchmark
             var peak = Process.GetCurrentProcess().PeakWorkingSet64;
 
             var docs = await RenderDocumentsAsync(Path.Combine(data, "mimic-iv-demo-2.2", "hosp"), targetTokens, cancellationToken);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"UMLS benchmark, {DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores, load average {ThreadCpuClock.LoadAverage()}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"UMLS benchmark, {DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores, load average {MachineLoad.LoadAverage()}"));
             Console.WriteLine();
             Console.WriteLine("| measure | value | | |");
             Console.WriteLine("|---|---|---|---|");
@@ -100,7 +100,7 @@ internal sealed class UmlsBenchmark : IBenchmark
             }
         }
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| text | {docs.Count:N0} documents | {tokens:N0} tokens | load average {ThreadCpuClock.LoadAverage()} |"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| text | {docs.Count:N0} documents | {tokens:N0} tokens | load average {MachineLoad.LoadAverage()} |"));
         Console.WriteLine("| run | wall tokens/s | tokens per CPU-second (process; thread for 1 thread) | spans, ms per 1,000-token document |");
         foreach (var r in results)
         {

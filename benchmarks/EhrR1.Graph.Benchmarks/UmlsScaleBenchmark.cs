@@ -80,7 +80,7 @@ internal sealed class UmlsScaleBenchmark : IBenchmark
             var peak = Process.GetCurrentProcess().PeakWorkingSet64;
             var indexBytes = new DirectoryInfo(indexDir).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
 
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"UMLS build-index scale benchmark, {DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores, load average {ThreadCpuClock.LoadAverage()}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"UMLS build-index scale benchmark, {DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores, load average {MachineLoad.LoadAverage()}"));
             Console.WriteLine();
             Console.WriteLine("| names | concepts | MRCONSO MiB | generate s | build s (wall) | build CPU s | names/s (wall) | peak RSS MiB (before build) | index MiB | documents | 17M names, extrapolated |");
             Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
