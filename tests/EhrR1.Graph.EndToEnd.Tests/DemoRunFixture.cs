@@ -74,8 +74,11 @@ public sealed class DemoRunFixture : IDisposable
 
         process.WaitForExit();
         var result = new Result(process.ExitCode, stdout.Result, stderr.Result, clock.Elapsed);
-        File.WriteAllText(_temp.Combine($"demo-{label}.stdout"), result.Stdout);
-        File.WriteAllText(_temp.Combine($"demo-{label}.stderr"), result.Stderr);
+        // Kept for whoever reads a CI log (step lines, counts and timings; no patient text).
+        var logs = Path.Combine(TestPaths.RepoRoot, "artifacts", "end-to-end");
+        Directory.CreateDirectory(logs);
+        File.WriteAllText(Path.Combine(logs, $"demo-{label}.stdout"), result.Stdout);
+        File.WriteAllText(Path.Combine(logs, $"demo-{label}.stderr"), result.Stderr);
         return result;
     }
 
