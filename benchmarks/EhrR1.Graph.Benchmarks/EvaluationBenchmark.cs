@@ -144,6 +144,7 @@ internal sealed class EvaluationBenchmark : IBenchmark
         torch.manual_seed(7);
         using (var model = new Qwen3ForCausalLM(config))
         {
+            model.InitializeWeights(); // as `model init` does; the constructor leaves the tensors unset
             CheckpointDirectory.SaveModel(model, checkpoint, torch.ScalarType.Float32);
         }
 

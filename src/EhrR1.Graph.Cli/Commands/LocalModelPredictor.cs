@@ -62,6 +62,14 @@ public sealed class LocalModelPredictor : IEhrBenchPredictor
             for (var i = 0; i < batch.Count; i++)
             {
                 var (lpYes, lpNo) = (logProbs[i][0], logProbs[i][1]);
+                if (!double.IsFinite(lpYes) || !double.IsFinite(lpNo))
+                {
+                    // A diverged or broken checkpoint: record the sample as failed (JSON cannot carry NaN/Infinity)
+                    // instead of stopping the whole evaluation.
+                    results.Add(new PredictionOutcome { SampleId = batch[i].SampleId, Text = string.Empty, Error = "non_finite_logprobs", PromptTokens = prompts[i].Count });
+                    continue;
+                }
+
                 results.Add(new PredictionOutcome
                 {
                     SampleId = batch[i].SampleId,
