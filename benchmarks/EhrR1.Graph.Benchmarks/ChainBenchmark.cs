@@ -29,9 +29,9 @@ internal sealed class ChainBenchmark : IBenchmark
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var run = Path.GetFullPath(Arg(args, "--run") ?? Path.Combine("runs", "demo"));
-        var scale = int.Parse(Arg(args, "--scale") ?? "20", CultureInfo.InvariantCulture);
-        var threads = int.Parse(Arg(args, "--threads") ?? Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        var run = Path.GetFullPath(BenchmarkArgs.Get(args, "--run") ?? Path.Combine("runs", "demo"));
+        var scale = int.Parse(BenchmarkArgs.Get(args, "--scale") ?? "20", CultureInfo.InvariantCulture);
+        var threads = int.Parse(BenchmarkArgs.Get(args, "--threads") ?? Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
         string R(params string[] parts) => Path.Combine([run, .. parts]);
         if (!File.Exists(R("graph", "graph.bin")) || !File.Exists(R("evidence", "samples.jsonl")))
         {
@@ -106,12 +106,6 @@ internal sealed class ChainBenchmark : IBenchmark
 
     private static List<TaskIndexRow> Replicate(List<TaskIndexRow> rows, int n) =>
         [.. Enumerable.Range(0, n).SelectMany(k => rows.Select(r => r with { SubjectId = r.SubjectId + (k * Shift), SampleId = r.SampleId + "#" + k.ToString(CultureInfo.InvariantCulture) }))];
-
-    private static string? Arg(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
 
     /// <summary>The concepts file <c>n</c> times over, copy k with subject id + k × 10^9, read lazily each time.</summary>
     private sealed class ReplicatedPatients(string conceptsDir, int n) : IEnumerable<PatientConcepts>

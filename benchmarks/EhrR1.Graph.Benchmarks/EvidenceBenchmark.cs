@@ -24,10 +24,10 @@ internal sealed class EvidenceBenchmark : IBenchmark
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var scales = Arg(args, "--scales", "1,20").Split(',').Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToList();
-        var perTask = int.Parse(Arg(args, "--samples-per-task", "2000"), CultureInfo.InvariantCulture);
-        var neo4j = Arg(args, "--neo4j", "");
-        var neo4jPairs = int.Parse(Arg(args, "--neo4j-pairs", "200"), CultureInfo.InvariantCulture);
+        var scales = BenchmarkArgs.Get(args, "--scales", "1,20").Split(',').Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToList();
+        var perTask = int.Parse(BenchmarkArgs.Get(args, "--samples-per-task", "2000"), CultureInfo.InvariantCulture);
+        var neo4j = BenchmarkArgs.Get(args, "--neo4j", "");
+        var neo4jPairs = int.Parse(BenchmarkArgs.Get(args, "--neo4j-pairs", "200"), CultureInfo.InvariantCulture);
         Console.WriteLine($"## evidence benchmark ({DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} logical cores, .NET {Environment.Version})");
         Console.WriteLine();
         Console.WriteLine("| workload | nodes | relations | samples | threads | pair cache | samples/s | samples/s per thread | pairs searched |");
@@ -140,11 +140,5 @@ internal sealed class EvidenceBenchmark : IBenchmark
         {
             await Neo4jTestGraph.DeleteAsync(client, prefix, cancellationToken);
         }
-    }
-
-    private static string Arg(string[] args, string name, string fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
     }
 }

@@ -25,8 +25,8 @@ internal sealed class GraphBenchmark : IBenchmark
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var rels = Arg(args, "--neo4j-relationships", 100_000);
-        var batch = Arg(args, "--batch-size", 10_000);
+        var rels = BenchmarkArgs.Get(args, "--neo4j-relationships", 100_000);
+        var batch = BenchmarkArgs.Get(args, "--batch-size", 10_000);
         Console.WriteLine($"# graph benchmark ({Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd})");
 
         foreach (var scale in new[] { 1, 20 })
@@ -88,12 +88,6 @@ internal sealed class GraphBenchmark : IBenchmark
         }
 
         return 0;
-    }
-
-    private static int Arg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
     }
 
     /// <summary>Patients shaped like the demo: ~60 concept events each, 4 labels per event, 25 tasks.</summary>

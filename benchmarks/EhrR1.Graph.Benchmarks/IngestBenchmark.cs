@@ -33,8 +33,8 @@ internal sealed class IngestBenchmark : IBenchmark
             return await ChildAsync(args[1], args[2], cancellationToken);
         }
 
-        var scales = Arg(args, "--scales", "1,20,100").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-        var work = Path.GetFullPath(Arg(args, "--work", Path.Combine(Path.GetTempPath(), "ehrr1-ingest-bench")));
+        var scales = BenchmarkArgs.Get(args, "--scales", "1,20,100").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        var work = Path.GetFullPath(BenchmarkArgs.Get(args, "--work", Path.Combine(Path.GetTempPath(), "ehrr1-ingest-bench")));
         var demo = DataLocations.FindMimicDemo() ?? throw new InvalidOperationException("MIMIC-IV demo not found (set EHRR1_DATA).");
         var chart = DataLocations.FindDataset("mimic-iv-demo-2.2-chartevents-subset");
         Directory.CreateDirectory(work);
@@ -316,11 +316,5 @@ internal sealed class IngestBenchmark : IBenchmark
                 w.Write('\n');
             }
         }
-    }
-
-    private static string Arg(string[] args, string name, string fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
     }
 }

@@ -25,8 +25,8 @@ internal sealed class TasksBenchmark : IBenchmark
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var storeArg = Arg(args, "--store");
-        var scale = int.Parse(Arg(args, "--scale") ?? "20", CultureInfo.InvariantCulture);
+        var storeArg = BenchmarkArgs.Get(args, "--store");
+        var scale = int.Parse(BenchmarkArgs.Get(args, "--scale") ?? "20", CultureInfo.InvariantCulture);
         var work = Path.Combine(Path.GetTempPath(), "ehrr1-bench-tasks-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         Directory.CreateDirectory(work);
         try
@@ -101,12 +101,6 @@ internal sealed class TasksBenchmark : IBenchmark
 
         await new IngestStage(NullLogger.Instance).RunAsync(new IngestSettings(demo, output) { ExtraTables = extra }, null, cancellationToken);
         return output;
-    }
-
-    private static string? Arg(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 
     /// <summary>The store's patients <c>scale</c> times over, copy k with subject id + k × 10^9 (read from the store each time).</summary>

@@ -36,9 +36,9 @@ internal sealed class TrainingBenchmark : IBenchmark
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var steps = Arg(args, "--steps", 10);
-        var threads = Arg(args, "--threads", Environment.ProcessorCount);
-        var leakSteps = Arg(args, "--leak-steps", 1000);
+        var steps = BenchmarkArgs.Get(args, "--steps", 10);
+        var threads = BenchmarkArgs.Get(args, "--threads", Environment.ProcessorCount);
+        var leakSteps = BenchmarkArgs.Get(args, "--leak-steps", 1000);
         TorchSharpNative.EnsureLoadable();
         set_num_threads(threads);
 
@@ -181,11 +181,5 @@ internal sealed class TrainingBenchmark : IBenchmark
         long layer = (long)c.HiddenSize * c.NumAttentionHeads * c.HeadDim * 2 + (long)c.HiddenSize * c.NumKeyValueHeads * c.HeadDim * 2
             + 3L * c.HiddenSize * c.IntermediateSize + 2L * c.HiddenSize + 2L * c.HeadDim;
         return (c.NumHiddenLayers * layer) + ((long)c.VocabSize * c.HiddenSize * (c.TieWordEmbeddings ? 1 : 2)) + c.HiddenSize;
-    }
-
-    private static int Arg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
     }
 }

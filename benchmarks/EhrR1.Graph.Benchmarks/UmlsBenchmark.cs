@@ -24,23 +24,22 @@ internal sealed class UmlsBenchmark : IBenchmark
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        string? Arg(string name) => Array.IndexOf(args, name) is var i && i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-        var data = Arg("--data") ?? DataLocations.FindDataRoot();
+        var data = BenchmarkArgs.Get(args, "--data") ?? DataLocations.FindDataRoot();
         if (data is null)
         {
             Console.Error.WriteLine("shared data not found: pass --data DIR or set EHRR1_DATA");
             return 1;
         }
 
-        var targetTokens = int.Parse(Arg("--tokens") ?? "300000", CultureInfo.InvariantCulture);
-        var work = Arg("--work") ?? Path.Combine(Path.GetTempPath(), "ehrr1-umls-bench-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        var targetTokens = int.Parse(BenchmarkArgs.Get(args, "--tokens") ?? "300000", CultureInfo.InvariantCulture);
+        var work = BenchmarkArgs.Get(args, "--work") ?? Path.Combine(Path.GetTempPath(), "ehrr1-umls-bench-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         Directory.CreateDirectory(work);
         var vocab = Path.Combine(work, "vocab");
         var indexDir = Path.Combine(work, "index");
         try
         {
             var clock = Stopwatch.StartNew();
-            if (Arg("--index") is { } existing)
+            if (BenchmarkArgs.Get(args, "--index") is { } existing)
             {
                 // Matching only, on an index built before (e.g. by 'ehr-graph umls build-index').
                 indexDir = existing;
@@ -76,7 +75,7 @@ internal sealed class UmlsBenchmark : IBenchmark
         }
         finally
         {
-            if (Arg("--work") is null)
+            if (BenchmarkArgs.Get(args, "--work") is null)
             {
                 Directory.Delete(work, recursive: true);
             }

@@ -23,32 +23,31 @@ internal sealed class UmlsLinkingBenchmark : IBenchmark
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        string? Arg(string name) => Array.IndexOf(args, name) is var i && i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-        var data = Arg("--data") ?? DataLocations.FindDataRoot();
+        var data = BenchmarkArgs.Get(args, "--data") ?? DataLocations.FindDataRoot();
         if (data is null)
         {
             Console.Error.WriteLine("shared data not found: pass --data DIR or set EHRR1_DATA");
             return 1;
         }
 
-        var work = Arg("--work") ?? Path.Combine(Path.GetTempPath(), "ehrr1-umls-linking-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
-        var rrf = Arg("--rrf") ?? Path.Combine(work, "vocab");
-        var indexDir = Arg("--index") ?? Path.Combine(work, "index");
+        var work = BenchmarkArgs.Get(args, "--work") ?? Path.Combine(Path.GetTempPath(), "ehrr1-umls-linking-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        var rrf = BenchmarkArgs.Get(args, "--rrf") ?? Path.Combine(work, "vocab");
+        var indexDir = BenchmarkArgs.Get(args, "--index") ?? Path.Combine(work, "index");
         try
         {
-            if (Arg("--rrf") is null)
+            if (BenchmarkArgs.Get(args, "--rrf") is null)
             {
                 await new OpenVocabularyBuilder().BuildAsync(
                     new SampleVocabularySettings { DataDirectory = data, OutputDirectory = rrf, Force = true }, new Progress<StageProgress>(), cancellationToken);
             }
 
-            if (Arg("--index") is null)
+            if (BenchmarkArgs.Get(args, "--index") is null)
             {
                 await new UmlsIndexBuilder(NullLogger.Instance).BuildAsync(
                     new IndexBuildSettings { RrfDirectory = rrf, OutputDirectory = indexDir, Force = true }, new Progress<StageProgress>(), cancellationToken);
             }
 
-            var show = Arg("--misses");
+            var show = BenchmarkArgs.Get(args, "--misses");
             using var index = UmlsIndex.Open(indexDir);
             using var resolver = new UmlsResolver(index);
             var scores = await LinkingAccuracy.EvaluateAsync(resolver, rrf, Path.Combine(data, "mimic-iv-demo-2.2"), cancellationToken, (kind, term, expected, got) =>
@@ -72,7 +71,7 @@ internal sealed class UmlsLinkingBenchmark : IBenchmark
         }
         finally
         {
-            if (Arg("--work") is null && Directory.Exists(work))
+            if (BenchmarkArgs.Get(args, "--work") is null && Directory.Exists(work))
             {
                 Directory.Delete(work, recursive: true);
             }

@@ -47,10 +47,9 @@ internal sealed class UmlsScaleBenchmark : IBenchmark
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        string? Arg(string name) => Array.IndexOf(args, name) is var i && i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-        var names = long.Parse(Arg("--names") ?? "2000000", CultureInfo.InvariantCulture);
-        var seed = int.Parse(Arg("--seed") ?? "17", CultureInfo.InvariantCulture);
-        var work = Arg("--work") ?? Path.Combine(Path.GetTempPath(), "ehrr1-umls-scale-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        var names = long.Parse(BenchmarkArgs.Get(args, "--names") ?? "2000000", CultureInfo.InvariantCulture);
+        var seed = int.Parse(BenchmarkArgs.Get(args, "--seed") ?? "17", CultureInfo.InvariantCulture);
+        var work = BenchmarkArgs.Get(args, "--work") ?? Path.Combine(Path.GetTempPath(), "ehrr1-umls-scale-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         var rrf = Path.Combine(work, "rrf");
         var indexDir = Path.Combine(work, "index");
         try
