@@ -7,9 +7,9 @@ namespace EhrR1.Graph.Reasoning.Runs;
 /// <summary>
 /// A set of sample ids stored as 128-bit digests (SHA-256 prefix; a collision is practically impossible:
 /// p ≈ n²/2¹²⁹) in a compact form: a sorted array of digests, searched by bisection, plus a small hash set of the
-/// latest additions that is merged into the array whenever it reaches 1/16 of it. About 17 bytes per id
-/// (16 in the array, room to grow included, plus the small set) instead of ~40 for a hash set of digests, and no
-/// per-id objects for the collector to walk.
+/// latest additions that is merged into the array whenever it reaches 1/16 of it. About 24 bytes per id measured
+/// at 300k ids (16 in the array, up to a quarter more of room to grow, plus the small set) instead of ~39 for a
+/// hash set of digests.
 /// </summary>
 public sealed class SampleKeySet
 {
