@@ -163,7 +163,7 @@ internal sealed class ReasoningBenchmark : IBenchmark
 
         var stats = client.Statistics;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"- limits [{ClientName(kind)}] rpm={rpm} tpm={tpm} over {duration.TotalSeconds:0} s, 64 workers: {events.Count} requests; max requests in any 60 s window {maxRequests}; max actual tokens in any 60 s window {maxTokens} (estimate per request {client.EstimateTokens(SmallRequest(1, 200))}, actual ~{(events.Count > 0 ? events.Average(e => e.Tokens) : 0):0}); 429s {stats.Throttled}; load average {MachineLoad.LoadAverage()}"));
+            $"- limits [{ClientName(kind)}] rpm={rpm} tpm={tpm} over {duration.TotalSeconds:0} s, 64 workers: {events.Count} requests; max requests in any 60 s window {maxRequests}; max actual tokens in any 60 s window {maxTokens} (reserved per request in flight {ChatEndpointClient.ReserveTokens(SmallRequest(1, 200))}, actual ~{(events.Count > 0 ? events.Average(e => e.Tokens) : 0):0}); 429s {stats.Throttled}; load average {MachineLoad.LoadAverage()}"));
     }
 
     private static async Task MemoryAsync(int count, CancellationToken cancellationToken)
@@ -199,7 +199,7 @@ internal sealed class ReasoningBenchmark : IBenchmark
                 N = 1,
                 Endpoint = new ChatEndpointOptions { Endpoint = server.OpenAiEndpoint, ApiKey = "k", MaxConcurrency = 32 },
             };
-            var rss = new List<(long Done, long Bytes)>();
+            var rss = new List<(long Done, long Bytes, long Heap)>();
             using var self = Process.GetCurrentProcess();
             long Rss()
             {
@@ -207,7 +207,7 @@ internal sealed class ReasoningBenchmark : IBenchmark
                 return self.WorkingSet64;
             }
 
-            rss.Add((0, Rss()));
+            rss.Add((0, Rss(), GC.GetGCMemoryInfo().HeapSizeBytes));
             var next = count / 10;
             var progress = new SyncProgress(p =>
             {
@@ -217,7 +217,7 @@ internal sealed class ReasoningBenchmark : IBenchmark
                     {
                         if (p.Done >= next)
                         {
-                            rss.Add((p.Done, Rss()));
+                            rss.Add((p.Done, Rss(), GC.GetGCMemoryInfo().HeapSizeBytes));
                             next += count / 10;
                         }
                     }
@@ -225,10 +225,11 @@ internal sealed class ReasoningBenchmark : IBenchmark
             });
             var clock = Stopwatch.StartNew();
             var summary = await new ReasoningStage(NullLogger.Instance).RunAsync(settings, progress, cancellationToken);
-            rss.Add((count, Rss()));
+            rss.Add((count, Rss(), GC.GetGCMemoryInfo().HeapSizeBytes));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"- memory: {count:N0} samples through `reason` (C=32, n=1, zero latency) in {clock.Elapsed.TotalSeconds:0.0} s ({count / clock.Elapsed.TotalSeconds:0} samples/s); completed {summary.Counts["completed"]:N0}, failed {summary.Counts["failed"]}"));
             Console.WriteLine("  - RSS (MiB) by samples done: " + string.Join(", ", rss.Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.Done:N0}: {x.Bytes / 1048576.0:0}"))));
+            Console.WriteLine("  - managed heap after the last GC (MiB): " + string.Join(", ", rss.Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.Done:N0}: {x.Heap / 1048576.0:0}"))) + string.Create(CultureInfo.InvariantCulture, $"; load average {MachineLoad.LoadAverage()}"));
         }
         finally
         {

@@ -11,8 +11,10 @@ namespace EhrR1.Graph.Reasoning.Endpoints;
 /// A Chat Completions client for Azure OpenAI and any OpenAI-compatible server, with the run-time policy a
 /// long synthesis or evaluation run needs, all in one place and the same for every <see cref="IChatTransport"/>:
 /// <list type="bullet">
-/// <item>bounded concurrency (<see cref="ChatEndpointOptions.MaxConcurrency"/>) and an exact RPM/TPM
-/// <see cref="RateLimiter"/> (token estimate before the call, reconciled with <c>usage</c> after);</item>
+/// <item>bounded concurrency (<see cref="ChatEndpointOptions.MaxConcurrency"/>) and an RPM/TPM
+/// <see cref="RateLimiter"/> that holds in every 60 s window at the server: each attempt (retries included) holds a
+/// lease from its grant until a window after it ended, reserving an upper bound of its tokens
+/// (<see cref="ReserveTokens"/>) that is reconciled with <c>usage</c> when the response arrives;</item>
 /// <item>retries with exponential back-off and jitter on 408/409/429/5xx, timeouts, connection errors,
 /// truncated JSON and empty choice lists, honouring <c>retry-after-ms</c> and <c>Retry-After</c>;</item>
 /// <item>a per-attempt timeout;</item>
@@ -29,6 +31,7 @@ public sealed class ChatEndpointClient : IDisposable
 {
     public const string ServiceName = "LLM endpoint";
     private const int DefaultCompletionEstimate = 1024;
+    private const int MessageOverheadTokens = 8;
 
     private readonly IChatTransport _transport;
     private readonly bool _ownsLimiter;
@@ -123,6 +126,25 @@ public sealed class ChatEndpointClient : IDisposable
     }
 
     /// <summary>
+    /// Tokens reserved in the TPM window while one API request is in flight: an upper bound of what the endpoint can
+    /// bill for it, since a BPE token covers at least one UTF-8 byte (prompt bytes + a per-message allowance for the
+    /// chat template) and the completion is capped at n × max tokens. Once the response arrives the reservation is
+    /// replaced by the reported usage. Without a max tokens value the completion bound is the default estimate, so the
+    /// TPM guarantee then rests on that estimate.
+    /// </summary>
+    public static long ReserveTokens(ChatRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        long bytes = MessageOverheadTokens;
+        foreach (var m in request.Messages)
+        {
+            bytes += System.Text.Encoding.UTF8.GetByteCount(m.Content) + System.Text.Encoding.UTF8.GetByteCount(m.Role) + MessageOverheadTokens;
+        }
+
+        return bytes + ((long)Math.Max(1, request.N) * (request.MaxTokens ?? DefaultCompletionEstimate));
+    }
+
+    /// <summary>
     /// Sends one request with the full retry / limit / circuit policy. When <c>n</c> &gt; 1 and the transport returns
     /// one choice per request, sends <c>n</c> single-choice requests (seed + i when a seed is set) and merges them:
     /// choices in order, usage summed (the prompt is billed n times), attempts summed, <see cref="ChatCompletion.Requests"/> = n.
@@ -185,7 +207,7 @@ public sealed class ChatEndpointClient : IDisposable
         ThrowIfCircuitOpen();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _circuit.Token);
         var token = linked.Token;
-        var estimate = EstimateTokens(request);
+        var reservation = ReserveTokens(request);
         string lastReason = "unknown";
         int? lastStatus = null;
         try
@@ -206,7 +228,7 @@ public sealed class ChatEndpointClient : IDisposable
                 RateLimiter.Lease lease;
                 try
                 {
-                    lease = await RateLimiter.AcquireAsync(estimate, token);
+                    lease = await RateLimiter.AcquireAsync(reservation, token);
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
@@ -215,6 +237,8 @@ public sealed class ChatEndpointClient : IDisposable
                 }
 
                 Interlocked.Increment(ref _attempts);
+                // Disposed when the attempt is over, however it ends: its slot then stays taken for one more window.
+                using var attemptLease = lease;
                 using var attemptCts = CancellationTokenSource.CreateLinkedTokenSource(token);
                 attemptCts.CancelAfter(Options.RequestTimeout);
                 try
@@ -228,9 +252,9 @@ public sealed class ChatEndpointClient : IDisposable
                         var completion = result.Completion;
                         if (completion is null)
                         {
+                            // The server may have billed it: the reservation stays counted.
                             Interlocked.Increment(ref _unreadable);
                             lastReason = "unreadable_response";
-                            lease.Reconcile(0);
                         }
                         else if (completion.Choices.Count == 0)
                         {
@@ -308,6 +332,8 @@ public sealed class ChatEndpointClient : IDisposable
                     throw;
                 }
 
+                // The attempt is over: start its last window now, not after the back-off.
+                lease.Dispose();
                 if (attempt > Options.MaxRetries)
                 {
                     Interlocked.Increment(ref _failed);

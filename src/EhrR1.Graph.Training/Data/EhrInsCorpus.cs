@@ -4,12 +4,14 @@ using EhrR1.Graph.Training.Tokenization;
 
 namespace EhrR1.Graph.Training.Data;
 
-/// <summary>Reads EHR-Ins chat JSONL (<c>{"sample_id", "messages": [{"role","content"}...]}</c>) and tokenizes it.</summary>
+/// <summary>Reads EHR-Ins chat JSONL (<c>{"sample_id", "messages": [{"role","content"}...]}</c>) and tokenizes it record by record.</summary>
 public static class EhrInsCorpus
 {
-    public sealed record Result(IReadOnlyList<SftExample> Examples, int Truncated, int Dropped);
-
-    public static Result Load(string path, SftEncoder encoder, CancellationToken cancellationToken)
+    /// <summary>
+    /// Streams the records of <paramref name="path"/> encoded one at a time: an example, or null for a record dropped
+    /// as too long. Nothing but the current record is held in memory.
+    /// </summary>
+    public static IEnumerable<SftExample?> Encode(string path, SftEncoder encoder, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(encoder);
         if (!File.Exists(path))
@@ -17,8 +19,11 @@ public static class EhrInsCorpus
             throw new InputDataException("EHR-TRN-020", path, null, null, "training data file does not exist", expected: "EHR-Ins chat JSONL");
         }
 
-        var examples = new List<SftExample>();
-        int truncated = 0, dropped = 0;
+        return EncodeLines(path, encoder, cancellationToken);
+    }
+
+    private static IEnumerable<SftExample?> EncodeLines(string path, SftEncoder encoder, CancellationToken cancellationToken)
+    {
         long lineNumber = 0;
         foreach (var line in File.ReadLines(path))
         {
@@ -41,21 +46,8 @@ public static class EhrInsCorpus
                     expected: "system?, user, assistant turns ending with the assistant answer");
             }
 
-            if (example is null)
-            {
-                dropped++;
-                continue;
-            }
-
-            if (example.Truncated)
-            {
-                truncated++;
-            }
-
-            examples.Add(example);
+            yield return example;
         }
-
-        return new Result(examples, truncated, dropped);
     }
 
     private static (string Id, List<ChatMessage> Messages) Parse(string path, long lineNumber, string line)

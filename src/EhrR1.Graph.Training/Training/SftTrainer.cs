@@ -22,6 +22,7 @@ namespace EhrR1.Graph.Training.Training;
 public sealed class SftTrainer
 {
     private const string CheckpointsFolder = "checkpoints";
+    private const string TokenCacheFolder = "token-cache";
     private readonly ILogger _logger;
 
     public SftTrainer(ILogger logger)
@@ -75,15 +76,17 @@ public sealed class SftTrainer
 
         var encoder = new SftEncoder(tokenizer, s.MaxLength, s.Truncation, s.HeadTokens);
         progress?.Report(new StageProgress("tokenize", 0, null));
-        var train = EhrInsCorpus.Load(s.Data, encoder, ct);
-        var eval = s.EvalData is null ? null : EhrInsCorpus.Load(s.EvalData, encoder, ct);
-        if (train.Examples.Count == 0)
+        // Tokenized once into an on-disk cache and read batch by batch: memory does not grow with the corpus.
+        var cacheDirectory = Path.Combine(s.OutputDirectory, TokenCacheFolder);
+        using var train = TokenizedCorpus.Open(s.Data, encoder, tokenizerDir, cacheDirectory, ct);
+        using var eval = s.EvalData is null ? null : TokenizedCorpus.Open(s.EvalData, encoder, tokenizerDir, cacheDirectory, ct);
+        if (train.Count == 0)
         {
             throw new InputDataException("EHR-TRN-020", s.Data, null, null, "no usable training examples", found: $"{train.Dropped} dropped as too long for --max-length {s.MaxLength}");
         }
 
-        _logger.LogInformation("Tokenized {Count} training examples ({Truncated} truncated, {Dropped} dropped); {Eval} eval examples.",
-            train.Examples.Count, train.Truncated, train.Dropped, eval?.Examples.Count ?? 0);
+        _logger.LogInformation("{How} {Count} training examples ({Truncated} truncated, {Dropped} dropped); {Eval} eval examples.",
+            train.Reused ? "Token cache reused for" : "Tokenized", train.Count, train.Truncated, train.Dropped, eval?.Count ?? 0);
 
         Directory.CreateDirectory(s.OutputDirectory);
         manual_seed(s.Seed);
@@ -96,7 +99,7 @@ public sealed class SftTrainer
 
         var trainable = model.TrainableParameters();
         using var optimizer = new AdamW(trainable, s.Beta1, s.Beta2, s.Epsilon, s.WeightDecay);
-        var batchesPerEpoch = LengthBucketBatcher.EpochBatches(train.Examples, s.BatchSize, s.Seed, 0).Count;
+        var batchesPerEpoch = LengthBucketBatcher.EpochBatches(train.Lengths, s.BatchSize, s.Seed, 0).Count;
         var totalSteps = s.MaxSteps ?? (s.Epochs * Math.Max(1, batchesPerEpoch / s.GradientAccumulation));
         var history = new List<StepMetrics>();
         var startStep = TryResume(s, model, optimizer, history);
@@ -106,7 +109,7 @@ public sealed class SftTrainer
             if (!batchCache.TryGetValue(epoch, out var list))
             {
                 batchCache.Clear();
-                list = LengthBucketBatcher.EpochBatches(train.Examples, s.BatchSize, s.Seed, epoch);
+                list = LengthBucketBatcher.EpochBatches(train.Lengths, s.BatchSize, s.Seed, epoch);
                 batchCache[epoch] = list;
             }
 
@@ -128,17 +131,17 @@ public sealed class SftTrainer
                 var epochBatches = Batches((int)(m / batchesPerEpoch));
                 return epochBatches[(int)(m % batchesPerEpoch)];
             }).ToList();
-            var stepTokens = micro.Sum(b => b.Sum(i => (long)train.Examples[i].CompletionTokens));
+            var stepTokens = micro.Sum(b => b.Sum(i => (long)train.CompletionTokens(i)));
             optimizer.ZeroGrad();
             double lossSum = 0;
             foreach (var batch in micro)
             {
                 using var scope = NewDisposeScope();
-                var (sum, _) = BatchLoss(model, train.Examples, batch, device);
+                var (sum, _) = BatchLoss(model, train, batch, device);
                 var scaled = sum / Math.Max(1, stepTokens);
                 scaled.backward();
                 lossSum += sum.item<float>();
-                trainedTokens += batch.Sum(i => (long)train.Examples[i].Length);
+                trainedTokens += batch.Sum(i => (long)train.Length(i));
             }
 
             double gradNorm;
@@ -152,9 +155,9 @@ public sealed class SftTrainer
             optimizer.Update(lr);
             var done = step + 1;
             double? evalLoss = null;
-            if (eval is { Examples.Count: > 0 } && (done % s.EvalEvery == 0 || done == totalSteps))
+            if (eval is { Count: > 0 } && (done % s.EvalEvery == 0 || done == totalSteps))
             {
-                evalLoss = Evaluate(model, eval.Examples, s.BatchSize, device);
+                evalLoss = Evaluate(model, eval, s.BatchSize, device);
                 model.train();
             }
 
@@ -177,7 +180,7 @@ public sealed class SftTrainer
         var modelDir = Path.Combine(s.OutputDirectory, "model");
         ExportModel(model, modelDir, tokenizerDir, s);
         WriteMetrics(Path.Combine(s.OutputDirectory, "metrics.jsonl"), history);
-        var report = new TrainReport(modelDir, totalSteps, startStep, history, train.Examples.Count, eval?.Examples.Count ?? 0,
+        var report = new TrainReport(modelDir, totalSteps, startStep, history, train.Count, eval?.Count ?? 0,
             train.Truncated, train.Dropped, model.parameters().Sum(p => p.NumberOfElements), trainable.Sum(p => p.Parameter.NumberOfElements),
             tokensPerSecond, clock.Elapsed.TotalSeconds);
         new RunManifest
@@ -193,7 +196,7 @@ public sealed class SftTrainer
             Inputs = [FileFingerprint.Of(s.Data)],
             Counts = new Dictionary<string, long>(StringComparer.Ordinal)
             {
-                ["train_examples"] = train.Examples.Count, ["truncated"] = train.Truncated, ["dropped"] = train.Dropped, ["steps"] = totalSteps,
+                ["train_examples"] = train.Count, ["truncated"] = train.Truncated, ["dropped"] = train.Dropped, ["steps"] = totalSteps,
             },
             ElapsedSeconds = clock.Elapsed.TotalSeconds,
         }.Save(Path.Combine(s.OutputDirectory, "manifest.json"));
@@ -227,26 +230,27 @@ public sealed class SftTrainer
     }
 
     /// <summary>Sum of token cross-entropies over the answer positions of a batch, and their count.</summary>
-    internal static (Tensor Sum, long Count) BatchLoss(Qwen3ForCausalLM model, IReadOnlyList<SftExample> examples, int[] batch, Device device)
+    internal static (Tensor Sum, long Count) BatchLoss(Qwen3ForCausalLM model, TokenizedCorpus examples, int[] batch, Device device)
     {
-        var maxLen = batch.Max(i => examples[i].Length);
+        var maxLen = batch.Max(examples.Length);
         var ids = new long[batch.Length * maxLen];
         var positions = new List<long>();
         var targets = new List<long>();
         var pad = model.Config.EosTokenId ?? 0;
         for (var b = 0; b < batch.Length; b++)
         {
-            var ex = examples[batch[b]];
+            var tokens = examples.Tokens(batch[b]);
+            var promptLength = examples.PromptLength(batch[b]);
             for (var t = 0; t < maxLen; t++)
             {
-                ids[(b * maxLen) + t] = t < ex.Length ? ex.InputIds[t] : pad;
+                ids[(b * maxLen) + t] = t < tokens.Length ? tokens[t] : pad;
             }
 
             // Position t predicts token t + 1: score the answer tokens only.
-            for (var t = Math.Max(0, ex.PromptLength - 1); t < ex.Length - 1; t++)
+            for (var t = Math.Max(0, promptLength - 1); t < tokens.Length - 1; t++)
             {
                 positions.Add(((long)b * maxLen) + t);
-                targets.Add(ex.InputIds[t + 1]);
+                targets.Add(tokens[t + 1]);
             }
         }
 
@@ -260,12 +264,12 @@ public sealed class SftTrainer
         return (loss, targets.Count);
     }
 
-    internal static double Evaluate(Qwen3ForCausalLM model, IReadOnlyList<SftExample> examples, int batchSize, Device device)
+    internal static double Evaluate(Qwen3ForCausalLM model, TokenizedCorpus examples, int batchSize, Device device)
     {
         model.eval();
         double sum = 0;
         long count = 0;
-        var order = Enumerable.Range(0, examples.Count).OrderBy(i => examples[i].Length).ToArray();
+        var order = Enumerable.Range(0, examples.Count).OrderBy(examples.Length).ToArray();
         using var noGrad = no_grad();
         for (var start = 0; start < order.Length; start += batchSize)
         {
