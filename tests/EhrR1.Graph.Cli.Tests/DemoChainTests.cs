@@ -115,6 +115,8 @@ public sealed class DemoChainTests(DemoChainFixture chain)
             {
                 s.Targets.Should().Contain(p!["target"]!.GetValue<string>());
                 s.History.Should().Contain(p["history"]!.GetValue<string>());
+                var hops = p["hops"]!.AsArray();
+                (hops.Count == 1 && hops[0]!["relation"]!.GetValue<string>() == "co_occurs").Should().BeFalse("a pair's own co-occurrence edge is not its evidence (--keep-pair-edge is off)");
             }
         }
     }

@@ -182,6 +182,101 @@ public sealed class BidirectionalPathSearchTests
     }
 
     [Fact]
+    public void Should_SkipThePairsOwnCooccurrenceEdge_When_SearchingThatPair()
+    {
+        // Given T and H joined by their own co_occurs edges (both directions) and by a detour through X
+        var rows = new List<UmlsRelation>
+        {
+            new("T", "H", "CO", RelationGraph.CooccurLabel, "T"),
+            new("H", "T", "CO", RelationGraph.CooccurLabel, "T"),
+            new("T", "X", "CO", RelationGraph.CooccurLabel, "T"),
+            new("X", "H", "RO", "may_treat", "T"),
+            new("Y", "T", "RO", "isa", "T"),
+        };
+        var graph = Build(rows);
+        var skip = new BidirectionalPathSearch(graph, new SearchSettings());
+        var keep = new BidirectionalPathSearch(graph, new SearchSettings { KeepPairCooccurrence = true });
+
+        // When
+        var th = skip.Search(graph.NodeOf("T"), graph.NodeOf("H"));
+        var ht = skip.Search(graph.NodeOf("H"), graph.NodeOf("T"));
+        var kept = keep.Search(graph.NodeOf("T"), graph.NodeOf("H"));
+        var other = skip.Search(graph.NodeOf("Y"), graph.NodeOf("H"));
+
+        // Then the pair's own edge is no path in either direction; the detour is
+        th.Paths[0].Nodes.Select(n => graph.Cuis[n]).Should().Equal("T", "X", "H");
+        ht.Paths[0].Nodes.Select(n => graph.Cuis[n]).Should().Equal("H", "X", "T");
+        th.Paths.Should().OnlyContain(p => p.Length == 2);
+
+        // With the switch the one-hop path is back; another pair still walks the T-H edge
+        kept.Paths[0].Nodes.Select(n => graph.Cuis[n]).Should().Equal("T", "H");
+        graph.Labels[RelationGraph.Label(kept.Paths[0].Hops[0])].Should().Be(RelationGraph.CooccurLabel);
+        other.Paths[0].Nodes.Select(n => graph.Cuis[n]).Should().Equal("Y", "T", "H");
+    }
+
+    [Fact]
+    public void Should_KeepADirectUmlsRelation_When_ThePairAlsoCooccurs()
+    {
+        // Given T and H related in UMLS and co-occurring
+        var graph = Build([new("T", "H", "CO", RelationGraph.CooccurLabel, "T"), new("H", "T", "RO", "may_treat", "T")]);
+        var search = new BidirectionalPathSearch(graph, new SearchSettings());
+
+        // When
+        var result = search.Search(graph.NodeOf("T"), graph.NodeOf("H"));
+
+        // Then the UMLS relation is the evidence
+        result.Paths.Should().ContainSingle().Which.Length.Should().Be(1);
+        graph.Labels[RelationGraph.Label(result.Paths[0].Hops[0])].Should().Be("may_treat");
+        RelationGraph.IsReverse(result.Paths[0].Hops[0]).Should().BeTrue();
+    }
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void Should_ReturnAShortestPathAvoidingThePairEdge_When_CooccurrenceEdgesAreMixedIn(int seed)
+    {
+        // Given a random graph where a third of the relations are co_occurs edges
+        var rng = new Random(seed * 104_729);
+        var nodes = 20 + rng.Next(200);
+        var rows = RandomGraphs.Rows(seed, nodes, nodes + rng.Next(nodes * 2), labelCount: 5)
+            .Select(r => rng.Next(3) == 0 ? r with { Rela = RelationGraph.CooccurLabel } : r)
+            .Where(r => r.Cui1 != r.Cui2)
+            .ToList();
+        var graph = RandomGraphs.Build(nodes, rows);
+        var search = new BidirectionalPathSearch(graph, new SearchSettings { MaxExploredNodes = int.MaxValue, MaxHopsPerSide = 1000, RejectSiblingHops = false });
+        for (var q = 0; q < 10; q++)
+        {
+            var a = RandomGraphs.Cui(rng.Next(nodes));
+            var b = RandomGraphs.Cui(rng.Next(nodes));
+            if (a == b)
+            {
+                continue;
+            }
+
+            // The reference: undirected BFS without the co_occurs edges between a and b
+            var reference = new UndirectedGraph<string, TaggedUndirectedEdge<string, string>>(allowParallelEdges: true);
+            reference.AddVertexRange(Enumerable.Range(0, nodes).Select(RandomGraphs.Cui));
+            reference.AddEdgeRange(rows
+                .Where(r => !(r.Rela == RelationGraph.CooccurLabel && ((r.Cui1 == a && r.Cui2 == b) || (r.Cui1 == b && r.Cui2 == a))))
+                .Select(r => new TaggedUndirectedEdge<string, string>(Min(r.Cui1, r.Cui2), Max(r.Cui1, r.Cui2), r.Rela)));
+            var distances = BfsDistances(reference, a);
+
+            // When
+            var result = search.Search(graph.NodeOf(a), graph.NodeOf(b));
+
+            // Then
+            if (!distances.TryGetValue(b, out var expected))
+            {
+                result.Outcome.Should().Be(SearchOutcome.NoPath, "{0} and {1} are joined only by their own co_occurs edge (seed {2})", a, b, seed);
+                continue;
+            }
+
+            result.Outcome.Should().Be(SearchOutcome.Found);
+            result.Paths.Should().OnlyContain(p => p.Length == expected, "seed {0}, {1} -> {2}", seed, a, b);
+            result.Paths.Should().OnlyContain(p => p.Length > 1 || graph.Labels[RelationGraph.Label(p.Hops[0])] != RelationGraph.CooccurLabel);
+        }
+    }
+
+    [Fact]
     public void Should_ReportBudgetExceeded_When_TheEndsAreFartherThanTheBudgetAllows()
     {
         // Given a chain of 40 nodes

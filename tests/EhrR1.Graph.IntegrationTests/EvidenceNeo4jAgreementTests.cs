@@ -78,6 +78,68 @@ public sealed class EvidenceNeo4jAgreementTests
     }
 
     [RequiresNeo4jFact]
+    public async Task Should_AgreeWithNeo4jOnThePairEdgeRule_When_CooccurrenceEdgesAreMixedIn()
+    {
+        // Given a random graph of UMLS relations and co_occurs edges, loaded embedded and into Neo4j
+        var rng = new Random(29);
+        const int nodes = 300;
+        var rows = Enumerable.Range(0, 600)
+            .Select(_ => new UmlsRelation(SyntheticEvidenceWorkload.Cui(rng.Next(nodes)), SyntheticEvidenceWorkload.Cui(rng.Next(nodes)), "RO", rng.Next(3) == 0 ? RelationGraph.CooccurLabel : "isa", "T"))
+            .Where(r => r.Cui1 != r.Cui2)
+            .ToList();
+        var builder = new RelationGraphBuilder();
+        for (var i = 0; i < nodes; i++)
+        {
+            builder.AddConcept(SyntheticEvidenceWorkload.Cui(i), null);
+        }
+
+        rows.ForEach(builder.AddRelation);
+        var graph = builder.Build();
+        using var client = new CypherHttpClient(RequiresNeo4jFactAttribute.ServerUri);
+        var prefix = "pair" + Guid.NewGuid().ToString("N")[..8] + "_";
+        await Neo4jTestGraph.LoadAsync(client, prefix, Enumerable.Range(0, nodes).Select(SyntheticEvidenceWorkload.Cui), rows, CancellationToken.None);
+        try
+        {
+            var unbounded = new SearchSettings { RejectSiblingHops = false, MaxExploredNodes = 100_000, MaxHopsPerSide = 20 };
+            var skip = new BidirectionalPathSearch(graph, unbounded);
+            var keep = new BidirectionalPathSearch(graph, unbounded with { KeepPairCooccurrence = true });
+            var pairEdges = rows.Where(r => r.Rela == RelationGraph.CooccurLabel).Take(40).ToList();
+            var changed = 0;
+            foreach (var e in pairEdges)
+            {
+                // When each co-occurring pair is searched both ways
+                foreach (var keepEdge in new[] { false, true })
+                {
+                    var embedded = (keepEdge ? keep : skip).Search(graph.NodeOf(e.Cui1), graph.NodeOf(e.Cui2));
+                    var server = await Neo4jTestGraph.ShortestPathWithCooccurrenceAsync(client, prefix, e.Cui1, e.Cui2, keepEdge, CancellationToken.None);
+
+                    // Then both agree on whether a path exists and on its length
+                    if (server is null)
+                    {
+                        embedded.Outcome.Should().Be(SearchOutcome.NoPath, "{0}-{1} keep={2}", e.Cui1, e.Cui2, keepEdge);
+                    }
+                    else
+                    {
+                        embedded.Paths[0].Length.Should().Be(server.Value, "{0}-{1} keep={2}", e.Cui1, e.Cui2, keepEdge);
+                        if (keepEdge)
+                        {
+                            server.Value.Should().Be(1);
+                        }
+                    }
+                }
+
+                changed += skip.Search(graph.NodeOf(e.Cui1), graph.NodeOf(e.Cui2)).Paths is [{ Length: > 1 }, ..] ? 1 : 0;
+            }
+
+            changed.Should().BeGreaterThan(10, "most co-occurring pairs are also joined through other concepts");
+        }
+        finally
+        {
+            await Neo4jTestGraph.DeleteAsync(client, prefix, CancellationToken.None);
+        }
+    }
+
+    [RequiresNeo4jFact]
     public async Task Should_ReproduceASamplesPathsFromNeo4j_When_ThinkingGraphsAreWritten()
     {
         // Given an evidence file

@@ -42,12 +42,13 @@ internal sealed class EvidenceModule : ICliModule
         var maxHops = new Option<int>("--max-hops") { Description = "Hop limit per search side (default 10)", DefaultValueFactory = _ => EvidenceDefaults.MaxHopsPerSide };
         var pathsPerPair = new Option<int>("--paths-per-pair") { Description = "Paths written per pair: 1 = the shortest (default 1)", DefaultValueFactory = _ => 1 };
         var noSibling = new Option<bool>("--no-sibling-rule") { Description = "Allow A -r-> B <-r- C hops (default: rejected)" };
+        var keepPairEdge = new Option<bool>("--keep-pair-edge") { Description = "Let a pair's path be its own co_occurs edge (the edge that selected it); default: skipped, so a path goes through other concepts" };
         var format = new Option<string>("--path-format") { Description = "arrow (default: A —[rel]→ B) | python (upstream list repr)", DefaultValueFactory = _ => "arrow" };
         var threads = new Option<int>("--threads") { Description = "Worker threads (default: processor count)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var shard = new Option<string>("--shard") { Description = "i/n: process only shard i of n, by a stable hash of sample_id (default 0/1)", DefaultValueFactory = _ => "0/1" };
         var resume = new Option<bool>("--resume") { Description = "Continue OUT.partial left by an interrupted run" };
         var cmd = new Command("search", "Pairs each sample's target and history concepts by lift and finds evidence paths between them");
-        foreach (var o in new Option[] { samples, graph, cooccur, terms, output, threshold, minSupport, topK, history, kind, exclude, maxNodes, maxPaths, maxHops, pathsPerPair, noSibling, format, threads, shard, resume })
+        foreach (var o in new Option[] { samples, graph, cooccur, terms, output, threshold, minSupport, topK, history, kind, exclude, maxNodes, maxPaths, maxHops, pathsPerPair, noSibling, keepPairEdge, format, threads, shard, resume })
         {
             cmd.Options.Add(o);
         }
@@ -87,6 +88,7 @@ internal sealed class EvidenceModule : ICliModule
                     MaxPaths = parse.GetValue(maxPaths),
                     MaxHopsPerSide = parse.GetValue(maxHops),
                     RejectSiblingHops = !parse.GetValue(noSibling),
+                    KeepPairCooccurrence = parse.GetValue(keepPairEdge),
                 },
                 PathsPerPair = parse.GetValue(pathsPerPair),
                 DegreeOfParallelism = parse.GetValue(threads),
@@ -120,7 +122,7 @@ internal sealed class EvidenceModule : ICliModule
             new RunManifest
             {
                 Stage = "evidence",
-                Settings = EvidenceSearchStage.DescribeSettings(settings),
+                Settings = new Dictionary<string, string?>(EvidenceSearchStage.DescribeSettings(settings), StringComparer.Ordinal) { ["graph_kind"] = parse.GetValue(kind) },
                 Inputs = [FileFingerprint.Of(settings.SamplesPath), FileFingerprint.Of(CooccurrenceInput(parse.GetValue(cooccur)!))],
                 Counts = counts,
                 ElapsedSeconds = summary.ElapsedSeconds,
@@ -197,12 +199,21 @@ internal sealed class EvidenceModule : ICliModule
     {
         var evidence = new Option<string>("--evidence") { Description = "Evidence JSONL written by evidence search", Required = true };
         var sampleId = new Option<string>("--sample-id") { Description = "The sample whose queries to print", Required = true };
+        var kind = new Option<string?>("--graph-kind") { Description = "umls | cooccurrence | both: the relations the server search walks (default: the search's, from EVIDENCE.manifest.json, else umls)" };
+        var keepPairEdge = new Option<bool?>("--keep-pair-edge") { Description = "Let the server search walk the pair's own CO_OCCURS edge (default: as the search did, from the manifest, else no)" };
         var cmd = new Command("cypher", "Prints the parameterised Cypher (with its parameters) that shows one sample's thinking graph and re-runs its pair searches on the server");
         cmd.Options.Add(evidence);
         cmd.Options.Add(sampleId);
+        cmd.Options.Add(kind);
+        cmd.Options.Add(keepPairEdge);
         cmd.SetAction(async (parse, ct) =>
         {
             var id = parse.GetValue(sampleId)!;
+            var manifest = RunManifest.TryLoad(parse.GetValue(evidence)! + ".manifest.json");
+            var kindText = parse.GetValue(kind) ?? manifest?.Settings.GetValueOrDefault("graph_kind") ?? "umls";
+            var graphKind = kindText switch { "umls" => GraphKind.Umls, "cooccurrence" => GraphKind.Cooccurrence, "both" => GraphKind.Both, _ => (GraphKind?)null }
+                ?? throw new StageConfigurationException("--graph-kind must be umls, cooccurrence or both.");
+            var keep = parse.GetValue(keepPairEdge) ?? string.Equals(manifest?.Settings.GetValueOrDefault("pair_edge"), "kept", StringComparison.Ordinal);
             EvidenceRecord? record = null;
             await foreach (var line in JsonlReader.ReadAsync<EvidenceRecord>(parse.GetValue(evidence)!, null, ct))
             {
@@ -225,7 +236,8 @@ internal sealed class EvidenceModule : ICliModule
             };
             foreach (var p in record.Pairs.Where(p => p.TargetCui is not null && p.HistoryCui is not null))
             {
-                queries.Add(new { purpose = "server shortest path for " + p.Target + " / " + p.History, statement = ThinkingGraphCypher.ServerShortestPath, parameters = new { target_cui = p.TargetCui, history_cui = p.HistoryCui, excluded = EvidenceDefaults.ExcludedRelas } });
+                var search = ThinkingGraphCypher.ServerSearch(graphKind, p.TargetCui!, p.HistoryCui!, EvidenceDefaults.ExcludedRelas, keep);
+                queries.Add(new { purpose = "server shortest path for " + p.Target + " / " + p.History, statement = search.Statement, parameters = search.Parameters });
             }
 
             await context.Output.WriteLineAsync(JsonSerializer.Serialize(queries, JsonDefaults.Indented));

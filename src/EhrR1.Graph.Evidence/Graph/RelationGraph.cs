@@ -8,6 +8,9 @@ namespace EhrR1.Graph.Evidence.Graph;
 /// </summary>
 internal sealed class RelationGraph
 {
+    /// <summary>Label of the co-occurrence edges target → history (<c>--graph-kind cooccurrence|both</c>).</summary>
+    public const string CooccurLabel = "co_occurs";
+
     private readonly Dictionary<string, int> _nodeByCui;
 
     internal RelationGraph(string[] cuis, string[] names, string[] labels, int[] offsets, int[] targets, int[] labelDirs, Dictionary<string, int> nodeByCui, long relationRows)
@@ -48,6 +51,9 @@ internal sealed class RelationGraph
     public int HopCount => Targets.Length;
 
     public int NodeOf(string cui) => _nodeByCui.TryGetValue(cui, out var id) ? id : -1;
+
+    /// <summary>The id of a relation label, or -1 when no hop carries it.</summary>
+    public int LabelId(string label) => Array.BinarySearch(Labels, label, StringComparer.Ordinal) is var i and >= 0 ? i : -1;
 
     public static int Label(int labelDir) => labelDir >> 1;
 

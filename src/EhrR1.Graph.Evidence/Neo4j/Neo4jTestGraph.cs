@@ -1,11 +1,13 @@
 using EhrR1.Graph.Core.Concepts;
+using EhrR1.Graph.Evidence.Graph;
 
 namespace EhrR1.Graph.Evidence.Neo4j;
 
 /// <summary>
 /// Loads a relation graph into Neo4j under a private label (<c>EvidenceCheck</c>) with prefixed CUIs, for the
 /// agreement test and the benchmark, so it never mixes with a real graph; and answers shortestPath on it.
-/// Same shape as the graph stage's model: (:Concept {cui})-[:UMLS_REL {rela, rel, sab}]->(:Concept).
+/// Same shape as the graph stage's model: (:Concept {cui})-[:UMLS_REL {rela, rel, sab}]->(:Concept); rows labelled
+/// <c>co_occurs</c> become (:Concept)-[:CO_OCCURS]->(:Concept).
 /// </summary>
 internal static class Neo4jTestGraph
 {
@@ -23,8 +25,14 @@ internal static class Neo4jTestGraph
 
         foreach (var chunk in relations.Chunk(10_000))
         {
-            var rows = chunk.Select(r => new Dictionary<string, object?> { ["a"] = prefix + r.Cui1, ["b"] = prefix + r.Cui2, ["rela"] = r.Rela, ["rel"] = r.Rel, ["sab"] = r.Sab }).ToList();
-            await client.RunAsync([new CypherStatement("UNWIND $rows AS r MATCH (a:" + Label + " {cui: r.a}), (b:" + Label + " {cui: r.b}) CREATE (a)-[:UMLS_REL {rela: r.rela, rel: r.rel, sab: r.sab}]->(b)", new Dictionary<string, object?> { ["rows"] = rows })], cancellationToken).ConfigureAwait(false);
+            var rows = chunk.Where(r => r.Rela != RelationGraph.CooccurLabel).Select(r => new Dictionary<string, object?> { ["a"] = prefix + r.Cui1, ["b"] = prefix + r.Cui2, ["rela"] = r.Rela, ["rel"] = r.Rel, ["sab"] = r.Sab }).ToList();
+            var co = chunk.Where(r => r.Rela == RelationGraph.CooccurLabel).Select(r => new Dictionary<string, object?> { ["a"] = prefix + r.Cui1, ["b"] = prefix + r.Cui2 }).ToList();
+            await client.RunAsync(
+                [
+                    new CypherStatement("UNWIND $rows AS r MATCH (a:" + Label + " {cui: r.a}), (b:" + Label + " {cui: r.b}) CREATE (a)-[:UMLS_REL {rela: r.rela, rel: r.rel, sab: r.sab}]->(b)", new Dictionary<string, object?> { ["rows"] = rows }),
+                    new CypherStatement("UNWIND $rows AS r MATCH (a:" + Label + " {cui: r.a}), (b:" + Label + " {cui: r.b}) CREATE (a)-[:CO_OCCURS]->(b)", new Dictionary<string, object?> { ["rows"] = co }),
+                ],
+                cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -38,6 +46,18 @@ internal static class Neo4jTestGraph
     {
         var rows = await client.RunAsync(
             [new CypherStatement("CYPHER 2.3 MATCH (a:" + Label + " {cui: {a}}), (b:" + Label + " {cui: {b}}) MATCH p = shortestPath((a)-[:UMLS_REL*..40]-(b)) RETURN length(p) AS len", new Dictionary<string, object?> { ["a"] = prefix + cuiA, ["b"] = prefix + cuiB })],
+            cancellationToken).ConfigureAwait(false);
+        return rows[0].Count == 0 ? null : rows[0][0]["len"]!.GetValue<int>();
+    }
+
+    /// <summary>
+    /// As <see cref="ShortestPathAsync"/> over UMLS_REL and CO_OCCURS, with the pair-edge rule of
+    /// <see cref="ThinkingGraphCypher.PairEdgeCondition"/> (the 2.3 planner writes the parameter as {keep_pair_edge}).
+    /// </summary>
+    public static async Task<int?> ShortestPathWithCooccurrenceAsync(CypherHttpClient client, string prefix, string cuiA, string cuiB, bool keepPairEdge, CancellationToken cancellationToken)
+    {
+        var rows = await client.RunAsync(
+            [new CypherStatement("CYPHER 2.3 MATCH (a:" + Label + " {cui: {a}}), (b:" + Label + " {cui: {b}}) MATCH p = shortestPath((a)-[:UMLS_REL|CO_OCCURS*..40]-(b)) WHERE NONE(r IN relationships(p) WHERE " + ThinkingGraphCypher.PairEdgeCondition.Replace("$keep_pair_edge", "{keep_pair_edge}", StringComparison.Ordinal) + ") RETURN length(p) AS len", new Dictionary<string, object?> { ["a"] = prefix + cuiA, ["b"] = prefix + cuiB, ["keep_pair_edge"] = keepPairEdge })],
             cancellationToken).ConfigureAwait(false);
         return rows[0].Count == 0 ? null : rows[0][0]["len"]!.GetValue<int>();
     }

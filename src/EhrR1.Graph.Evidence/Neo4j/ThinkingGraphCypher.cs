@@ -73,15 +73,47 @@ internal static class ThinkingGraphCypher
         """;
 
     /// <summary>Re-runs one pair's search on the server over the graph stage's UMLS relations
-    /// ($target_cui, $history_cui, $excluded). Same exclusions; no sibling rule (Cypher cannot express it).
-    /// On Neo4j 3.1.1 running on Java 17, prefix the query with <c>CYPHER 2.3</c>: the 3.1 planner's shortestPath
-    /// fails there with an IncompatibleClassChangeError, the 2.3 planner's does not.</summary>
+    /// ($target_cui, $history_cui, $excluded): <c>--graph-kind umls</c>. Same exclusions; no sibling rule (Cypher
+    /// cannot express it). On Neo4j 3.1.1 running on Java 17, prefix the query with <c>CYPHER 2.3</c>: the 3.1
+    /// planner's shortestPath fails there with an IncompatibleClassChangeError, the 2.3 planner's does not.</summary>
     public const string ServerShortestPath = """
         MATCH (a:Concept {cui: $target_cui}), (b:Concept {cui: $history_cui})
         MATCH p = shortestPath((a)-[:UMLS_REL*..20]-(b))
         WHERE NONE(r IN relationships(p) WHERE r.rela IN $excluded)
         RETURN [n IN nodes(p) | n.cui] AS cuis, [r IN relationships(p) | r.rela] AS relations, [r IN relationships(p) | startNode(r).cui] AS stored_from
         """;
+
+    /// <summary>The relationship r of a path from a to b is the pair's own CO_OCCURS edge, and $keep_pair_edge is
+    /// false. Used inside <c>NONE(r IN relationships(p) WHERE ...)</c>, with the switch inside the predicate: only a
+    /// per-relationship predicate is applied while the server searches. Written as <c>$keep OR NONE(...)</c> instead,
+    /// Neo4j 3.1 (Cypher 2.3 planner) returned a longer path than the shortest one that obeys the rule.</summary>
+    public const string PairEdgeCondition = "(NOT $keep_pair_edge AND type(r) = 'CO_OCCURS' AND ((startNode(r) = a AND endNode(r) = b) OR (startNode(r) = b AND endNode(r) = a)))";
+
+    /// <summary>The same over the UMLS relations and the co-occurrence edges (<c>--graph-kind both</c>), with the
+    /// search's pair-edge rule: unless $keep_pair_edge is true, a CO_OCCURS edge between the pair's own two concepts
+    /// (either direction) is not walked. Relations are reported with the embedded search's labels.</summary>
+    public const string ServerShortestPathWithCooccurrence =
+        "MATCH (a:Concept {cui: $target_cui}), (b:Concept {cui: $history_cui})\n" +
+        "MATCH p = shortestPath((a)-[:UMLS_REL|CO_OCCURS*..20]-(b))\n" +
+        "WHERE NONE(r IN relationships(p) WHERE coalesce(r.rela, '') IN $excluded OR " + PairEdgeCondition + ")\n" +
+        "RETURN [n IN nodes(p) | n.cui] AS cuis,\n" +
+        "       [r IN relationships(p) | CASE WHEN type(r) = 'CO_OCCURS' THEN 'co_occurs' WHEN coalesce(r.rela, '') = '' THEN r.rel ELSE r.rela END] AS relations,\n" +
+        "       [r IN relationships(p) | startNode(r).cui] AS stored_from";
+
+    /// <summary>The same over the co-occurrence edges only (<c>--graph-kind cooccurrence</c>), same pair-edge rule.</summary>
+    public const string ServerShortestPathCooccurrenceOnly =
+        "MATCH (a:Concept {cui: $target_cui}), (b:Concept {cui: $history_cui})\n" +
+        "MATCH p = shortestPath((a)-[:CO_OCCURS*..20]-(b))\n" +
+        "WHERE NONE(r IN relationships(p) WHERE " + PairEdgeCondition + ")\n" +
+        "RETURN [n IN nodes(p) | n.cui] AS cuis, [r IN relationships(p) | 'co_occurs'] AS relations, [r IN relationships(p) | startNode(r).cui] AS stored_from";
+
+    /// <summary>The server-search statement and parameters for one pair, for the graph kind the search used.</summary>
+    public static CypherStatement ServerSearch(GraphKind kind, string targetCui, string historyCui, IReadOnlyList<string> excluded, bool keepPairEdge) => kind switch
+    {
+        GraphKind.Umls => new(ServerShortestPath, new Dictionary<string, object?> { ["target_cui"] = targetCui, ["history_cui"] = historyCui, ["excluded"] = excluded }),
+        GraphKind.Cooccurrence => new(ServerShortestPathCooccurrenceOnly, new Dictionary<string, object?> { ["target_cui"] = targetCui, ["history_cui"] = historyCui, ["keep_pair_edge"] = keepPairEdge }),
+        _ => new(ServerShortestPathWithCooccurrence, new Dictionary<string, object?> { ["target_cui"] = targetCui, ["history_cui"] = historyCui, ["excluded"] = excluded, ["keep_pair_edge"] = keepPairEdge }),
+    };
 
     public static string PathId(string sampleId, int index) => sampleId + "#" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

@@ -13,7 +13,9 @@ namespace EhrR1.Graph.Evidence.Search;
 /// meetings of minimal total length are the shortest paths and the search stops. "Explored" counts nodes added to
 /// either tree (the two ends excluded); when it would exceed the budget the search stops. A side whose depth reached
 /// the per-side hop limit stops expanding. The sibling rule is applied to every hop as it is added to a tree and at
-/// the meeting node, identically on both sides. Paths with a repeated node are never returned.
+/// the meeting node, identically on both sides. Paths with a repeated node are never returned. Unless
+/// <see cref="SearchSettings.KeepPairCooccurrence"/> is set, the <c>co_occurs</c> hops between the two ends of the
+/// searched pair (either direction) are skipped, so the pair's own co-occurrence edge is never its evidence.
 /// </para>
 /// </summary>
 internal sealed class BidirectionalPathSearch
@@ -32,6 +34,9 @@ internal sealed class BidirectionalPathSearch
     private readonly List<int> _frontierB = [];
     private readonly List<int> _next = [];
     private readonly List<(int FromF, int Hop, int ToB)> _meetings = [];
+    private readonly int _pairLabel; // label id of co_occurs when the pair's own co-occurrence edge is skipped, else -1
+    private int _start;
+    private int _end;
     private int _generation;
 
     public BidirectionalPathSearch(RelationGraph graph, SearchSettings settings)
@@ -47,6 +52,7 @@ internal sealed class BidirectionalPathSearch
         _parentNodeB = new int[n];
         _depthF = new short[n];
         _depthB = new short[n];
+        _pairLabel = settings.KeepPairCooccurrence ? -1 : graph.LabelId(RelationGraph.CooccurLabel);
     }
 
     public PairSearchResult Search(int start, int end)
@@ -63,6 +69,8 @@ internal sealed class BidirectionalPathSearch
 
         NextGeneration();
         var gen = _generation;
+        _start = start;
+        _end = end;
         _stampF[start] = gen;
         _depthF[start] = 0;
         _parentHopF[start] = -1;
@@ -169,6 +177,9 @@ internal sealed class BidirectionalPathSearch
             var inHop = ownParentHop[x];
             var inLabelDir = inHop >= 0 ? labelDirs[inHop] : -1;
             var dx = ownDepth[x];
+
+            // The pair's own co_occurs edge: only a hop from one end straight to the other can be it.
+            var blockedEnd = _pairLabel < 0 ? -1 : x == _start ? _end : x == _end ? _start : -1;
             for (var h = offsets[x]; h < offsets[x + 1]; h++)
             {
                 var ld = labelDirs[h];
@@ -178,6 +189,10 @@ internal sealed class BidirectionalPathSearch
                 }
 
                 var y = targets[h];
+                if (y == blockedEnd && (ld >> 1) == _pairLabel)
+                {
+                    continue;
+                }
                 if (otherStamp[y] == gen)
                 {
                     // Meeting hop x -> y. At y, the other side's tree hop (parent -> y) and this hop (x -> y) are

@@ -14,4 +14,11 @@ internal sealed record SearchSettings
 
     /// <summary>Reject A -r-&gt; B &lt;-r- C and A &lt;-r- B -r-&gt; C (two concepts that only share a relation to B).</summary>
     public bool RejectSiblingHops { get; init; } = true;
+
+    /// <summary>
+    /// Let a path be the searched pair's own <c>co_occurs</c> edge (either direction). Off by default: that edge is
+    /// the lift that selected the pair, so a one-hop path over it only restates the selection; with it skipped, a
+    /// path has to go through other concepts (or a UMLS relation between the two). <c>--keep-pair-edge</c>.
+    /// </summary>
+    public bool KeepPairCooccurrence { get; init; }
 }

@@ -32,7 +32,7 @@ internal static class EvidenceInputs
 {
     public const string ConceptsFile = "concepts.jsonl";
     public const string RelationsFile = "relations.jsonl";
-    public const string CooccurLabel = "co_occurs";
+    public const string CooccurLabel = RelationGraph.CooccurLabel;
 
     internal static readonly JsonSerializerOptions ReadOptions = new(JsonDefaults.Jsonl)
     {

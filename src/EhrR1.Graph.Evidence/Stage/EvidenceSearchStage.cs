@@ -160,6 +160,7 @@ internal sealed partial class EvidenceSearchStage(SampleEvidenceBuilder builder,
         ["max_paths"] = s.Search.MaxPaths.ToString(CultureInfo.InvariantCulture),
         ["max_hops_per_side"] = s.Search.MaxHopsPerSide.ToString(CultureInfo.InvariantCulture),
         ["sibling_rule"] = s.Search.RejectSiblingHops ? "on" : "off",
+        ["pair_edge"] = s.Search.KeepPairCooccurrence ? "kept" : "skipped",
         ["paths_per_pair"] = s.PathsPerPair.ToString(CultureInfo.InvariantCulture),
         ["shard"] = s.ShardIndex.ToString(CultureInfo.InvariantCulture) + "/" + s.ShardCount.ToString(CultureInfo.InvariantCulture),
     };

@@ -115,7 +115,7 @@ public sealed class GraphBuilder(ILogger logger)
                         continue;
                     }
 
-                    builder.AddUmlsRelation(new UmlsRelation(f[0], f[4], f[3], f[7], f[10]));
+                    builder.AddUmlsRelation(f[0], f[4], f[3], f[7], f[10]);
                     relKept++;
                     if ((relRows & 0xfffff) == 0)
                     {
@@ -186,33 +186,18 @@ public sealed class GraphBuilder(ILogger logger)
         counts["terms_resolved_by_resolver"] = resolvedByResolver;
         counts["terms"] = resolved.Count;
 
-        // name, types and group of every concept that an edge or term mentions
-        var staged = builder.Build();
-        var final = new KnowledgeGraphBuilder();
-        foreach (var c in staged.Concepts())
+        // name, types and group of every concept that an edge or term mentions (set in place: the relations are
+        // never copied, so memory stays the builder's compact 12 bytes per MRREL row)
+        var mentioned = builder.ConceptCuis.ToArray();
+        foreach (var cui in mentioned)
         {
-            var name = names.TryGetValue(c.Cui, out var n) ? n.Name : c.Cui;
-            var types = tuis.TryGetValue(c.Cui, out var list) ? list.Order(StringComparer.Ordinal).ToList() : [];
-            var group = c.Cui.StartsWith(MintedPrefix, StringComparison.Ordinal) ? "EHR" : types.Select(x => groups.GetValueOrDefault(x)).FirstOrDefault(g => g is not null);
-            final.AddConcept(new GraphConcept(c.Cui, name, types, group));
+            var name = names.TryGetValue(cui, out var n) ? n.Name : cui;
+            var types = tuis.TryGetValue(cui, out var list) ? list.Order(StringComparer.Ordinal).ToList() : [];
+            var group = cui.StartsWith(MintedPrefix, StringComparison.Ordinal) ? "EHR" : types.Select(x => groups.GetValueOrDefault(x)).FirstOrDefault(g => g is not null);
+            builder.SetConcept(new GraphConcept(cui, name, types, group));
         }
 
-        foreach (var t in staged.Terms())
-        {
-            final.AddTerm(t);
-        }
-
-        foreach (var e in staged.Cooccurrences())
-        {
-            final.AddCooccurrence(e);
-        }
-
-        foreach (var r in staged.UmlsRelations())
-        {
-            final.AddUmlsRelation(r);
-        }
-
-        var graph = final.Build();
+        var graph = builder.Build();
         counts["concepts"] = graph.ConceptCount;
         // The graph folder may hold other stages' outputs (the run keeps graph/cooccur/ there), so the two files are
         // replaced one by one, each atomically: the manifest goes first and comes back last, so a graph.bin without a

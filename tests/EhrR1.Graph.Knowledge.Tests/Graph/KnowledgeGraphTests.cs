@@ -131,4 +131,50 @@ public sealed class KnowledgeGraphTests
         // Then
         g.Concepts().Select(c => (c.Cui, c.Name)).Should().Equal(("C1", "C1"), ("C2", "C2"));
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Should_KeepEachDistinctRelationOnceInOrdinalOrder_When_RowsRepeatInAnyOrder(int seed)
+    {
+        // Given random relations with repeats (some differing only in REL, RELA or SAB), added in a shuffled order
+        var rng = new Random(seed);
+        string[] rels = ["RO", "PAR", "CHD", "RB"];
+        string[] relas = ["", "isa", "may_treat", "inverse_isa"];
+        string[] sabs = ["MSH", "SNOMEDCT_US", "RXNORM"];
+        var rows = Enumerable.Range(0, 3000)
+            .Select(_ => new UmlsRelation("C" + rng.Next(60).ToString("D3", System.Globalization.CultureInfo.InvariantCulture), "C" + rng.Next(60).ToString("D3", System.Globalization.CultureInfo.InvariantCulture), rels[rng.Next(rels.Length)], relas[rng.Next(relas.Length)], sabs[rng.Next(sabs.Length)]))
+            .ToList();
+        var shuffled = rows.Concat(rows.Take(500)).OrderBy(_ => rng.Next()).ToList();
+        var builder = new KnowledgeGraphBuilder();
+        shuffled.ForEach(r => builder.AddUmlsRelation(r.Cui1, r.Cui2, r.Rel, r.Rela, r.Sab));
+
+        // When
+        var graph = builder.Build();
+
+        // Then every distinct row is there once, by CUI1, CUI2, REL, RELA, SAB (ordinal)
+        var expected = rows.Distinct()
+            .OrderBy(r => r.Cui1, StringComparer.Ordinal).ThenBy(r => r.Cui2, StringComparer.Ordinal)
+            .ThenBy(r => r.Rel, StringComparer.Ordinal).ThenBy(r => r.Rela, StringComparer.Ordinal).ThenBy(r => r.Sab, StringComparer.Ordinal)
+            .ToList();
+        graph.UmlsRelations().Should().Equal(expected);
+        graph.UmlsRelationCount.Should().Be(expected.Count);
+    }
+
+    [Fact]
+    public void Should_ReplaceNameTypesAndGroup_When_AConceptIsSet()
+    {
+        // Given a concept first seen as an edge's end (bare: name = CUI)
+        var builder = new KnowledgeGraphBuilder().AddUmlsRelation("C2", "C1", "RO", "isa", "MSH");
+
+        // When
+        builder.SetConcept(new GraphConcept("C1", "Aspirin", ["T121", "T109"], "CHEM"));
+        var graph = builder.Build();
+
+        // Then
+        builder.ConceptCuis.Should().Equal("C2", "C1");
+        graph.Concepts().First().Should().BeEquivalentTo(new GraphConcept("C1", "Aspirin", ["T109", "T121"], "CHEM"));
+        graph.Concepts().Last().Name.Should().Be("C2");
+    }
 }
