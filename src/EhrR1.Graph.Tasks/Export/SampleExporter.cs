@@ -1,6 +1,8 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using EhrR1.Graph.Core.Errors;
 using EhrR1.Graph.Core.IO;
@@ -40,64 +42,53 @@ public sealed class SampleExporter(ILogger<SampleExporter>? logger = null)
         StageConfigurationException.ThrowIfAny(settings.Validate());
         var clock = Stopwatch.StartNew();
         var candidates = new CandidateBuilder(LoadLabelCounts(settings), settings.Seed, settings.MaxCandidates);
-        var inputs = new SampleInputBuilder(renderer, settings.KeepEmptyParts);
-        var cache = new List<PatientTrajectory>(PatientCacheSize);
         var patients = new HashSet<long>();
         var timings = new ExportTimings();
         Timings = timings;
+        ChunkWorker NewWorker() => new(store, new SampleInputBuilder(renderer, settings.KeepEmptyParts), candidates, settings);
+        var workers = new ConcurrentBag<ChunkWorker>(Enumerable.Range(0, settings.Workers).Select(_ => NewWorker()));
         long count = 0;
         await AtomicFile.WriteAsync(settings.OutputFile, async (stream, ct) =>
         {
             // Samples come grouped by task, so one patient recurs across the file. They are processed in chunks:
-            // each chunk is grouped by subject (every patient is read and rendered once per chunk), and the records
-            // are written back in file order.
+            // each chunk is grouped by subject (every patient is read and rendered once per chunk, by one worker;
+            // the workers take patients in parallel), and the records are written back in file order.
             var chunk = new List<(long Line, TaskIndexRow Row)>(settings.ChunkSize);
-            var buffer = new ArrayBufferWriter<byte>(1 << 16);
-            using var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JsonDefaults.Jsonl.Encoder });
             async Task FlushChunkAsync()
             {
+                var groups = Enumerable.Range(0, chunk.Count).GroupBy(i => chunk[i].Row.SubjectId).OrderBy(g => g.Key).Select(g => g.ToArray()).ToArray();
                 var records = new byte[chunk.Count][];
-                foreach (var group in Enumerable.Range(0, chunk.Count).GroupBy(i => chunk[i].Row.SubjectId).OrderBy(g => g.Key))
-                {
-                    ct.ThrowIfCancellationRequested();
-                    var first = chunk[group.First()];
-                    var t0 = Stopwatch.GetTimestamp();
-                    var trajectory = Patient(store, cache, group.Key, settings.SamplesFile, first.Line);
-                    timings.Read += Stopwatch.GetTimestamp() - t0;
-                    patients.Add(group.Key);
-                    foreach (var i in group)
+                var failures = new Exception?[groups.Length];
+                var firstIdx = count;
+                Parallel.For(
+                    0,
+                    groups.Length,
+                    new ParallelOptions { MaxDegreeOfParallelism = settings.Workers, CancellationToken = ct },
+                    () => workers.TryTake(out var w) ? w : NewWorker(),
+                    (g, _, worker) =>
                     {
-                        var (line, row) = chunk[i];
-                        var task = TaskCatalog.Find(row.Task)
-                            ?? throw new InputDataException("EHR-TSK-020", settings.SamplesFile, line, "task", "unknown task", expected: "one of the 46 EHR-Bench task names", found: "\"" + row.Task + "\"");
-                        t0 = Stopwatch.GetTimestamp();
-                        Check(row, trajectory, settings.SamplesFile, line);
-                        SampleInputBuilder.Touch(trajectory, row);
-                        var t1 = Stopwatch.GetTimestamp();
-                        timings.Read += t1 - t0;
-                        var input = inputs.Build(trajectory, task, row);
-                        var output = string.Join('\n', row.Target);
-                        var t2 = Stopwatch.GetTimestamp();
-                        timings.Input += t2 - t1;
-                        buffer.ResetWrittenCount();
-                        json.Reset(buffer);
-                        if (settings.Format == ExportFormat.EhrBench)
+                        try
                         {
-                            var list = candidates.Build(task, row.SampleId, row.Target);
-                            var t3 = Stopwatch.GetTimestamp();
-                            timings.Candidates += t3 - t2;
-                            t2 = t3;
-                            WriteBench(json, count + i, row, task, input, output, list);
+                            worker.Run(chunk, groups[g], records, firstIdx);
                         }
-                        else
+                        catch (Exception ex) when (ex is not OperationCanceledException)
                         {
-                            WriteIns(json, row, task, input, output);
+                            failures[g] = ex;
                         }
 
-                        json.Flush();
-                        records[i] = buffer.WrittenSpan.ToArray();
-                        timings.Json += Stopwatch.GetTimestamp() - t2;
-                    }
+                        return worker;
+                    },
+                    workers.Add);
+
+                // The error a sequential run would stop at: the first failing patient in subject order.
+                if (failures.FirstOrDefault(f => f is not null) is { } failure)
+                {
+                    ExceptionDispatchInfo.Capture(failure).Throw();
+                }
+
+                foreach (var g in groups)
+                {
+                    patients.Add(chunk[g[0]].Row.SubjectId);
                 }
 
                 var w0 = Stopwatch.GetTimestamp();
@@ -124,6 +115,12 @@ public sealed class SampleExporter(ILogger<SampleExporter>? logger = null)
 
             await FlushChunkAsync();
         }, cancellationToken);
+        foreach (var w in workers)
+        {
+            timings.Add(w.Timings);
+            w.Dispose();
+        }
+
         progress?.Report(new StageProgress("samples", count, count, "samples"));
         var counts = new Dictionary<string, long>(StringComparer.Ordinal) { ["samples"] = count, ["patients"] = patients.Count };
         new RunManifest
@@ -147,28 +144,85 @@ public sealed class SampleExporter(ILogger<SampleExporter>? logger = null)
         return new StageReport(StageName, clock.Elapsed.TotalSeconds, counts, [Path.GetFullPath(settings.OutputFile)]);
     }
 
-    private static PatientTrajectory Patient(ITrajectoryStore store, List<PatientTrajectory> cache, long subjectId, string file, long line)
+    /// <summary>
+    /// One export worker: its own renderer cache, JSON writer, timings and last few patients (a patient often recurs
+    /// in the next chunk). Renders the records of one patient's samples of a chunk into their slots.
+    /// </summary>
+    private sealed class ChunkWorker(ITrajectoryStore store, SampleInputBuilder inputs, CandidateBuilder candidates, ExportSettings settings) : IDisposable
     {
-        for (var i = 0; i < cache.Count; i++)
+        private readonly List<PatientTrajectory> _cache = new(PatientCacheSize);
+        private readonly ArrayBufferWriter<byte> _buffer = new(1 << 16);
+        private Utf8JsonWriter? _json;
+
+        public ExportTimings Timings { get; } = new();
+
+        public void Run(List<(long Line, TaskIndexRow Row)> chunk, int[] group, byte[][] records, long firstIdx)
         {
-            if (cache[i].SubjectId == subjectId)
+            var json = _json ??= new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = JsonDefaults.Jsonl.Encoder });
+            var first = chunk[group[0]];
+            var t0 = Stopwatch.GetTimestamp();
+            var trajectory = Patient(first.Row.SubjectId, settings.SamplesFile, first.Line);
+            Timings.Read += Stopwatch.GetTimestamp() - t0;
+            foreach (var i in group)
             {
-                return cache[i];
+                var (line, row) = chunk[i];
+                var task = TaskCatalog.Find(row.Task)
+                    ?? throw new InputDataException("EHR-TSK-020", settings.SamplesFile, line, "task", "unknown task", expected: "one of the 46 EHR-Bench task names", found: "\"" + row.Task + "\"");
+                t0 = Stopwatch.GetTimestamp();
+                Check(row, trajectory, settings.SamplesFile, line);
+                SampleInputBuilder.Touch(trajectory, row);
+                var t1 = Stopwatch.GetTimestamp();
+                Timings.Read += t1 - t0;
+                var input = inputs.Build(trajectory, task, row);
+                var output = string.Join('\n', row.Target);
+                var t2 = Stopwatch.GetTimestamp();
+                Timings.Input += t2 - t1;
+                _buffer.ResetWrittenCount();
+                json.Reset(_buffer);
+                if (settings.Format == ExportFormat.EhrBench)
+                {
+                    var list = candidates.Build(task, row.SampleId, row.Target);
+                    var t3 = Stopwatch.GetTimestamp();
+                    Timings.Candidates += t3 - t2;
+                    t2 = t3;
+                    WriteBench(json, firstIdx + i, row, task, input, output, list);
+                }
+                else
+                {
+                    WriteIns(json, row, task, input, output);
+                }
+
+                json.Flush();
+                records[i] = _buffer.WrittenSpan.ToArray();
+                Timings.Json += Stopwatch.GetTimestamp() - t2;
             }
         }
 
-        if (!store.TryRead(subjectId, out var trajectory))
-        {
-            throw new InputDataException("EHR-TSK-021", file, line, "subject_id", "the subject is not in the trajectory store", expected: "a store built from the same data as the index", found: "subject " + subjectId.ToString(CultureInfo.InvariantCulture), fix: "Pass the --store that the index was built from");
-        }
+        public void Dispose() => _json?.Dispose();
 
-        if (cache.Count == PatientCacheSize)
+        private PatientTrajectory Patient(long subjectId, string file, long line)
         {
-            cache.RemoveAt(0);
-        }
+            for (var i = 0; i < _cache.Count; i++)
+            {
+                if (_cache[i].SubjectId == subjectId)
+                {
+                    return _cache[i];
+                }
+            }
 
-        cache.Add(trajectory);
-        return trajectory;
+            if (!store.TryRead(subjectId, out var trajectory))
+            {
+                throw new InputDataException("EHR-TSK-021", file, line, "subject_id", "the subject is not in the trajectory store", expected: "a store built from the same data as the index", found: "subject " + subjectId.ToString(CultureInfo.InvariantCulture), fix: "Pass the --store that the index was built from");
+            }
+
+            if (_cache.Count == PatientCacheSize)
+            {
+                _cache.RemoveAt(0);
+            }
+
+            _cache.Add(trajectory);
+            return trajectory;
+        }
     }
 
     private static void Check(TaskIndexRow row, PatientTrajectory trajectory, string file, long line)
