@@ -24,8 +24,11 @@ public sealed record ExportSettings
     /// <summary>Upstream joined empty parts (no last discharge, no admission record) too, leaving blank runs.</summary>
     public bool KeepEmptyParts { get; init; }
 
-    /// <summary>Samples processed together (grouped by patient, so each patient is read once per chunk).</summary>
-    public int ChunkSize { get; init; } = 8192;
+    /// <summary>
+    /// Samples processed together (grouped by patient, so each patient is read once per chunk). Memory holds the
+    /// chunk's index rows; its rendered records go to temporary files beside the output.
+    /// </summary>
+    public int ChunkSize { get; init; } = 65536;
 
     /// <summary>Patients of a chunk read and rendered at the same time (the output does not depend on it).</summary>
     public int Workers { get; init; } = Math.Max(1, Environment.ProcessorCount);

@@ -45,80 +45,114 @@ public sealed class SampleExporter(ILogger<SampleExporter>? logger = null)
         var patients = new HashSet<long>();
         var timings = new ExportTimings();
         Timings = timings;
-        ChunkWorker NewWorker() => new(store, new SampleInputBuilder(renderer, settings.KeepEmptyParts), candidates, settings);
+        var spillPrefix = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(settings.OutputFile))!, "." + Path.GetFileName(settings.OutputFile) + "." + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        var spills = 0;
+        ChunkWorker NewWorker() => new(store, new SampleInputBuilder(renderer, settings.KeepEmptyParts), candidates, settings, spillPrefix + ".w" + Interlocked.Increment(ref spills).ToString(CultureInfo.InvariantCulture) + ".tmp");
         var workers = new ConcurrentBag<ChunkWorker>(Enumerable.Range(0, settings.Workers).Select(_ => NewWorker()));
         long count = 0;
-        await AtomicFile.WriteAsync(settings.OutputFile, async (stream, ct) =>
+        try
         {
-            // Samples come grouped by task, so one patient recurs across the file. They are processed in chunks:
-            // each chunk is grouped by subject (every patient is read and rendered once per chunk, by one worker;
-            // the workers take patients in parallel), and the records are written back in file order.
-            var chunk = new List<(long Line, TaskIndexRow Row)>(settings.ChunkSize);
-            async Task FlushChunkAsync()
+            await AtomicFile.WriteAsync(settings.OutputFile, async (stream, ct) =>
             {
-                var groups = Enumerable.Range(0, chunk.Count).GroupBy(i => chunk[i].Row.SubjectId).OrderBy(g => g.Key).Select(g => g.ToArray()).ToArray();
-                var records = new byte[chunk.Count][];
-                var failures = new Exception?[groups.Length];
-                var firstIdx = count;
-                Parallel.For(
-                    0,
-                    groups.Length,
-                    new ParallelOptions { MaxDegreeOfParallelism = settings.Workers, CancellationToken = ct },
-                    () => workers.TryTake(out var w) ? w : NewWorker(),
-                    (g, _, worker) =>
+                // Samples come grouped by task, so one patient recurs across the file. They are processed in chunks:
+                // each chunk is grouped by subject (every patient is read and rendered once per chunk, by one worker;
+                // the workers take patients in parallel, each appending its records to its own temporary file), and the
+                // records are copied back to the output in file order. Memory holds the chunk's rows, not its records.
+                var chunk = new List<(long Line, TaskIndexRow Row)>(settings.ChunkSize);
+                async Task FlushChunkAsync()
+                {
+                    var groups = Enumerable.Range(0, chunk.Count).GroupBy(i => chunk[i].Row.SubjectId).OrderBy(g => g.Key).Select(g => g.ToArray()).ToArray();
+                    var records = new RecordSlot[chunk.Count];
+                    var failures = new Exception?[groups.Length];
+                    var firstIdx = count;
+                    Parallel.For(
+                        0,
+                        groups.Length,
+                        new ParallelOptions { MaxDegreeOfParallelism = settings.Workers, CancellationToken = ct },
+                        () => workers.TryTake(out var w) ? w : NewWorker(),
+                        (g, _, worker) =>
+                        {
+                            try
+                            {
+                                worker.Run(chunk, groups[g], records, firstIdx);
+                            }
+                            catch (Exception ex) when (ex is not OperationCanceledException)
+                            {
+                                failures[g] = ex;
+                            }
+
+                            return worker;
+                        },
+                        workers.Add);
+
+                    // The error a sequential run would stop at: the first failing patient in subject order.
+                    if (failures.FirstOrDefault(f => f is not null) is { } failure)
                     {
-                        try
+                        ExceptionDispatchInfo.Capture(failure).Throw();
+                    }
+
+                    foreach (var g in groups)
+                    {
+                        patients.Add(chunk[g[0]].Row.SubjectId);
+                    }
+
+                    var w0 = Stopwatch.GetTimestamp();
+                    foreach (var w in workers)
+                    {
+                        w.EndChunk();
+                    }
+
+                    var copy = ArrayPool<byte>.Shared.Rent(1 << 16);
+                    try
+                    {
+                        foreach (var r in records)
                         {
-                            worker.Run(chunk, groups[g], records, firstIdx);
+                            if (copy.Length < r.Length + 1)
+                            {
+                                ArrayPool<byte>.Shared.Return(copy);
+                                copy = ArrayPool<byte>.Shared.Rent(r.Length + 1);
+                            }
+
+                            r.Worker.ReadRecord(r.Offset, copy.AsSpan(0, r.Length));
+                            copy[r.Length] = (byte)'\n';
+                            await stream.WriteAsync(copy.AsMemory(0, r.Length + 1), ct);
                         }
-                        catch (Exception ex) when (ex is not OperationCanceledException)
-                        {
-                            failures[g] = ex;
-                        }
+                    }
+                    finally
+                    {
+                        ArrayPool<byte>.Shared.Return(copy);
+                    }
 
-                        return worker;
-                    },
-                    workers.Add);
+                    foreach (var w in workers)
+                    {
+                        w.ResetSpill();
+                    }
 
-                // The error a sequential run would stop at: the first failing patient in subject order.
-                if (failures.FirstOrDefault(f => f is not null) is { } failure)
-                {
-                    ExceptionDispatchInfo.Capture(failure).Throw();
+                    timings.Write += Stopwatch.GetTimestamp() - w0;
+                    count += chunk.Count;
+                    chunk.Clear();
+                    progress?.Report(new StageProgress("samples", count, null, "samples"));
                 }
 
-                foreach (var g in groups)
+                await foreach (var line in JsonlReader.ReadAsync<TaskIndexRow>(settings.SamplesFile, TasksJson.Context.Options, ct).WithCancellation(ct))
                 {
-                    patients.Add(chunk[g[0]].Row.SubjectId);
+                    chunk.Add((line.LineNumber, line.Value));
+                    if (chunk.Count >= settings.ChunkSize)
+                    {
+                        await FlushChunkAsync();
+                    }
                 }
 
-                var w0 = Stopwatch.GetTimestamp();
-                foreach (var r in records)
-                {
-                    await stream.WriteAsync(r, ct);
-                    stream.WriteByte((byte)'\n');
-                }
-
-                timings.Write += Stopwatch.GetTimestamp() - w0;
-                count += chunk.Count;
-                chunk.Clear();
-                progress?.Report(new StageProgress("samples", count, null, "samples"));
-            }
-
-            await foreach (var line in JsonlReader.ReadAsync<TaskIndexRow>(settings.SamplesFile, TasksJson.Context.Options, ct).WithCancellation(ct))
-            {
-                chunk.Add((line.LineNumber, line.Value));
-                if (chunk.Count >= settings.ChunkSize)
-                {
-                    await FlushChunkAsync();
-                }
-            }
-
-            await FlushChunkAsync();
-        }, cancellationToken);
-        foreach (var w in workers)
+                await FlushChunkAsync();
+            }, cancellationToken);
+        }
+        finally
         {
-            timings.Add(w.Timings);
-            w.Dispose();
+            foreach (var w in workers)
+            {
+                timings.Add(w.Timings);
+                w.Dispose();
+            }
         }
 
         progress?.Report(new StageProgress("samples", count, count, "samples"));
@@ -148,15 +182,16 @@ public sealed class SampleExporter(ILogger<SampleExporter>? logger = null)
     /// One export worker: its own renderer cache, JSON writer, timings and last few patients (a patient often recurs
     /// in the next chunk). Renders the records of one patient's samples of a chunk into their slots.
     /// </summary>
-    private sealed class ChunkWorker(ITrajectoryStore store, SampleInputBuilder inputs, CandidateBuilder candidates, ExportSettings settings) : IDisposable
+    private sealed class ChunkWorker(ITrajectoryStore store, SampleInputBuilder inputs, CandidateBuilder candidates, ExportSettings settings, string spillPath) : IDisposable
     {
+        private readonly FileStream _spill = new(spillPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
         private readonly List<PatientTrajectory> _cache = new(PatientCacheSize);
         private readonly ArrayBufferWriter<byte> _buffer = new(1 << 16);
         private Utf8JsonWriter? _json;
 
         public ExportTimings Timings { get; } = new();
 
-        public void Run(List<(long Line, TaskIndexRow Row)> chunk, int[] group, byte[][] records, long firstIdx)
+        public void Run(List<(long Line, TaskIndexRow Row)> chunk, int[] group, RecordSlot[] records, long firstIdx)
         {
             var json = _json ??= new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = JsonDefaults.Jsonl.Encoder });
             var first = chunk[group[0]];
@@ -193,12 +228,34 @@ public sealed class SampleExporter(ILogger<SampleExporter>? logger = null)
                 }
 
                 json.Flush();
-                records[i] = _buffer.WrittenSpan.ToArray();
+                records[i] = new RecordSlot(this, _spill.Position, _buffer.WrittenCount);
+                _spill.Write(_buffer.WrittenSpan);
                 Timings.Json += Stopwatch.GetTimestamp() - t2;
             }
         }
 
-        public void Dispose() => _json?.Dispose();
+        /// <summary>Makes the chunk's records readable with <see cref="ReadRecord"/>.</summary>
+        public void EndChunk() => _spill.Flush();
+
+        public void ReadRecord(long offset, Span<byte> destination)
+        {
+            if (RandomAccess.Read(_spill.SafeFileHandle, destination, offset) != destination.Length)
+            {
+                throw new IOException("The export's temporary record file is shorter than written (disk full?).");
+            }
+        }
+
+        public void ResetSpill()
+        {
+            _spill.SetLength(0);
+            _spill.Position = 0;
+        }
+
+        public void Dispose()
+        {
+            _json?.Dispose();
+            _spill.Dispose();
+        }
 
         private PatientTrajectory Patient(long subjectId, string file, long line)
         {
@@ -224,6 +281,9 @@ public sealed class SampleExporter(ILogger<SampleExporter>? logger = null)
             return trajectory;
         }
     }
+
+    /// <summary>Where a record of the chunk was spilled: the worker's temporary file, offset and length.</summary>
+    private readonly record struct RecordSlot(ChunkWorker Worker, long Offset, int Length);
 
     private static void Check(TaskIndexRow row, PatientTrajectory trajectory, string file, long line)
     {
