@@ -43,6 +43,7 @@ internal sealed class IngestBenchmark : IBenchmark
         Console.WriteLine("| scale | input rows | input gz MiB | elapsed s | CPU s | rows/s | peak RSS MiB | store MiB | load avg |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
         string? lastStore = null;
+        var phases = new List<string>();
         foreach (var n in scales)
         {
             var input = Path.Combine(work, $"mimic-x{n}");
@@ -83,8 +84,12 @@ internal sealed class IngestBenchmark : IBenchmark
             var storeBytes = Directory.EnumerateFiles(store).Sum(x => new FileInfo(x).Length);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {n}x | {rows:N0} | {gz / 1048576.0:F0} | {secs:F1} | {cpu:F1} | {rows / secs:N0} | {hwmKb / 1024.0:F0} | {storeBytes / 1048576.0:F1} | {MachineLoad.LoadAverage()} |"));
+            phases.Add(string.Create(CultureInfo.InvariantCulture, $"- {n}x phases: read + spill {f[4]} s wall / {f[7]} s CPU, merge + compress + write {f[5]} s wall / {f[8]} s CPU (the merge waited {f[6]} s for compression)"));
             lastStore = store;
         }
+
+        Console.WriteLine();
+        phases.ForEach(Console.WriteLine);
 
         if (lastStore is not null)
         {
@@ -103,7 +108,7 @@ internal sealed class IngestBenchmark : IBenchmark
         var hwm = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
         var kb = hwm.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
         var cpu = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{result.Counts["rows"]} {secs:F3} {kb} {cpu:F2}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{result.Counts["rows"]} {secs:F3} {kb} {cpu:F2} {result.PhaseSeconds["spill"]:F1} {result.PhaseSeconds["merge"]:F1} {result.PhaseSeconds["merge_wait"]:F1} {result.PhaseSeconds["spill_cpu"]:F1} {result.PhaseSeconds["merge_cpu"]:F1}"));
         return 0;
     }
 
@@ -128,6 +133,17 @@ internal sealed class IngestBenchmark : IBenchmark
             ReadWhole(store, id);
             whole.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
             wholeCpu.Add(ThreadCpuClock.Milliseconds() - c0);
+        }
+
+        // Time to the first event (demographics): one block.
+        var first = new List<double>();
+        for (var i = 0; i < 2000; i++)
+        {
+            var id = ids[rng.Next(ids.Count)];
+            var t0 = Stopwatch.GetTimestamp();
+            store.TryRead(id, out var t);
+            _ = t.Events[0];
+            first.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
         }
 
         // A sample's window, as tasks export reads it: the demographics event and up to 100 consecutive events.
@@ -158,6 +174,9 @@ internal sealed class IngestBenchmark : IBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"- random access, whole patient: wall {Percentiles(whole)}; thread CPU {Percentiles(wholeCpu)} (load average {MachineLoad.LoadAverage()})"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"- random access, window (event 0 + up to 100 events): wall {Percentiles(window)}; thread CPU {Percentiles(windowCpu)}; {(store.BlockReads - blocks0) / 2000.0:F1} blocks decoded per read"));
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"- random access, time to first event (event 0): wall {Percentiles(first)}"));
+        ReportShapes(store);
 
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var sw = Stopwatch.StartNew();
@@ -196,6 +215,28 @@ internal sealed class IngestBenchmark : IBenchmark
         var pureRender = Math.Max(1e-9, renderSecs - sw.Elapsed.TotalSeconds);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"- rendering: {rendered:N0} events in {renderSecs:F2} s including decode ({rendered / renderSecs:N0} events/s), {rendered / pureRender:N0} events/s render only"));
+    }
+
+    /// <summary>Distribution of patient sizes, and whole-read time and decode rate of the largest patients.</summary>
+    private static void ReportShapes(TrajectoryStore store)
+    {
+        var shapes = store.SubjectIds.Select(id => (Id: id, Shape: store.ShapeOf(id)!.Value)).OrderBy(x => x.Shape.RawBytes).ToList();
+        string Raw(int k) => (shapes[k].Shape.RawBytes / 1048576.0).ToString("F2", CultureInfo.InvariantCulture);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"- patient raw size (decoded block bytes): p50 {Raw(shapes.Count / 2)} MiB, p90 {Raw((int)(shapes.Count * 0.9))} MiB, p99 {Raw((int)(shapes.Count * 0.99))} MiB, max {Raw(shapes.Count - 1)} MiB"));
+        foreach (var (id, shape) in shapes.AsEnumerable().Reverse().DistinctBy(x => x.Shape).Take(5))
+        {
+            var best = double.MaxValue;
+            for (var r = 0; r < 3; r++)
+            {
+                var c0 = ThreadCpuClock.Milliseconds();
+                ReadWhole(store, id);
+                best = Math.Min(best, ThreadCpuClock.Milliseconds() - c0);
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  - {shape.Events:N0} events, {shape.Blocks} blocks, {shape.RawBytes / 1048576.0:F2} MiB raw: whole read {best:F1} ms thread CPU ({shape.RawBytes / 1048576.0 / (best / 1000):F0} MiB/s decoded into events)"));
+        }
     }
 
     private static void ReadWhole(TrajectoryStore store, long id)

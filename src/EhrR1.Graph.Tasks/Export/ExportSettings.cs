@@ -24,8 +24,14 @@ public sealed record ExportSettings
     /// <summary>Upstream joined empty parts (no last discharge, no admission record) too, leaving blank runs.</summary>
     public bool KeepEmptyParts { get; init; }
 
-    /// <summary>Samples processed together (grouped by patient, so each patient is read once per chunk).</summary>
-    public int ChunkSize { get; init; } = 8192;
+    /// <summary>
+    /// Samples processed together (grouped by patient, so each patient is read once per chunk). Memory holds the
+    /// chunk's index rows; its rendered records go to temporary files beside the output.
+    /// </summary>
+    public int ChunkSize { get; init; } = 65536;
+
+    /// <summary>Patients of a chunk read and rendered at the same time (the output does not depend on it).</summary>
+    public int Workers { get; init; } = Math.Max(1, Environment.ProcessorCount);
 
     /// <summary>Overwrite an existing output file.</summary>
     public bool Force { get; init; }
@@ -40,6 +46,11 @@ public sealed record ExportSettings
         if (ChunkSize < 1)
         {
             yield return $"--chunk-size must be ≥ 1; got {ChunkSize}.";
+        }
+
+        if (Workers < 1)
+        {
+            yield return $"--workers must be ≥ 1; got {Workers}.";
         }
 
         if (MaxCandidates < 2)

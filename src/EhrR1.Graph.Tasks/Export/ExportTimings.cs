@@ -18,6 +18,17 @@ public sealed class ExportTimings
 
     public long Write { get; set; }
 
+    /// <summary>Adds another worker's times (the sums are thread time, not wall time, when workers run in parallel).</summary>
+    public void Add(ExportTimings other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        Read += other.Read;
+        Input += other.Input;
+        Candidates += other.Candidates;
+        Json += other.Json;
+        Write += other.Write;
+    }
+
     /// <summary>One line: seconds per phase.</summary>
     public override string ToString() => string.Create(
         System.Globalization.CultureInfo.InvariantCulture,

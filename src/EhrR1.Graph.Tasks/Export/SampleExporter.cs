@@ -1,6 +1,8 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using EhrR1.Graph.Core.Errors;
 using EhrR1.Graph.Core.IO;
@@ -40,90 +42,119 @@ public sealed class SampleExporter(ILogger<SampleExporter>? logger = null)
         StageConfigurationException.ThrowIfAny(settings.Validate());
         var clock = Stopwatch.StartNew();
         var candidates = new CandidateBuilder(LoadLabelCounts(settings), settings.Seed, settings.MaxCandidates);
-        var inputs = new SampleInputBuilder(renderer, settings.KeepEmptyParts);
-        var cache = new List<PatientTrajectory>(PatientCacheSize);
         var patients = new HashSet<long>();
         var timings = new ExportTimings();
         Timings = timings;
+        var spillPrefix = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(settings.OutputFile))!, "." + Path.GetFileName(settings.OutputFile) + "." + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        var spills = 0;
+        ChunkWorker NewWorker() => new(store, new SampleInputBuilder(renderer, settings.KeepEmptyParts), candidates, settings, spillPrefix + ".w" + Interlocked.Increment(ref spills).ToString(CultureInfo.InvariantCulture) + ".tmp");
+        var workers = new ConcurrentBag<ChunkWorker>(Enumerable.Range(0, settings.Workers).Select(_ => NewWorker()));
         long count = 0;
-        await AtomicFile.WriteAsync(settings.OutputFile, async (stream, ct) =>
+        try
         {
-            // Samples come grouped by task, so one patient recurs across the file. They are processed in chunks:
-            // each chunk is grouped by subject (every patient is read and rendered once per chunk), and the records
-            // are written back in file order.
-            var chunk = new List<(long Line, TaskIndexRow Row)>(settings.ChunkSize);
-            var buffer = new ArrayBufferWriter<byte>(1 << 16);
-            using var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JsonDefaults.Jsonl.Encoder });
-            async Task FlushChunkAsync()
+            await AtomicFile.WriteAsync(settings.OutputFile, async (stream, ct) =>
             {
-                var records = new byte[chunk.Count][];
-                foreach (var group in Enumerable.Range(0, chunk.Count).GroupBy(i => chunk[i].Row.SubjectId).OrderBy(g => g.Key))
+                // Samples come grouped by task, so one patient recurs across the file. They are processed in chunks:
+                // each chunk is grouped by subject (every patient is read and rendered once per chunk, by one worker;
+                // the workers take patients in parallel, each appending its records to its own temporary file), and the
+                // records are copied back to the output in file order. Memory holds the chunk's rows, not its records.
+                var chunk = new List<(long Line, TaskIndexRow Row)>(settings.ChunkSize);
+                async Task FlushChunkAsync()
                 {
-                    ct.ThrowIfCancellationRequested();
-                    var first = chunk[group.First()];
-                    var t0 = Stopwatch.GetTimestamp();
-                    var trajectory = Patient(store, cache, group.Key, settings.SamplesFile, first.Line);
-                    timings.Read += Stopwatch.GetTimestamp() - t0;
-                    patients.Add(group.Key);
-                    foreach (var i in group)
-                    {
-                        var (line, row) = chunk[i];
-                        var task = TaskCatalog.Find(row.Task)
-                            ?? throw new InputDataException("EHR-TSK-020", settings.SamplesFile, line, "task", "unknown task", expected: "one of the 46 EHR-Bench task names", found: "\"" + row.Task + "\"");
-                        t0 = Stopwatch.GetTimestamp();
-                        Check(row, trajectory, settings.SamplesFile, line);
-                        SampleInputBuilder.Touch(trajectory, row);
-                        var t1 = Stopwatch.GetTimestamp();
-                        timings.Read += t1 - t0;
-                        var input = inputs.Build(trajectory, task, row);
-                        var output = string.Join('\n', row.Target);
-                        var t2 = Stopwatch.GetTimestamp();
-                        timings.Input += t2 - t1;
-                        buffer.ResetWrittenCount();
-                        json.Reset(buffer);
-                        if (settings.Format == ExportFormat.EhrBench)
+                    var groups = Enumerable.Range(0, chunk.Count).GroupBy(i => chunk[i].Row.SubjectId).OrderBy(g => g.Key).Select(g => g.ToArray()).ToArray();
+                    var records = new RecordSlot[chunk.Count];
+                    var failures = new Exception?[groups.Length];
+                    var firstIdx = count;
+                    Parallel.For(
+                        0,
+                        groups.Length,
+                        new ParallelOptions { MaxDegreeOfParallelism = settings.Workers, CancellationToken = ct },
+                        () => workers.TryTake(out var w) ? w : NewWorker(),
+                        (g, _, worker) =>
                         {
-                            var list = candidates.Build(task, row.SampleId, row.Target);
-                            var t3 = Stopwatch.GetTimestamp();
-                            timings.Candidates += t3 - t2;
-                            t2 = t3;
-                            WriteBench(json, count + i, row, task, input, output, list);
-                        }
-                        else
-                        {
-                            WriteIns(json, row, task, input, output);
-                        }
+                            try
+                            {
+                                worker.Run(chunk, groups[g], records, firstIdx);
+                            }
+                            catch (Exception ex) when (ex is not OperationCanceledException)
+                            {
+                                failures[g] = ex;
+                            }
 
-                        json.Flush();
-                        records[i] = buffer.WrittenSpan.ToArray();
-                        timings.Json += Stopwatch.GetTimestamp() - t2;
+                            return worker;
+                        },
+                        workers.Add);
+
+                    // The error a sequential run would stop at: the first failing patient in subject order.
+                    if (failures.FirstOrDefault(f => f is not null) is { } failure)
+                    {
+                        ExceptionDispatchInfo.Capture(failure).Throw();
+                    }
+
+                    foreach (var g in groups)
+                    {
+                        patients.Add(chunk[g[0]].Row.SubjectId);
+                    }
+
+                    var w0 = Stopwatch.GetTimestamp();
+                    foreach (var w in workers)
+                    {
+                        w.EndChunk();
+                    }
+
+                    var copy = ArrayPool<byte>.Shared.Rent(1 << 16);
+                    try
+                    {
+                        foreach (var r in records)
+                        {
+                            if (copy.Length < r.Length + 1)
+                            {
+                                ArrayPool<byte>.Shared.Return(copy);
+                                copy = ArrayPool<byte>.Shared.Rent(r.Length + 1);
+                            }
+
+                            r.Worker.ReadRecord(r.Offset, copy.AsSpan(0, r.Length));
+                            copy[r.Length] = (byte)'\n';
+                            await stream.WriteAsync(copy.AsMemory(0, r.Length + 1), ct);
+                        }
+                    }
+                    finally
+                    {
+                        ArrayPool<byte>.Shared.Return(copy);
+                    }
+
+                    foreach (var w in workers)
+                    {
+                        w.ResetSpill();
+                    }
+
+                    timings.Write += Stopwatch.GetTimestamp() - w0;
+                    count += chunk.Count;
+                    chunk.Clear();
+                    progress?.Report(new StageProgress("samples", count, null, "samples"));
+                }
+
+                await foreach (var line in JsonlReader.ReadAsync<TaskIndexRow>(settings.SamplesFile, TasksJson.Context.Options, ct).WithCancellation(ct))
+                {
+                    chunk.Add((line.LineNumber, line.Value));
+                    if (chunk.Count >= settings.ChunkSize)
+                    {
+                        await FlushChunkAsync();
                     }
                 }
 
-                var w0 = Stopwatch.GetTimestamp();
-                foreach (var r in records)
-                {
-                    await stream.WriteAsync(r, ct);
-                    stream.WriteByte((byte)'\n');
-                }
-
-                timings.Write += Stopwatch.GetTimestamp() - w0;
-                count += chunk.Count;
-                chunk.Clear();
-                progress?.Report(new StageProgress("samples", count, null, "samples"));
-            }
-
-            await foreach (var line in JsonlReader.ReadAsync<TaskIndexRow>(settings.SamplesFile, TasksJson.Context.Options, ct).WithCancellation(ct))
+                await FlushChunkAsync();
+            }, cancellationToken);
+        }
+        finally
+        {
+            foreach (var w in workers)
             {
-                chunk.Add((line.LineNumber, line.Value));
-                if (chunk.Count >= settings.ChunkSize)
-                {
-                    await FlushChunkAsync();
-                }
+                timings.Add(w.Timings);
+                w.Dispose();
             }
+        }
 
-            await FlushChunkAsync();
-        }, cancellationToken);
         progress?.Report(new StageProgress("samples", count, count, "samples"));
         var counts = new Dictionary<string, long>(StringComparer.Ordinal) { ["samples"] = count, ["patients"] = patients.Count };
         new RunManifest
@@ -147,29 +178,112 @@ public sealed class SampleExporter(ILogger<SampleExporter>? logger = null)
         return new StageReport(StageName, clock.Elapsed.TotalSeconds, counts, [Path.GetFullPath(settings.OutputFile)]);
     }
 
-    private static PatientTrajectory Patient(ITrajectoryStore store, List<PatientTrajectory> cache, long subjectId, string file, long line)
+    /// <summary>
+    /// One export worker: its own renderer cache, JSON writer, timings and last few patients (a patient often recurs
+    /// in the next chunk). Renders the records of one patient's samples of a chunk into their slots.
+    /// </summary>
+    private sealed class ChunkWorker(ITrajectoryStore store, SampleInputBuilder inputs, CandidateBuilder candidates, ExportSettings settings, string spillPath) : IDisposable
     {
-        for (var i = 0; i < cache.Count; i++)
+        private readonly FileStream _spill = new(spillPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
+        private readonly List<PatientTrajectory> _cache = new(PatientCacheSize);
+        private readonly ArrayBufferWriter<byte> _buffer = new(1 << 16);
+        private Utf8JsonWriter? _json;
+
+        public ExportTimings Timings { get; } = new();
+
+        public void Run(List<(long Line, TaskIndexRow Row)> chunk, int[] group, RecordSlot[] records, long firstIdx)
         {
-            if (cache[i].SubjectId == subjectId)
+            var json = _json ??= new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = JsonDefaults.Jsonl.Encoder });
+            var first = chunk[group[0]];
+            var t0 = Stopwatch.GetTimestamp();
+            var trajectory = Patient(first.Row.SubjectId, settings.SamplesFile, first.Line);
+            Timings.Read += Stopwatch.GetTimestamp() - t0;
+            foreach (var i in group)
             {
-                return cache[i];
+                var (line, row) = chunk[i];
+                var task = TaskCatalog.Find(row.Task)
+                    ?? throw new InputDataException("EHR-TSK-020", settings.SamplesFile, line, "task", "unknown task", expected: "one of the 46 EHR-Bench task names", found: "\"" + row.Task + "\"");
+                t0 = Stopwatch.GetTimestamp();
+                Check(row, trajectory, settings.SamplesFile, line);
+                SampleInputBuilder.Touch(trajectory, row);
+                var t1 = Stopwatch.GetTimestamp();
+                Timings.Read += t1 - t0;
+                var input = inputs.Build(trajectory, task, row);
+                var output = string.Join('\n', row.Target);
+                var t2 = Stopwatch.GetTimestamp();
+                Timings.Input += t2 - t1;
+                _buffer.ResetWrittenCount();
+                json.Reset(_buffer);
+                if (settings.Format == ExportFormat.EhrBench)
+                {
+                    var list = candidates.Build(task, row.SampleId, row.Target);
+                    var t3 = Stopwatch.GetTimestamp();
+                    Timings.Candidates += t3 - t2;
+                    t2 = t3;
+                    WriteBench(json, firstIdx + i, row, task, input, output, list);
+                }
+                else
+                {
+                    WriteIns(json, row, task, input, output);
+                }
+
+                json.Flush();
+                records[i] = new RecordSlot(this, _spill.Position, _buffer.WrittenCount);
+                _spill.Write(_buffer.WrittenSpan);
+                Timings.Json += Stopwatch.GetTimestamp() - t2;
             }
         }
 
-        if (!store.TryRead(subjectId, out var trajectory))
+        /// <summary>Makes the chunk's records readable with <see cref="ReadRecord"/>.</summary>
+        public void EndChunk() => _spill.Flush();
+
+        public void ReadRecord(long offset, Span<byte> destination)
         {
-            throw new InputDataException("EHR-TSK-021", file, line, "subject_id", "the subject is not in the trajectory store", expected: "a store built from the same data as the index", found: "subject " + subjectId.ToString(CultureInfo.InvariantCulture), fix: "Pass the --store that the index was built from");
+            if (RandomAccess.Read(_spill.SafeFileHandle, destination, offset) != destination.Length)
+            {
+                throw new IOException("The export's temporary record file is shorter than written (disk full?).");
+            }
         }
 
-        if (cache.Count == PatientCacheSize)
+        public void ResetSpill()
         {
-            cache.RemoveAt(0);
+            _spill.SetLength(0);
+            _spill.Position = 0;
         }
 
-        cache.Add(trajectory);
-        return trajectory;
+        public void Dispose()
+        {
+            _json?.Dispose();
+            _spill.Dispose();
+        }
+
+        private PatientTrajectory Patient(long subjectId, string file, long line)
+        {
+            for (var i = 0; i < _cache.Count; i++)
+            {
+                if (_cache[i].SubjectId == subjectId)
+                {
+                    return _cache[i];
+                }
+            }
+
+            if (!store.TryRead(subjectId, out var trajectory))
+            {
+                throw new InputDataException("EHR-TSK-021", file, line, "subject_id", "the subject is not in the trajectory store", expected: "a store built from the same data as the index", found: "subject " + subjectId.ToString(CultureInfo.InvariantCulture), fix: "Pass the --store that the index was built from");
+            }
+
+            if (_cache.Count == PatientCacheSize)
+            {
+                _cache.RemoveAt(0);
+            }
+
+            _cache.Add(trajectory);
+            return trajectory;
+        }
     }
+
+    /// <summary>Where a record of the chunk was spilled: the worker's temporary file, offset and length.</summary>
+    private readonly record struct RecordSlot(ChunkWorker Worker, long Offset, int Length);
 
     private static void Check(TaskIndexRow row, PatientTrajectory trajectory, string file, long line)
     {

@@ -1,6 +1,8 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using EhrR1.Graph.Core.Errors;
 using EhrR1.Graph.Core.IO;
@@ -18,7 +20,7 @@ namespace EhrR1.Graph.Trajectories.Ingest;
 /// <c>ehr-graph ingest</c>: MIMIC-IV CSVs → trajectory store, in bounded memory. Phase 1 streams every event
 /// table (two at a time), encodes rows and spills sorted runs; phase 2 k-way merges the runs by
 /// (subject, time, source key, table, row), assembles each patient's events and writes them as Brotli blocks of a
-/// few dozen KiB plus the block and subject indexes. The store is built in a staging folder and renamed into place with its manifest.
+/// few dozen KiB (compressed in parallel, written in order) plus the block and subject indexes. The store is built in a staging folder and renamed into place with its manifest.
 /// </summary>
 public sealed class IngestStage(ILogger logger)
 {
@@ -117,7 +119,14 @@ public sealed class IngestStage(ILogger logger)
             t.Name, columns[i] ?? [.. TableCatalog.RequiredColumns(t), .. t.DerivedColumns], t.DerivedLists)).ToList());
         schema.Save(atomic.StagingPath);
         var eventsPerTable = new long[tables.Count];
-        var (patients, events, storedRows, storeBytes) = await MergeAsync(runs, tables, atomic.StagingPath, eventsPerTable, rowsDone, progress, cancellationToken).ConfigureAwait(false);
+        var phase1 = sw.Elapsed.TotalSeconds;
+        var cpu1 = ProcessCpuSeconds();
+        var merged = await MergeAsync(runs, tables, atomic.StagingPath, eventsPerTable, rowsDone, workers, progress, cancellationToken).ConfigureAwait(false);
+        var (patients, events, storedRows, storeBytes) = (merged.Patients, merged.Events, merged.Rows, merged.Bytes);
+        var phase2 = sw.Elapsed.TotalSeconds - phase1;
+        var cpu2 = ProcessCpuSeconds() - cpu1;
+        logger.LogInformation("Read and spilled in {Spill:F1} s; merged, compressed and wrote in {Merge:F1} s (the merge waited {Wait:F1} s for compression).",
+            phase1, phase2, merged.WaitSeconds);
         Directory.Delete(spillDir, recursive: true);
 
         if (storedRows != rowsDone)
@@ -152,7 +161,23 @@ public sealed class IngestStage(ILogger logger)
         }.Save(Path.Combine(atomic.StagingPath, StoreFiles.Manifest));
         atomic.Commit();
         logger.LogInformation("Wrote {Patients} patients, {Events} events, {Rows} rows to {Store} in {Seconds:F1} s.", patients, events, storedRows, output, elapsed);
-        return new IngestResult(output, false, elapsed, counts);
+        return new IngestResult(output, false, elapsed, counts)
+        {
+            PhaseSeconds = new Dictionary<string, double>(StringComparer.Ordinal)
+            {
+                ["spill"] = phase1,
+                ["merge"] = phase2,
+                ["merge_wait"] = merged.WaitSeconds,
+                ["spill_cpu"] = cpu1,
+                ["merge_cpu"] = cpu2,
+            },
+        };
+    }
+
+    private static double ProcessCpuSeconds()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime.TotalSeconds;
     }
 
     private static RunManifest? IsUpToDate(string output, List<FileFingerprint> inputs, Dictionary<string, string?> settings)
@@ -262,23 +287,30 @@ public sealed class IngestStage(ILogger logger)
         return dict;
     }
 
-    private static async Task<(long Patients, long Events, long Rows, long Bytes)> MergeAsync(
-        List<string> runs, IReadOnlyList<TableSpec> tables, string storeDir, long[] eventsPerTable, long totalRows,
+    private static async Task<MergeOutcome> MergeAsync(
+        List<string> runs, IReadOnlyList<TableSpec> tables, string storeDir, long[] eventsPerTable, long totalRows, int workers,
         IProgress<StageProgress>? progress, CancellationToken ct)
     {
+        // One thread merges and assembles patients into batches of about BatchBytes raw bytes; each full batch is
+        // compressed on the thread pool (up to 2 x workers batches in flight) and written in submission order by the
+        // consumer, so the store bytes do not depend on the number of threads and memory stays bounded.
+        const int BatchBytes = 1 << 20;
         var cursors = new List<RunCursor>();
-        var channel = Channel.CreateBounded<(long Subject, byte[] Buffer, int Length, int[] Starts, int Events, int Rows)>(
-            new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
+        var channel = Channel.CreateBounded<Task<StoreBatch>>(
+            new BoundedChannelOptions(Math.Max(2, 2 * workers)) { SingleReader = true, SingleWriter = true });
+        var free = new ConcurrentQueue<StoreBatch>();
         long patients = 0, events = 0, rows = 0, bytes = 0;
+        var waited = new Stopwatch();
         using var writer = new StoreWriter(storeDir);
         var consumer = Task.Run(
             async () =>
             {
-                await foreach (var block in channel.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+                await foreach (var pending in channel.Reader.ReadAllAsync(ct).ConfigureAwait(false))
                 {
-                    writer.WritePatient(block.Subject, block.Buffer.AsSpan(0, block.Length), block.Starts.AsSpan(0, block.Events), block.Rows);
-                    ArrayPool<byte>.Shared.Return(block.Buffer);
-                    ArrayPool<int>.Shared.Return(block.Starts);
+                    var done = await pending.ConfigureAwait(false);
+                    writer.Write(done);
+                    done.Reset();
+                    free.Enqueue(done);
                 }
             },
             ct);
@@ -300,7 +332,17 @@ public sealed class IngestStage(ILogger logger)
             var assembler = new PatientAssembler(tables);
             var block = new ArrayBufferWriter<byte>(1 << 16);
             var starts = new List<int>(1024);
+            var batch = new StoreBatch();
             var current = long.MinValue;
+            async ValueTask Submit()
+            {
+                var full = batch;
+                batch = free.TryDequeue(out var reused) ? reused : new StoreBatch();
+                waited.Start();
+                await channel.Writer.WriteAsync(Task.Run(() => { full.Compress(); return full; }, ct), ct).ConfigureAwait(false);
+                waited.Stop();
+            }
+
             async ValueTask FlushPatient()
             {
                 if (assembler.RowCount == 0)
@@ -310,14 +352,15 @@ public sealed class IngestStage(ILogger logger)
 
                 block.ResetWrittenCount();
                 var (ev, rw) = assembler.Finish(block, starts, eventsPerTable);
-                var buf = ArrayPool<byte>.Shared.Rent(Math.Max(1, block.WrittenCount));
-                block.WrittenSpan.CopyTo(buf);
-                var startsBuf = ArrayPool<int>.Shared.Rent(Math.Max(1, ev));
-                starts.CopyTo(startsBuf);
-                await channel.Writer.WriteAsync((current, buf, block.WrittenCount, startsBuf, ev, rw), ct).ConfigureAwait(false);
+                batch.Add(current, block.WrittenSpan, CollectionsMarshal.AsSpan(starts), rw);
                 patients++;
                 events += ev;
                 rows += rw;
+                if (batch.RawBytes >= BatchBytes)
+                {
+                    await Submit().ConfigureAwait(false);
+                }
+
                 if ((patients & 0x3FF) == 0)
                 {
                     progress?.Report(new StageProgress("write store", rows, totalRows, "rows"));
@@ -341,6 +384,11 @@ public sealed class IngestStage(ILogger logger)
             }
 
             await FlushPatient().ConfigureAwait(false);
+            if (batch.PatientCount > 0)
+            {
+                await Submit().ConfigureAwait(false);
+            }
+
             channel.Writer.Complete();
             await consumer.ConfigureAwait(false);
             writer.Complete();
@@ -369,6 +417,8 @@ public sealed class IngestStage(ILogger logger)
         }
 
         progress?.Report(new StageProgress("write store", rows, totalRows, "rows"));
-        return (patients, events, rows, bytes);
+        return new MergeOutcome(patients, events, rows, bytes, waited.Elapsed.TotalSeconds);
     }
+
+    private readonly record struct MergeOutcome(long Patients, long Events, long Rows, long Bytes, double WaitSeconds);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using EhrR1.Graph.Core.Text;
@@ -14,8 +15,7 @@ namespace EhrR1.Graph.Trajectories.Rendering;
 /// </summary>
 public static class EventRenderer
 {
-    private static readonly Dictionary<string, string> TitleCache = new(StringComparer.Ordinal);
-    private static readonly Lock TitleLock = new();
+    private static readonly ConcurrentDictionary<string, string> TitleCache = new(StringComparer.Ordinal);
 
     /// <summary>Renders one event; the empty string for tables without a rendering (drgcodes, hcpcsevents).</summary>
     public static string Render(EhrEvent ev)
@@ -197,17 +197,5 @@ public static class EventRenderer
         sb.Append("None");
     }
 
-    private static string Title(string key)
-    {
-        lock (TitleLock)
-        {
-            if (!TitleCache.TryGetValue(key, out var t))
-            {
-                t = PythonText.Title(key);
-                TitleCache[key] = t;
-            }
-
-            return t;
-        }
-    }
+    private static string Title(string key) => TitleCache.GetOrAdd(key, PythonText.Title);
 }

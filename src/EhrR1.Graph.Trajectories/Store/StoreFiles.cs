@@ -33,8 +33,11 @@ internal static class StoreFiles
     public const byte FlagEnd = 2;
     public const byte FlagHadm = 4;
 
-    /// <summary>Brotli quality for event blocks: fast, still about 6-10x on MIMIC rows.</summary>
-    public const int BrotliQuality = 2;
+    /// <summary>
+    /// Brotli quality for event blocks. Quality 1 compresses the demo's blocks about twice as fast as quality 2 for
+    /// about 9% more bytes (4.5x instead of 4.9x); decoding speed is the same.
+    /// </summary>
+    public const int BrotliQuality = 1;
 
     /// <summary>Brotli window (log2 bytes): larger than a block, so an event bigger than the target still compresses well.</summary>
     public const int BrotliWindow = 18;

@@ -161,6 +161,24 @@ public sealed class TrajectoryStore : ITrajectoryStore
         return i >= 0 ? _eventCounts[i] : -1;
     }
 
+    /// <summary>A subject's events, blocks and raw (decoded) block bytes, without decoding; null when absent.</summary>
+    internal (int Events, int Blocks, long RawBytes)? ShapeOf(long subjectId)
+    {
+        var i = Array.BinarySearch(_subjects, subjectId);
+        if (i < 0)
+        {
+            return null;
+        }
+
+        long raw = 0;
+        for (var b = _firstBlocks[i]; b < _firstBlocks[i] + _blockCounts[i]; b++)
+        {
+            raw += _blockRaw[b];
+        }
+
+        return (_eventCounts[i], _blockCounts[i], raw);
+    }
+
     /// <inheritdoc />
     /// <remarks>The events are decoded lazily, one block at a time, when first accessed.</remarks>
     public bool TryRead(long subjectId, out PatientTrajectory trajectory)
@@ -322,7 +340,7 @@ public sealed class TrajectoryStore : ITrajectoryStore
                 continue;
             }
 
-            values[c] = len == 1 ? string.Empty : Encoding.UTF8.GetString(p.Slice(pos, len - 1));
+            values[c] = len == 1 ? string.Empty : ValueCache.Get(p.Slice(pos, len - 1));
             pos += len - 1;
         }
 
@@ -339,7 +357,7 @@ public sealed class TrajectoryStore : ITrajectoryStore
             for (var k = 0; k < arr.Length; k++)
             {
                 var len = (int)VarInt.Read(p, ref pos);
-                arr[k] = Encoding.UTF8.GetString(p.Slice(pos, len));
+                arr[k] = ValueCache.Get(p.Slice(pos, len));
                 pos += len;
             }
 
@@ -351,6 +369,42 @@ public sealed class TrajectoryStore : ITrajectoryStore
     }
 
     private sealed record TableLayout(string Name, string[] Columns, string[] Lists);
+
+    /// <summary>
+    /// Short ASCII values repeat a lot (times shared by an event's rows, units, flags, item names, ids of the same
+    /// admission): a small per-thread direct-mapped cache returns the same string instead of decoding and allocating
+    /// a new one. Values are immutable strings, so sharing them between items is safe; the cache never changes what
+    /// is decoded.
+    /// </summary>
+    private static class ValueCache
+    {
+        private const int Slots = 4096;
+        private const int MaxBytes = 48;
+
+        [ThreadStatic]
+        private static string?[]? t_slots;
+
+        public static string Get(ReadOnlySpan<byte> bytes)
+        {
+            if (bytes.Length > MaxBytes || !Ascii.IsValid(bytes))
+            {
+                return Encoding.UTF8.GetString(bytes);
+            }
+
+            var slots = t_slots ??= new string?[Slots];
+            var hash = default(HashCode);
+            hash.AddBytes(bytes);
+            ref var slot = ref slots[hash.ToHashCode() & (Slots - 1)];
+            if (slot is { } cached && cached.Length == bytes.Length && Ascii.Equals(bytes, cached))
+            {
+                return cached;
+            }
+
+            var value = Encoding.ASCII.GetString(bytes);
+            slot = value;
+            return value;
+        }
+    }
 
     private delegate void ReadEntry<in T>(T table, int i, ReadOnlySpan<byte> entry);
 

@@ -16,7 +16,7 @@ public sealed class SampleExporterTests
         "labevents:1:11", "diagnoses_icd:1:7", "Readmission_30day:1:9", "medrecon:2:3", "ED_Hospitalization:2:1", "next_event:4:5",
     ];
 
-    private static async Task<(string Bench, string Ins, TempDirectory Temp)> ExportAsync()
+    private static async Task<(string Bench, string Ins, TempDirectory Temp)> ExportAsync(int workers = 1, int chunkSize = 8192)
     {
         var temp = new TempDirectory();
         using var store = new InMemoryTrajectoryStore(Fixtures.All());
@@ -37,6 +37,8 @@ public sealed class SampleExporterTests
                 Format = format,
                 OutputFile = temp.Combine(name),
                 MaxCandidates = 5,
+                Workers = workers,
+                ChunkSize = chunkSize,
             }, null, CancellationToken.None);
         }
 
@@ -51,6 +53,21 @@ public sealed class SampleExporterTests
         {
             Golden.AssertMatches(bench, "tasks/fixture.ehr-bench.expected.jsonl");
             Golden.AssertMatches(ins, "tasks/fixture.ehr-ins.expected.jsonl");
+        }
+    }
+
+    [Theory]
+    [InlineData(4, 8192)]
+    [InlineData(3, 2)]
+    public async Task Should_WriteTheSameBytes_When_PatientsAreExportedInParallel(int workers, int chunkSize)
+    {
+        var (bench, ins, temp) = await ExportAsync();
+        var (parallelBench, parallelIns, parallelTemp) = await ExportAsync(workers, chunkSize);
+        using (temp)
+        using (parallelTemp)
+        {
+            parallelBench.Should().Be(bench);
+            parallelIns.Should().Be(ins);
         }
     }
 
