@@ -123,8 +123,10 @@ internal sealed class TasksModule : ICliModule
         var maxCandidates = new Option<int>("--max-candidates") { Description = "Candidate list size of decision tasks (default 100).", DefaultValueFactory = _ => 100 };
         var keepEmpty = new Option<bool>("--keep-empty-parts") { Description = "Upstream layout: keep empty parts (no last discharge, no admission record) as blank runs in the input." };
         var force = new Option<bool>("--force") { Description = "Overwrite the output file." };
+        var workers = new Option<int>("--workers") { Description = "Parallel render workers (default: one per core); the output is the same for any number.", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount) };
+        var chunkSize = new Option<int>("--chunk-size") { Description = "Samples per chunk (default 65536): each patient's blocks are decoded once per chunk; only the chunk's index rows are held in memory.", DefaultValueFactory = _ => 65536 };
         var cmd = new Command("export", "Render samples into EHR-Bench JSONL or EHR-Ins chat records (loadable by Hugging Face datasets/TRL).");
-        foreach (var o in new Option[] { samples, store, format, output, index, seed, maxCandidates, keepEmpty, force })
+        foreach (var o in new Option[] { samples, store, format, output, index, seed, maxCandidates, keepEmpty, workers, chunkSize, force })
         {
             cmd.Options.Add(o);
         }
@@ -141,6 +143,8 @@ internal sealed class TasksModule : ICliModule
                 Seed = parse.GetValue(seed),
                 MaxCandidates = parse.GetValue(maxCandidates),
                 KeepEmptyParts = parse.GetValue(keepEmpty),
+                Workers = parse.GetValue(workers),
+                ChunkSize = parse.GetValue(chunkSize),
                 Force = parse.GetValue(force),
             };
             using var loggers = context.CreateLoggerFactory();
