@@ -8,6 +8,7 @@ using EhrR1.Graph.Evidence;
 using EhrR1.Graph.Evidence.Neo4j;
 using EhrR1.Graph.Evidence.Search;
 using EhrR1.Graph.Evidence.Stage;
+using CypherDialect = EhrR1.Graph.Neo4j.Http.CypherDialect;
 using EhrR1.Graph.Reports;
 
 namespace EhrR1.Graph.Cli.Commands;
@@ -201,18 +202,35 @@ internal sealed class EvidenceModule : ICliModule
         var sampleId = new Option<string>("--sample-id") { Description = "The sample whose queries to print", Required = true };
         var kind = new Option<string?>("--graph-kind") { Description = "umls | cooccurrence | both: the relations the server search walks (default: the search's, from EVIDENCE.manifest.json, else umls)" };
         var keepPairEdge = new Option<bool?>("--keep-pair-edge") { Description = "Let the server search walk the pair's own CO_OCCURS edge (default: as the search did, from the manifest, else no)" };
-        var cmd = new Command("cypher", "Prints the parameterised Cypher (with its parameters) that shows one sample's thinking graph and re-runs its pair searches on the server");
-        cmd.Options.Add(evidence);
-        cmd.Options.Add(sampleId);
-        cmd.Options.Add(kind);
-        cmd.Options.Add(keepPairEdge);
+        var serverVersion = new Option<string?>("--server-version") { Description = "3.1 | 4 | 5: the Neo4j generation to write the statements for; on 3.x shortest paths get CYPHER 2.3 and {name} parameters (default: the version of --neo4j when given, else 5)" };
+        var uri = new Option<string?>("--neo4j") { Description = "Neo4j HTTP URI, e.g. http://127.0.0.1:7474: its version picks the dialect (credentials: EHRR1_NEO4J_USER / EHRR1_NEO4J_PASSWORD)" };
+        var database = new Option<string?>("--database") { Description = "Database name on Neo4j 4+ (default: the server's default)" };
+        var execute = new Option<bool>("--execute") { Description = "Also run the statements on --neo4j and print each one's rows" };
+        var cmd = new Command("cypher", "Prints the parameterised Cypher (with its parameters) that shows one sample's thinking graph and re-runs its pair searches on the server; with --execute, runs it");
+        foreach (var o in new Option[] { evidence, sampleId, kind, keepPairEdge, serverVersion, uri, database, execute })
+        {
+            cmd.Options.Add(o);
+        }
+
         cmd.SetAction(async (parse, ct) =>
         {
             var id = parse.GetValue(sampleId)!;
             var manifest = RunManifest.TryLoad(parse.GetValue(evidence)! + ".manifest.json");
             var kindText = parse.GetValue(kind) ?? manifest?.Settings.GetValueOrDefault("graph_kind") ?? "umls";
-            var graphKind = kindText switch { "umls" => GraphKind.Umls, "cooccurrence" => GraphKind.Cooccurrence, "both" => GraphKind.Both, _ => (GraphKind?)null }
-                ?? throw new StageConfigurationException("--graph-kind must be umls, cooccurrence or both.");
+            var problems = new List<string>();
+            var graphKind = kindText switch { "umls" => GraphKind.Umls, "cooccurrence" => GraphKind.Cooccurrence, "both" => GraphKind.Both, _ => (GraphKind?)null };
+            if (graphKind is null) { problems.Add("--graph-kind must be umls, cooccurrence or both."); }
+            var versionText = parse.GetValue(serverVersion);
+            var major = 0;
+            if (versionText is not null && !CypherDialect.TryParseServerVersion(versionText, out major)) { problems.Add("--server-version must be 3.1, 4 or 5 (found '" + versionText + "')."); }
+            Uri? server = null;
+            if (parse.GetValue(uri) is { } uriText && (!Uri.TryCreate(uriText, UriKind.Absolute, out server) || server.Scheme is not ("http" or "https")))
+            {
+                problems.Add("--neo4j must be an absolute http(s) URI such as http://127.0.0.1:7474.");
+            }
+
+            if (parse.GetValue(execute) && parse.GetValue(uri) is null) { problems.Add("--execute needs --neo4j, the server to run the statements on."); }
+            StageConfigurationException.ThrowIfAny(problems);
             var keep = parse.GetValue(keepPairEdge) ?? string.Equals(manifest?.Settings.GetValueOrDefault("pair_edge"), "kept", StringComparison.Ordinal);
             EvidenceRecord? record = null;
             await foreach (var line in JsonlReader.ReadAsync<EvidenceRecord>(parse.GetValue(evidence)!, null, ct))
@@ -229,18 +247,39 @@ internal sealed class EvidenceModule : ICliModule
                 throw new InputDataException("EHR-EV-030", parse.GetValue(evidence)!, null, "sample_id", "no record has this sample id", fix: "Check the id (format task:subject_id:index)");
             }
 
-            var queries = new List<object>
+            using var client = server is null ? null : new CypherHttpClient(server, parse.GetValue(database));
+            if (versionText is null)
             {
-                new { purpose = "stored paths of the sample", statement = ThinkingGraphCypher.SamplePaths, parameters = new { sample_id = id } },
-                new { purpose = "the sample's thinking graph (Neo4j Browser)", statement = ThinkingGraphCypher.SampleGraph, parameters = new { sample_id = id } },
+                major = client is null ? 5 : await client.ServerMajorVersionAsync(ct);
+                if (!CypherDialect.KnownMajors.Contains(major))
+                {
+                    throw new StageConfigurationException("The server at --neo4j reports major version " + major.ToString(System.Globalization.CultureInfo.InvariantCulture) + "; pass --server-version 3.1, 4 or 5.");
+                }
+            }
+
+            var queries = new List<(string Purpose, CypherStatement Statement)>
+            {
+                ("stored paths of the sample", new(ThinkingGraphCypher.SamplePaths, new Dictionary<string, object?> { ["sample_id"] = id })),
+                ("the sample's thinking graph (Neo4j Browser)", new(ThinkingGraphCypher.SampleGraph, new Dictionary<string, object?> { ["sample_id"] = id })),
             };
             foreach (var p in record.Pairs.Where(p => p.TargetCui is not null && p.HistoryCui is not null))
             {
-                var search = ThinkingGraphCypher.ServerSearch(graphKind, p.TargetCui!, p.HistoryCui!, EvidenceDefaults.ExcludedRelas, keep);
-                queries.Add(new { purpose = "server shortest path for " + p.Target + " / " + p.History, statement = search.Statement, parameters = search.Parameters });
+                queries.Add(("server shortest path for " + p.Target + " / " + p.History, ThinkingGraphCypher.ServerSearch(graphKind!.Value, p.TargetCui!, p.HistoryCui!, EvidenceDefaults.ExcludedRelas, keep, major)));
             }
 
-            await context.Output.WriteLineAsync(JsonSerializer.Serialize(queries, JsonDefaults.Indented));
+            var printed = new List<Dictionary<string, object?>>(queries.Count);
+            foreach (var (purpose, statement) in queries)
+            {
+                var entry = new Dictionary<string, object?>(StringComparer.Ordinal) { ["purpose"] = purpose, ["statement"] = statement.Statement, ["parameters"] = statement.Parameters };
+                if (parse.GetValue(execute))
+                {
+                    entry["rows"] = (await client!.RunAsync([statement], ct))[0];
+                }
+
+                printed.Add(entry);
+            }
+
+            await context.Output.WriteLineAsync(JsonSerializer.Serialize(printed, JsonDefaults.Indented));
             return 0;
         });
         return cmd;

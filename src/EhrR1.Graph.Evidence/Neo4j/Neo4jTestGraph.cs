@@ -1,5 +1,6 @@
 using EhrR1.Graph.Core.Concepts;
 using EhrR1.Graph.Evidence.Graph;
+using EhrR1.Graph.Neo4j.Http;
 
 namespace EhrR1.Graph.Evidence.Neo4j;
 
@@ -37,28 +38,32 @@ internal static class Neo4jTestGraph
     }
 
     /// <summary>
-    /// The server's shortest path length between two CUIs (any direction), or null when none. Runs on the Cypher 2.3
-    /// planner: Neo4j 3.1.1 on Java 17 fails the 3.1 shortestPath with an IncompatibleClassChangeError
-    /// ("RelationshipType.withName must be InterfaceMethodref constant"); the 2.3 planner's path finder does not.
-    /// The 2.3 planner takes parameters as {name}. This helper serves the test server (3.1.1); 4.x/5.x accept neither.
+    /// The server's shortest path length between two CUIs (any direction), or null when none. Written with $name
+    /// parameters and converted for the server's generation by <see cref="CypherDialect.ForServer"/> (on 3.x: the
+    /// CYPHER 2.3 planner, whose shortestPath works on Java 17, with {name} parameters).
     /// </summary>
-    public static async Task<int?> ShortestPathAsync(CypherHttpClient client, string prefix, string cuiA, string cuiB, CancellationToken cancellationToken)
-    {
-        var rows = await client.RunAsync(
-            [new CypherStatement("CYPHER 2.3 MATCH (a:" + Label + " {cui: {a}}), (b:" + Label + " {cui: {b}}) MATCH p = shortestPath((a)-[:UMLS_REL*..40]-(b)) RETURN length(p) AS len", new Dictionary<string, object?> { ["a"] = prefix + cuiA, ["b"] = prefix + cuiB })],
-            cancellationToken).ConfigureAwait(false);
-        return rows[0].Count == 0 ? null : rows[0][0]["len"]!.GetValue<int>();
-    }
+    public static Task<int?> ShortestPathAsync(CypherHttpClient client, string prefix, string cuiA, string cuiB, CancellationToken cancellationToken) =>
+        LengthAsync(
+            client,
+            "MATCH (a:" + Label + " {cui: $a}), (b:" + Label + " {cui: $b}) MATCH p = shortestPath((a)-[:UMLS_REL*..40]-(b)) RETURN length(p) AS len",
+            new Dictionary<string, object?> { ["a"] = prefix + cuiA, ["b"] = prefix + cuiB },
+            cancellationToken);
 
     /// <summary>
     /// As <see cref="ShortestPathAsync"/> over UMLS_REL and CO_OCCURS, with the pair-edge rule of
-    /// <see cref="ThinkingGraphCypher.PairEdgeCondition"/> (the 2.3 planner writes the parameter as {keep_pair_edge}).
+    /// <see cref="ThinkingGraphCypher.PairEdgeCondition"/>.
     /// </summary>
-    public static async Task<int?> ShortestPathWithCooccurrenceAsync(CypherHttpClient client, string prefix, string cuiA, string cuiB, bool keepPairEdge, CancellationToken cancellationToken)
+    public static Task<int?> ShortestPathWithCooccurrenceAsync(CypherHttpClient client, string prefix, string cuiA, string cuiB, bool keepPairEdge, CancellationToken cancellationToken) =>
+        LengthAsync(
+            client,
+            "MATCH (a:" + Label + " {cui: $a}), (b:" + Label + " {cui: $b}) MATCH p = shortestPath((a)-[:UMLS_REL|CO_OCCURS*..40]-(b)) WHERE NONE(r IN relationships(p) WHERE " + ThinkingGraphCypher.PairEdgeCondition + ") RETURN length(p) AS len",
+            new Dictionary<string, object?> { ["a"] = prefix + cuiA, ["b"] = prefix + cuiB, ["keep_pair_edge"] = keepPairEdge },
+            cancellationToken);
+
+    private static async Task<int?> LengthAsync(CypherHttpClient client, string statement, Dictionary<string, object?> parameters, CancellationToken cancellationToken)
     {
-        var rows = await client.RunAsync(
-            [new CypherStatement("CYPHER 2.3 MATCH (a:" + Label + " {cui: {a}}), (b:" + Label + " {cui: {b}}) MATCH p = shortestPath((a)-[:UMLS_REL|CO_OCCURS*..40]-(b)) WHERE NONE(r IN relationships(p) WHERE " + ThinkingGraphCypher.PairEdgeCondition.Replace("$keep_pair_edge", "{keep_pair_edge}", StringComparison.Ordinal) + ") RETURN length(p) AS len", new Dictionary<string, object?> { ["a"] = prefix + cuiA, ["b"] = prefix + cuiB, ["keep_pair_edge"] = keepPairEdge })],
-            cancellationToken).ConfigureAwait(false);
+        var major = await client.ServerMajorVersionAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await client.RunAsync([new CypherStatement(CypherDialect.ForServer(statement, major), parameters)], cancellationToken).ConfigureAwait(false);
         return rows[0].Count == 0 ? null : rows[0][0]["len"]!.GetValue<int>();
     }
 

@@ -1,4 +1,5 @@
 using EhrR1.Graph.Evidence.Stage;
+using EhrR1.Graph.Neo4j.Http;
 
 namespace EhrR1.Graph.Evidence.Neo4j;
 
@@ -74,8 +75,8 @@ internal static class ThinkingGraphCypher
 
     /// <summary>Re-runs one pair's search on the server over the graph stage's UMLS relations
     /// ($target_cui, $history_cui, $excluded): <c>--graph-kind umls</c>. Same exclusions; no sibling rule (Cypher
-    /// cannot express it). On Neo4j 3.1.1 running on Java 17, prefix the query with <c>CYPHER 2.3</c>: the 3.1
-    /// planner's shortestPath fails there with an IncompatibleClassChangeError, the 2.3 planner's does not.</summary>
+    /// cannot express it). Written for Neo4j 4 and later; <see cref="ServerSearch"/> gives the 3.x form
+    /// (<see cref="CypherDialect.ForServer"/>: <c>CYPHER 2.3</c>, <c>{name}</c> parameters).</summary>
     public const string ServerShortestPath = """
         MATCH (a:Concept {cui: $target_cui}), (b:Concept {cui: $history_cui})
         MATCH p = shortestPath((a)-[:UMLS_REL*..20]-(b))
@@ -107,8 +108,15 @@ internal static class ThinkingGraphCypher
         "WHERE NONE(r IN relationships(p) WHERE " + PairEdgeCondition + ")\n" +
         "RETURN [n IN nodes(p) | n.cui] AS cuis, [r IN relationships(p) | 'co_occurs'] AS relations, [r IN relationships(p) | startNode(r).cui] AS stored_from";
 
-    /// <summary>The server-search statement and parameters for one pair, for the graph kind the search used.</summary>
-    public static CypherStatement ServerSearch(GraphKind kind, string targetCui, string historyCui, IReadOnlyList<string> excluded, bool keepPairEdge) => kind switch
+    /// <summary>The server-search statement and parameters for one pair, for the graph kind the search used, written
+    /// for a server of major version <paramref name="serverMajor"/> (3, 4 or 5).</summary>
+    public static CypherStatement ServerSearch(GraphKind kind, string targetCui, string historyCui, IReadOnlyList<string> excluded, bool keepPairEdge, int serverMajor)
+    {
+        var s = Unconverted(kind, targetCui, historyCui, excluded, keepPairEdge);
+        return s with { Statement = CypherDialect.ForServer(s.Statement, serverMajor) };
+    }
+
+    private static CypherStatement Unconverted(GraphKind kind, string targetCui, string historyCui, IReadOnlyList<string> excluded, bool keepPairEdge) => kind switch
     {
         GraphKind.Umls => new(ServerShortestPath, new Dictionary<string, object?> { ["target_cui"] = targetCui, ["history_cui"] = historyCui, ["excluded"] = excluded }),
         GraphKind.Cooccurrence => new(ServerShortestPathCooccurrenceOnly, new Dictionary<string, object?> { ["target_cui"] = targetCui, ["history_cui"] = historyCui, ["keep_pair_edge"] = keepPairEdge }),
