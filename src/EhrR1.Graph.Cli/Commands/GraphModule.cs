@@ -172,7 +172,7 @@ internal sealed class GraphModule : ICliModule
         var restart = new Option<bool>("--restart") { Description = "Ignore an unfinished checkpoint and load from the start (MERGE keeps it idempotent)" };
         var schemaOnly = new Option<bool>("--schema-only") { Description = "Only apply the constraints and indexes (e.g. after a neo4j-admin bulk import)" };
         var attempts = new Option<int>("--max-attempts") { Description = "Attempts per request on transient failures (default 6)", DefaultValueFactory = _ => 6 };
-        var parallel = new Option<int>("--parallel") { Description = $"Batches in flight at once, each its own request and transaction (default {Neo4jGraphLoader.DefaultParallelism})", DefaultValueFactory = _ => Neo4jGraphLoader.DefaultParallelism };
+        var parallel = new Option<int>("--parallel") { Description = $"Concept batches in flight at once, each its own request and transaction (default {Neo4jGraphLoader.DefaultParallelism}; terms and relationships always go one batch at a time)", DefaultValueFactory = _ => Neo4jGraphLoader.DefaultParallelism };
         var cmd = new Command("load", "Load the graph into Neo4j over the HTTP Cypher API: schema DDL by server version, batched UNWIND/MERGE, idempotent and resumable.");
         foreach (var o in new Option[] { graphDir, neo4j, database, batch, checkpoint, restart, schemaOnly, attempts, parallel })
         {

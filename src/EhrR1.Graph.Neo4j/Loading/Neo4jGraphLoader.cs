@@ -20,8 +20,8 @@ public sealed class Neo4jGraphLoader(Neo4jHttpClient client, ILogger logger)
     public const int DefaultParallelism = 1;
 
     /// <summary>
-    /// Batches sent at once, each in its own request and transaction (default <see cref="DefaultParallelism"/>).
-    /// While one batch travels or is parsed, the server commits another; more than the server's cores gains nothing.
+    /// Concept batches sent at once, each in its own request and transaction (default <see cref="DefaultParallelism"/>).
+    /// Terms and relationships always go one batch at a time (parallel batches deadlock on shared concept nodes).
     /// </summary>
     public int Parallelism
     {
@@ -69,11 +69,12 @@ public sealed class Neo4jGraphLoader(Neo4jHttpClient client, ILogger logger)
 
         var sync = new object();
 
-        // Batches of a phase go out on up to Parallelism requests at once. They are disjoint (each row is in one
-        // batch), every statement MERGEs, and a deadlock between two of them is a transient error that the client
-        // retries, so the order in which they commit does not matter. The checkpoint records the longest run of
-        // committed batches from the start; a batch committed after a gap is merged again on resume (harmless).
-        async Task RunPhase<T>(string phase, IEnumerable<T> items, Func<T, Dictionary<string, object?>> map, string cypher)
+        // Concept batches go out on up to Parallelism requests at once: they are disjoint (each CUI in one batch) and
+        // lock only their own nodes, so the order in which they commit does not matter. Terms and relationships lock
+        // the concepts they attach to, which batches share: in parallel they deadlock (Neo.TransientError.Transaction.
+        // DeadlockDetected) faster than retries clear it, so they go one batch at a time. The checkpoint records the
+        // longest run of committed batches from the start; a batch committed after a gap is merged again on resume.
+        async Task RunPhase<T>(string phase, IEnumerable<T> items, Func<T, Dictionary<string, object?>> map, string cypher, int inFlight)
         {
             done.TryGetValue(phase, out var skip);
             var committed = new SortedSet<long>();
@@ -81,7 +82,7 @@ public sealed class Neo4jGraphLoader(Neo4jHttpClient client, ILogger logger)
             long index = 0;
             long rows = 0;
             var running = new List<Task>();
-            using var gate = new SemaphoreSlim(Parallelism, Parallelism);
+            using var gate = new SemaphoreSlim(inFlight, inFlight);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
             async Task Send(long number, List<Dictionary<string, object?>> batch)
@@ -144,10 +145,10 @@ public sealed class Neo4jGraphLoader(Neo4jHttpClient client, ILogger logger)
             counts[phase] = rows;
         }
 
-        await RunPhase(Phases[0], source.Concepts(), GraphCypher.Row, GraphCypher.MergeConcepts);
-        await RunPhase(Phases[1], source.Terms(), GraphCypher.Row, GraphCypher.MergeTerms);
-        await RunPhase(Phases[2], source.CoOccurrences(), GraphCypher.Row, GraphCypher.MergeCoOccurrences);
-        await RunPhase(Phases[3], source.UmlsRelations(), GraphCypher.Row, GraphCypher.MergeUmlsRelations);
+        await RunPhase(Phases[0], source.Concepts(), GraphCypher.Row, GraphCypher.MergeConcepts, Parallelism);
+        await RunPhase(Phases[1], source.Terms(), GraphCypher.Row, GraphCypher.MergeTerms, 1);
+        await RunPhase(Phases[2], source.CoOccurrences(), GraphCypher.Row, GraphCypher.MergeCoOccurrences, 1);
+        await RunPhase(Phases[3], source.UmlsRelations(), GraphCypher.Row, GraphCypher.MergeUmlsRelations, 1);
         Save(source, checkpointPath, serverKey, batchSize, done, complete: true);
 
         counts["rows_skipped_resumed"] = skippedRows;
