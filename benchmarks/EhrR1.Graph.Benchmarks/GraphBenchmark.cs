@@ -15,7 +15,8 @@ namespace EhrR1.Graph.Benchmarks;
 /// <summary>
 /// <c>graph</c>: co-occurrence counting at demo scale and 20× (synthetic patients shaped like the MIMIC-IV demo),
 /// the embedded store's load time, and — when <c>EHRR1_TEST_NEO4J_URI</c> is set — the HTTP load rate into Neo4j.
-/// Args: [--neo4j-relationships N] (default 100000) [--batch-size N] (default 10000).
+/// Args: [--neo4j-relationships N] (default 100000) [--batch-size N] (default 10000) [--parallel N] (default 2)
+/// [--neo4j-only] (skip the co-occurrence and embedded-store parts).
 /// </summary>
 internal sealed class GraphBenchmark : IBenchmark
 {
@@ -27,9 +28,11 @@ internal sealed class GraphBenchmark : IBenchmark
     {
         var rels = BenchmarkArgs.Get(args, "--neo4j-relationships", 100_000);
         var batch = BenchmarkArgs.Get(args, "--batch-size", 10_000);
-        Console.WriteLine($"# graph benchmark ({Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd})");
+        var parallel = BenchmarkArgs.Get(args, "--parallel", Neo4jGraphLoader.DefaultParallelism);
+        var neo4jOnly = args.Contains("--neo4j-only", StringComparer.Ordinal);
+        Console.WriteLine($"# graph benchmark ({Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd}, load average {MachineLoad.LoadAverages()})");
 
-        foreach (var scale in new[] { 1, 20 })
+        foreach (var scale in neo4jOnly ? [] : new[] { 1, 20 })
         {
             var (samples, patients) = Synthetic(100 * scale, seed: 5);
             var counter = new CooccurrenceCounter(new CooccurrenceSettings());
@@ -41,8 +44,9 @@ internal sealed class GraphBenchmark : IBenchmark
                 $"| cooccur | {100 * scale} patients, {samples.Count} samples | {table.PairsCounted:N0} pairs | {sw.Elapsed.TotalSeconds:F2} s | {table.PairsCounted / sw.Elapsed.TotalSeconds / 1e6:F1} M pairs/s |"));
         }
 
-        using (var tmp = new TempFolder())
+        if (!neo4jOnly)
         {
+            using var tmp = new TempFolder();
             var g = BigGraph(50_000, 300_000, 100_000);
             var path = Path.Combine(tmp.Path, "graph.bin");
             KnowledgeGraphFile.Save(g, path);
@@ -62,11 +66,11 @@ internal sealed class GraphBenchmark : IBenchmark
             var g = BigGraph(rels / 5, rels, 0);
             using var tmp = new TempFolder();
             var sw = Stopwatch.StartNew();
-            var report = await new Neo4jGraphLoader(client, NullLogger.Instance).LoadAsync(new GraphLoadSource("bench", g.ConceptCount, g.Concepts, g.TermCount, g.Terms, g.CooccurrenceCount, g.Cooccurrences, g.UmlsRelationCount, g.UmlsRelations), Path.Combine(tmp.Path, "cp.json"), batch, restart: true, null, cancellationToken);
+            var report = await new Neo4jGraphLoader(client, NullLogger.Instance) { Parallelism = parallel }.LoadAsync(new GraphLoadSource("bench", g.ConceptCount, g.Concepts, g.TermCount, g.Terms, g.CooccurrenceCount, g.Cooccurrences, g.UmlsRelationCount, g.UmlsRelations), Path.Combine(tmp.Path, "cp.json"), batch, restart: true, null, cancellationToken);
             sw.Stop();
             var counts = await new Neo4jConceptGraph(client).GetCountsAsync(cancellationToken);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| neo4j load (HTTP, {server.Version}, batch {batch}) | {report.Counts["concepts"]:N0} concepts + {report.Counts["umls_rel"]:N0} relationships | {sw.Elapsed.TotalSeconds:F1} s | {(report.Counts["concepts"] + report.Counts["umls_rel"]) / sw.Elapsed.TotalSeconds:N0} rows/s |"));
+                $"| neo4j load (HTTP, {server.Version}, batch {batch}, {parallel} in flight) | {report.Counts["concepts"]:N0} concepts + {report.Counts["umls_rel"]:N0} relationships | {sw.Elapsed.TotalSeconds:F1} s | {(report.Counts["concepts"] + report.Counts["umls_rel"]) / sw.Elapsed.TotalSeconds:N0} rows/s | load {MachineLoad.LoadAverages()} |"));
             if (counts["umls_rel"] != g.UmlsRelationCount)
             {
                 Console.Error.WriteLine($"count mismatch: {counts["umls_rel"]} in Neo4j, {g.UmlsRelationCount} in the graph");
@@ -77,10 +81,10 @@ internal sealed class GraphBenchmark : IBenchmark
             var relsOnly = new GraphLoadSource("bench-rels", 0, () => [], 0, () => [], 0, () => [], g.UmlsRelationCount, g.UmlsRelations);
             await client.ExecuteAsync(new CypherStatement("MATCH ()-[r:UMLS_REL]->() WITH r LIMIT 1000000 DELETE r"), cancellationToken);
             sw.Restart();
-            await new Neo4jGraphLoader(client, NullLogger.Instance).LoadAsync(relsOnly, Path.Combine(tmp.Path, "cp2.json"), batch, restart: true, null, cancellationToken);
+            await new Neo4jGraphLoader(client, NullLogger.Instance) { Parallelism = parallel }.LoadAsync(relsOnly, Path.Combine(tmp.Path, "cp2.json"), batch, restart: true, null, cancellationToken);
             sw.Stop();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| neo4j relationships (HTTP MERGE, batch {batch}) | {g.UmlsRelationCount:N0} | {sw.Elapsed.TotalSeconds:F1} s | {g.UmlsRelationCount / sw.Elapsed.TotalSeconds:N0} relationships/s |"));
+                $"| neo4j relationships (HTTP MERGE, batch {batch}, {parallel} in flight) | {g.UmlsRelationCount:N0} | {sw.Elapsed.TotalSeconds:F1} s | {g.UmlsRelationCount / sw.Elapsed.TotalSeconds:N0} relationships/s | load {MachineLoad.LoadAverages()} |"));
         }
         else
         {

@@ -156,6 +156,63 @@ public sealed partial class Neo4jBrowserGuideTests
         }
     }
 
+    [RequiresBrowserFact]
+    public async Task Should_RunTheReadyQueriesUnedited_When_TheGuideReadsItsExamplesFromTheServer()
+    {
+        // Given a loaded graph with thinking graphs, and the guide served with examples read from that server
+        await using var scenario = await ThinkingGraphScenario.LoadAsync(RequiresNeo4jFactAttribute.ServerUri);
+        IReadOnlyDictionary<string, string> examples;
+        using (var client = new EhrR1.Graph.Neo4j.Http.Neo4jHttpClient(EhrR1.Graph.Neo4j.Http.Neo4jSettings.FromEnvironment(RequiresNeo4jFactAttribute.ServerUri), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance))
+        {
+            examples = await GuideExamples.FindAsync(client, CancellationToken.None);
+        }
+
+        examples.Keys.Should().BeEquivalentTo(["sample_id", "task", "name", "from", "to"]);
+        await using var guide = GuideServer.Start(port: 0, examples: examples);
+        await using var browser = await Neo4jBrowserPage.OpenAsync(RequiresNeo4jFactAttribute.ServerUri, RequiresBrowserFactAttribute.Chromium);
+        try
+        {
+            var slides = await browser.RunAsync(guide.PlayCommand);
+            await slides.Locator("pre.runnable.param-sample_id").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+
+            // When the user clicks and runs the blocks as they are: the parameter, then the thinking-graph query
+            await RunParameterBlockAsync(browser, slides, "sample_id");
+            var result = await browser.SucceededAsync(await browser.RunBlockAsync(slides.Locator("pre.runnable.query-thinking-graph")));
+
+            // Then the graph shows the example sample and at least one concept
+            var nodes = await browser.GraphNodesAsync(result, 2);
+            nodes.Single(n => n.Labels.Contains("Sample")).Properties["sample_id"].GetString().Should().Be(examples["sample_id"]);
+            nodes.Should().Contain(n => n.Labels.Contains("Concept"));
+
+            // and the other parameterised queries answer with rows or a graph, unedited
+            foreach (var name in new[] { "name", "task" })
+            {
+                await RunParameterBlockAsync(browser, slides, name);
+            }
+
+            var strongest = await Neo4jBrowserPage.TableRowsAsync(await browser.SucceededAsync(await browser.RunBlockAsync(slides.Locator("pre.runnable.query-cooccurrence-per-task"))));
+            strongest.Should().NotBeEmpty();
+            var attrition = await Neo4jBrowserPage.TableRowsAsync(await browser.SucceededAsync(await browser.RunBlockAsync(slides.Locator("pre.runnable.query-attrition"))));
+            attrition.Should().NotBeEmpty();
+            await RunParameterBlockAsync(browser, slides, "from");
+            await RunParameterBlockAsync(browser, slides, "to");
+            await browser.GraphNodesAsync(await browser.SucceededAsync(await browser.RunBlockAsync(slides.Locator("pre.runnable.query-paths-between"))), 2);
+            browser.Errors.Should().BeEmpty();
+        }
+        catch
+        {
+            await SaveAsync(browser, "examples-failure");
+            throw;
+        }
+    }
+
+    /// <summary>Clicks the guide's <c>:param NAME: ...</c> block and runs it as it is.</summary>
+    private static async Task RunParameterBlockAsync(Neo4jBrowserPage browser, ILocator slides, string name)
+    {
+        var frame = await browser.RunBlockAsync(slides.Locator($"pre.runnable.param-{name}").First);
+        await frame.GetByText("Parameter sucessfully set").WaitForAsync(); // sic: the Browser's own message
+    }
+
     /// <summary>Clicks the guide's <c>:param NAME: ...</c> block, types the value over the example, runs it.</summary>
     private static async Task SetParameterAsync(Neo4jBrowserPage browser, ILocator slides, string name, string value)
     {

@@ -7,7 +7,9 @@ namespace EhrR1.Graph.EndToEnd.Tests;
 /// <summary>
 /// Copies the repository as a clean clone would hold it (tracked files plus untracked files git does not ignore: no
 /// build outputs, no tools, no runs), then runs the README's main command there, <c>bash scripts/demo.sh</c>, twice:
-/// once from scratch and once more to see every step skipped. The shared data is found through <c>EHRR1_DATA</c>,
+/// once from scratch and once more to see every step skipped. When a Neo4j server is given (<c>EHRR1_TEST_NEO4J_URI</c>)
+/// the second run adds <c>--neo4j URL</c> on an emptied server, so only its two Neo4j steps run; <see cref="Reload"/>
+/// then runs those two steps' commands once more (idempotence). The shared data is found through <c>EHRR1_DATA</c>,
 /// as on a user's machine. Shared by the tests of this assembly (one run, several checks).
 /// </summary>
 public sealed class DemoRunFixture : IDisposable
@@ -16,6 +18,7 @@ public sealed class DemoRunFixture : IDisposable
     private readonly TempDirectory _temp = new("ehrr1-e2e-");
     private readonly Lazy<Result> _first;
     private readonly Lazy<Result> _second;
+    private readonly Lazy<Result> _reload;
 
     public DemoRunFixture()
     {
@@ -24,9 +27,32 @@ public sealed class DemoRunFixture : IDisposable
         _second = new(() =>
         {
             _ = _first.Value;
+            if (Neo4jUri is { } neo4j)
+            {
+                Neo4jRun.ClearAsync(neo4j).GetAwaiter().GetResult();
+                return RunDemo("second", "--neo4j", neo4j.AbsoluteUri);
+            }
+
             return RunDemo("second");
         });
+        _reload = new(() =>
+        {
+            _ = _second.Value;
+            var neo4j = Neo4jUri ?? throw new InvalidOperationException($"{RequiresNeo4jFactAttribute.UriVariable} is not set.");
+            var cli = Path.Combine("src", "EhrR1.Graph.Cli", "bin", "Release", "net10.0", "ehr-graph.dll");
+            return Run(
+                "reload",
+                "bash",
+                "-c",
+                "set -e; dotnet \"$0\" graph load --graph runs/demo/graph --neo4j \"$1\"; dotnet \"$0\" evidence neo4j --evidence runs/demo/evidence/evidence.jsonl --neo4j \"$1\"",
+                cli,
+                neo4j.AbsoluteUri);
+        });
     }
+
+    /// <summary>The Neo4j server of the integration tests, or null when <c>EHRR1_TEST_NEO4J_URI</c> is unset.</summary>
+    public static Uri? Neo4jUri =>
+        Environment.GetEnvironmentVariable(RequiresNeo4jFactAttribute.UriVariable) is { Length: > 0 } uri ? new Uri(uri) : null;
 
     /// <summary>The clean copy of the repository.</summary>
     public string Clone { get; }
@@ -40,17 +66,26 @@ public sealed class DemoRunFixture : IDisposable
     /// <summary>The second run, right after the first: every step should be up to date.</summary>
     public Result Second => _second.Value;
 
+    /// <summary>The Neo4j steps' commands (<c>graph load</c>, <c>evidence neo4j</c>) run again after the second run.</summary>
+    public Result Reload => _reload.Value;
+
     public void Dispose() => _temp.Dispose();
 
-    private Result RunDemo(string label)
+    private Result RunDemo(string label, params string[] arguments)
     {
-        var dataRoot = TestPaths.DataRoot ?? throw new InvalidOperationException("The shared data folder was not found: set EHRR1_DATA to the folder that holds mimic-iv-demo-2.2/.");
         if (label == "first")
         {
             CopyWorkingTree(TestPaths.RepoRoot, Clone);
         }
 
-        var psi = new ProcessStartInfo("bash", ["scripts/demo.sh"])
+        return Run(label, "bash", ["scripts/demo.sh", .. arguments]);
+    }
+
+    /// <summary>Runs a command in the copy with the user's environment (the shared data, no LLM service).</summary>
+    private Result Run(string label, string program, params string[] arguments)
+    {
+        var dataRoot = TestPaths.DataRoot ?? throw new InvalidOperationException("The shared data folder was not found: set EHRR1_DATA to the folder that holds mimic-iv-demo-2.2/.");
+        var psi = new ProcessStartInfo(program, arguments)
         {
             WorkingDirectory = Clone,
             RedirectStandardOutput = true,
@@ -69,7 +104,7 @@ public sealed class DemoRunFixture : IDisposable
         if (!process.WaitForExit(Timeout))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"scripts/demo.sh ({label} run) did not finish within {Timeout.TotalMinutes} minutes");
+            throw new TimeoutException($"{string.Join(' ', arguments)} ({label} run) did not finish within {Timeout.TotalMinutes} minutes");
         }
 
         process.WaitForExit();

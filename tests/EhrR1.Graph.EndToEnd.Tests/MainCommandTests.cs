@@ -66,6 +66,9 @@ public sealed class MainCommandTests(DemoRunFixture demo)
         again.ExitCode.Should().Be(0, again.Tail());
         var steps = again.StepStatuses();
         steps.Where(s => s.Key != "report" && !NeedsNeo4j.Contains(s.Key) && s.Value != "up to date").Should().BeEmpty("nothing changed since the first run");
-        again.Elapsed.Should().BeLessThan(demo.First.Elapsed, "skipped steps cost nothing");
+        var neo4jSeconds = again.Summary().GetProperty("steps").EnumerateArray()
+            .Where(s => NeedsNeo4j.Contains(s.GetProperty("step").GetString()!))
+            .Sum(s => s.GetProperty("elapsedSeconds").GetDouble());
+        (again.Elapsed - TimeSpan.FromSeconds(neo4jSeconds)).Should().BeLessThan(demo.First.Elapsed, "skipped steps cost nothing (the Neo4j steps run when the test server is given)");
     }
 }

@@ -52,6 +52,33 @@ public sealed class GuideServerTests
     }
 
     [Fact]
+    public async Task Should_PutTheServersExamplesInTheParamBlocks_When_GivenExamples()
+    {
+        // Given examples as GuideExamples reads them from a loaded server (one with a quote and markup in it)
+        var examples = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["sample_id"] = "prescriptions:10002428:57",
+            ["name"] = "Crohn's <disease>",
+            ["task"] = "prescriptions",
+        };
+        await using var server = GuideServer.Start(port: 0, examples: examples);
+        using var http = new HttpClient();
+
+        // When
+        var html = await http.GetStringAsync(server.GuideUri);
+        var plain = BrowserGuide.Read(BrowserGuide.GuideFile, server.BaseUri);
+
+        // Then every block of a named parameter holds the example; the others keep the generic one
+        html.Should().Contain("""<pre class="runnable param-sample_id">:param sample_id: 'prescriptions:10002428:57'</pre>""")
+            .And.Contain("""<pre class="runnable param-name">:param name: 'Crohn\&#39;s &lt;disease&gt;'</pre>""")
+            .And.NotContain("labevents:10000032:12").And.NotContain(":param task: 'labevents'");
+        System.Text.RegularExpressions.Regex.Count(html, ":param task: 'prescriptions'").Should().Be(2, "both task blocks get the example");
+        html.Should().Contain(":param from: 'Hypokalemia'", "no example for from: the generic one stays");
+        plain.Should().Contain(":param sample_id: 'labevents:10000032:12'", "without examples the guide is unchanged");
+        BrowserGuide.Read(BrowserGuide.StyleFile, server.BaseUri, examples).Should().Be(BrowserGuide.Read(BrowserGuide.StyleFile, server.BaseUri));
+    }
+
+    [Fact]
     public async Task Should_ExplainTheClash_When_ThePortIsTaken()
     {
         // Given

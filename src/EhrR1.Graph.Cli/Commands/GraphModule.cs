@@ -172,8 +172,9 @@ internal sealed class GraphModule : ICliModule
         var restart = new Option<bool>("--restart") { Description = "Ignore an unfinished checkpoint and load from the start (MERGE keeps it idempotent)" };
         var schemaOnly = new Option<bool>("--schema-only") { Description = "Only apply the constraints and indexes (e.g. after a neo4j-admin bulk import)" };
         var attempts = new Option<int>("--max-attempts") { Description = "Attempts per request on transient failures (default 6)", DefaultValueFactory = _ => 6 };
+        var parallel = new Option<int>("--parallel") { Description = $"Concept batches in flight at once, each its own request and transaction (default {Neo4jGraphLoader.DefaultParallelism}; terms and relationships always go one batch at a time)", DefaultValueFactory = _ => Neo4jGraphLoader.DefaultParallelism };
         var cmd = new Command("load", "Load the graph into Neo4j over the HTTP Cypher API: schema DDL by server version, batched UNWIND/MERGE, idempotent and resumable.");
-        foreach (var o in new Option[] { graphDir, neo4j, database, batch, checkpoint, restart, schemaOnly, attempts })
+        foreach (var o in new Option[] { graphDir, neo4j, database, batch, checkpoint, restart, schemaOnly, attempts, parallel })
         {
             cmd.Options.Add(o);
         }
@@ -199,7 +200,7 @@ internal sealed class GraphModule : ICliModule
             var file = GraphFile(parse.GetValue(graphDir)!);
             var g = KnowledgeGraphFile.Load(file);
             var checkpointPath = parse.GetValue(checkpoint) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, "neo4j-load.checkpoint.json");
-            var loader = new Neo4jGraphLoader(client, logs.CreateLogger<Neo4jGraphLoader>());
+            var loader = new Neo4jGraphLoader(client, logs.CreateLogger<Neo4jGraphLoader>()) { Parallelism = parse.GetValue(parallel) };
             var report = await context.CreateProgress("graph load").RunAsync(progress =>
                 loader.LoadAsync(LoadSource(g, KnowledgeGraphFile.Fingerprint(file)), checkpointPath, parse.GetValue(batch), parse.GetValue(restart), progress, ct));
             context.WriteReport(report);
@@ -289,8 +290,12 @@ internal sealed class GraphModule : ICliModule
     private static Command Guide(CliContext context)
     {
         var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 / localhost (default 8001; 0 = any free port)", DefaultValueFactory = _ => GuideServer.DefaultPort };
-        var cmd = new Command("guide", "Serve the Neo4j Browser guide (graph-schema/guide), style and saved queries on loopback until Ctrl+C; prints the :play and :style commands to type in the Browser.");
+        var neo4j = new Option<string?>("--neo4j") { Description = "Neo4j HTTP URL of the loaded run (e.g. http://127.0.0.1:7474; credentials: EHRR1_NEO4J_USER / EHRR1_NEO4J_PASSWORD): the guide's :param blocks then hold a real sample, concept and task of that server" };
+        var database = new Option<string?>("--database") { Description = "Database name on Neo4j 4.x/5.x (default: the server's default)" };
+        var cmd = new Command("guide", "Serve the Neo4j Browser guide (graph-schema/guide), style and saved queries on loopback until Ctrl+C; prints the :play and :style commands to type in the Browser. With --neo4j the examples are read from the loaded run.");
         cmd.Options.Add(port);
+        cmd.Options.Add(neo4j);
+        cmd.Options.Add(database);
         cmd.SetAction(async (parse, ct) =>
         {
             var p = parse.GetValue(port);
@@ -300,10 +305,25 @@ internal sealed class GraphModule : ICliModule
             }
 
             using var logs = context.CreateLoggerFactory();
+            IReadOnlyDictionary<string, string>? examples = null;
+            if (parse.GetValue(neo4j) is { } uriText)
+            {
+                if (!Uri.TryCreate(uriText, UriKind.Absolute, out var uri))
+                {
+                    throw new StageConfigurationException($"--neo4j must be an absolute URL such as http://127.0.0.1:7474; got '{uriText}'.");
+                }
+
+                using var client = new Neo4jHttpClient(Neo4jSettings.FromEnvironment(uri, parse.GetValue(database)), logs.CreateLogger<Neo4jHttpClient>());
+                examples = await GuideExamples.FindAsync(client, ct);
+                await context.Error.WriteLineAsync(examples.Count == 0
+                    ? "the server holds no concepts or samples yet: the guide keeps its generic examples (load a run first: ehr-graph run --neo4j URL)"
+                    : $"guide examples read from the server for: {string.Join(", ", examples.Keys.Order(StringComparer.Ordinal))}");
+            }
+
             GuideServer started;
             try
             {
-                started = GuideServer.Start(p, logs.CreateLogger<GuideServer>());
+                started = GuideServer.Start(p, logs.CreateLogger<GuideServer>(), examples);
             }
             catch (IOException e)
             {

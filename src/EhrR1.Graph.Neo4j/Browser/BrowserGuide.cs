@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+
 namespace EhrR1.Graph.Neo4j.Browser;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace EhrR1.Graph.Neo4j.Browser;
 /// The files name their own location as <see cref="TemplateBase"/>; <see cref="Read"/> rewrites it to where they
 /// are actually served.
 /// </summary>
-public static class BrowserGuide
+public static partial class BrowserGuide
 {
     /// <summary>The slides, played with <c>:play BASE/ehr-graph.html</c>.</summary>
     public const string GuideFile = "ehr-graph.html";
@@ -27,8 +29,12 @@ public static class BrowserGuide
     public static string ContentType(string file) =>
         file.EndsWith(".html", StringComparison.Ordinal) ? "text/html; charset=utf-8" : "text/plain; charset=utf-8";
 
-    /// <summary>A file's text with <see cref="TemplateBase"/> replaced by <paramref name="baseUri"/> (ending in /).</summary>
-    public static string Read(string file, Uri baseUri)
+    /// <summary>
+    /// A file's text with <see cref="TemplateBase"/> replaced by <paramref name="baseUri"/> (ending in /) and, in the
+    /// slides, the value of each <c>:param NAME: '...'</c> block named in <paramref name="examples"/> replaced by that
+    /// value (see <see cref="GuideExamples"/>).
+    /// </summary>
+    public static string Read(string file, Uri baseUri, IReadOnlyDictionary<string, string>? examples = null)
     {
         ArgumentNullException.ThrowIfNull(baseUri);
         if (!Files.Contains(file, StringComparer.Ordinal))
@@ -41,6 +47,21 @@ public static class BrowserGuide
             ?? throw new InvalidOperationException("Embedded guide file missing: " + name);
         using var reader = new StreamReader(stream);
         var b = baseUri.AbsoluteUri;
-        return reader.ReadToEnd().Replace(TemplateBase, b.EndsWith('/') ? b : b + "/", StringComparison.Ordinal);
+        var text = reader.ReadToEnd().Replace(TemplateBase, b.EndsWith('/') ? b : b + "/", StringComparison.Ordinal);
+        return file == GuideFile && examples is { Count: > 0 } ? WithExamples(text, examples) : text;
     }
+
+    /// <summary>Replaces the quoted value of the <c>:param</c> blocks named in <paramref name="examples"/>.</summary>
+    internal static string WithExamples(string html, IReadOnlyDictionary<string, string> examples) =>
+        ParamBlock().Replace(html, m => examples.TryGetValue(m.Groups["name"].Value, out var value)
+            ? m.Groups["head"].Value + "'" + System.Net.WebUtility.HtmlEncode(Quote(value)) + "'" + m.Groups["tail"].Value
+            : m.Value);
+
+    /// <summary>A value inside single quotes of a <c>:param</c> line: backslashes and quotes escaped, no line breaks.</summary>
+    private static string Quote(string value) =>
+        value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal)
+            .Replace("\r", " ", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
+
+    [GeneratedRegex("""(?<head><pre class="runnable param-(?<name>[A-Za-z_]+)">:param \k<name>: )'[^'<]*'(?<tail></pre>)""")]
+    private static partial Regex ParamBlock();
 }

@@ -26,13 +26,13 @@ public sealed class GuideServer : IAsyncDisposable
     private readonly Task _loop;
     private readonly Dictionary<string, byte[]> _files;
 
-    private GuideServer(HttpListener listener, int port, ILogger logger)
+    private GuideServer(HttpListener listener, int port, ILogger logger, IReadOnlyDictionary<string, string>? examples)
     {
         _listener = listener;
         _logger = logger;
         Port = port;
         BaseUri = new Uri("http://localhost:" + port.ToString(CultureInfo.InvariantCulture) + "/");
-        _files = BrowserGuide.Files.ToDictionary(f => "/" + f, f => Encoding.UTF8.GetBytes(BrowserGuide.Read(f, BaseUri)), StringComparer.Ordinal);
+        _files = BrowserGuide.Files.ToDictionary(f => "/" + f, f => Encoding.UTF8.GetBytes(BrowserGuide.Read(f, BaseUri, examples)), StringComparer.Ordinal);
         _loop = Task.Run(LoopAsync);
     }
 
@@ -59,9 +59,10 @@ public sealed class GuideServer : IAsyncDisposable
 
     private int _requests;
 
-    /// <summary>Starts listening on loopback; port 0 picks a free port.</summary>
+    /// <summary>Starts listening on loopback; port 0 picks a free port. <paramref name="examples"/> fills the guide's
+    /// <c>:param</c> blocks (see <see cref="GuideExamples"/>); null keeps the generic examples.</summary>
     /// <exception cref="IOException">The port is in use or cannot be opened.</exception>
-    public static GuideServer Start(int port = DefaultPort, ILogger? logger = null)
+    public static GuideServer Start(int port = DefaultPort, ILogger? logger = null, IReadOnlyDictionary<string, string>? examples = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(port);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
@@ -74,7 +75,7 @@ public sealed class GuideServer : IAsyncDisposable
             try
             {
                 listener.Start();
-                return new GuideServer(listener, chosen, logger ?? NullLogger.Instance);
+                return new GuideServer(listener, chosen, logger ?? NullLogger.Instance, examples);
             }
             catch (HttpListenerException e) when (port == 0 && attempt < 5)
             {

@@ -52,9 +52,9 @@ public sealed class Neo4jGraphLoaderTests
         return b.Build();
     }
 
-    private static async Task<StageReportLike> LoadAsync(Neo4jHttpClient client, KnowledgeGraph g, string checkpoint, int batch = 1000, bool restart = false)
+    private static async Task<StageReportLike> LoadAsync(Neo4jHttpClient client, KnowledgeGraph g, string checkpoint, int batch = 1000, bool restart = false, int parallel = 1)
     {
-        var report = await new Neo4jGraphLoader(client, NullLogger.Instance).LoadAsync(GraphModule.LoadSource(g, "fp-" + g.ConceptCount + "-" + g.UmlsRelationCount), checkpoint, batch, restart, null, CancellationToken.None);
+        var report = await new Neo4jGraphLoader(client, NullLogger.Instance) { Parallelism = parallel }.LoadAsync(GraphModule.LoadSource(g, "fp-" + g.ConceptCount + "-" + g.UmlsRelationCount), checkpoint, batch, restart, null, CancellationToken.None);
         return new StageReportLike(report.Counts);
     }
 
@@ -125,6 +125,27 @@ public sealed class Neo4jGraphLoaderTests
         // Then
         (await neo.GetCountsAsync()).Should().BeEquivalentTo(first);
         first.Should().BeEquivalentTo(await g.GetCountsAsync());
+    }
+
+    [RequiresNeo4jFact]
+    public async Task Should_LoadTheSameGraph_When_BatchesRunInParallel()
+    {
+        // Given a graph whose relationships share nodes across batches
+        using var tmp = new TempDirectory();
+        using var client = Neo4jServerFixture.NewClient();
+        await Neo4jServerFixture.ClearAsync(client);
+        var g = BigGraph(300, 6_000);
+
+        // When loaded with 4 concept batches in flight (relationships one batch at a time), then again
+        var first = await LoadAsync(client, g, tmp.Combine("cp.json"), batch: 250, parallel: 4);
+        var counts = await new Neo4jConceptGraph(client).GetCountsAsync();
+        await LoadAsync(client, g, tmp.Combine("cp.json"), batch: 250, parallel: 4);
+
+        // Then every row was sent once, the checkpoint is complete and the server holds the graph once
+        first.Counts["umls_rel"].Should().Be(g.UmlsRelationCount);
+        LoadCheckpoint.TryLoad(tmp.Combine("cp.json"))!.Should().Match<LoadCheckpoint>(c => c.Complete && c.BatchesDone["umls_rel"] == (g.UmlsRelationCount + 249) / 250);
+        counts.Should().BeEquivalentTo(await g.GetCountsAsync());
+        (await new Neo4jConceptGraph(client).GetCountsAsync()).Should().BeEquivalentTo(counts);
     }
 
     [RequiresNeo4jFact]
