@@ -13,7 +13,7 @@ namespace EhrR1.Graph.Evidence.Stage;
 /// </summary>
 internal sealed class SampleEvidenceBuilder
 {
-    private readonly ConcurrentDictionary<long, PairSearchResult> _cache = new();
+    private readonly ConcurrentDictionary<long, PairSearchResult> _cache = new(Core.Collections.PairKeyComparer.Instance);
     private long _cacheHits;
     private long _cacheMisses;
 
@@ -47,7 +47,7 @@ internal sealed class SampleEvidenceBuilder
             return search.Search(start, end);
         }
 
-        var key = ((long)start << 32) | (uint)end;
+        var key = Core.Collections.PairKeyComparer.Key(start, end);
         if (_cache.TryGetValue(key, out var hit))
         {
             Interlocked.Increment(ref _cacheHits);
