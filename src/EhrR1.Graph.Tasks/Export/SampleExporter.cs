@@ -45,7 +45,10 @@ public sealed class SampleExporter(ILogger<SampleExporter>? logger = null)
         var patients = new HashSet<long>();
         var timings = new ExportTimings();
         Timings = timings;
-        var spillPrefix = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(settings.OutputFile))!, "." + Path.GetFileName(settings.OutputFile) + "." + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        // The workers' temporary record files sit beside the output, so its folder must exist before they open.
+        var outputDirectory = Path.GetDirectoryName(Path.GetFullPath(settings.OutputFile))!;
+        Directory.CreateDirectory(outputDirectory);
+        var spillPrefix = Path.Combine(outputDirectory, "." + Path.GetFileName(settings.OutputFile) + "." + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         var spills = 0;
         ChunkWorker NewWorker() => new(store, new SampleInputBuilder(renderer, settings.KeepEmptyParts), candidates, settings, spillPrefix + ".w" + Interlocked.Increment(ref spills).ToString(CultureInfo.InvariantCulture) + ".tmp");
         var workers = new ConcurrentBag<ChunkWorker>(Enumerable.Range(0, settings.Workers).Select(_ => NewWorker()));

@@ -35,14 +35,14 @@ public sealed class SampleExporterTests
                 StorePath = "fixtures",
                 IndexDirectory = index,
                 Format = format,
-                OutputFile = temp.Combine(name),
+                OutputFile = Path.Combine(temp.Combine("out"), name), // a folder that does not exist yet
                 MaxCandidates = 5,
                 Workers = workers,
                 ChunkSize = chunkSize,
             }, null, CancellationToken.None);
         }
 
-        return (File.ReadAllText(temp.Combine("bench.jsonl")), File.ReadAllText(temp.Combine("ins.jsonl")), temp);
+        return (File.ReadAllText(Path.Combine(temp.Combine("out"), "bench.jsonl")), File.ReadAllText(Path.Combine(temp.Combine("out"), "ins.jsonl")), temp);
     }
 
     [Fact]
