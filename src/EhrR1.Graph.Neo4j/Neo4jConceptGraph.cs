@@ -139,7 +139,7 @@ public sealed class Neo4jConceptGraph(Neo4jHttpClient client) : IConceptGraph
         var results = await client.ExecuteAsync(
             [
                 new CypherStatement("MATCH (c:Concept) RETURN count(c)"),
-                new CypherStatement("MATCH (t:Term) RETURN count(t)"),
+                new CypherStatement("MATCH (:Term)-[d:DENOTES]->(:Concept) RETURN count(d)"), // (term key, concept) links, as the embedded store counts them
                 new CypherStatement("MATCH ()-[r:CO_OCCURS]->() RETURN count(r)"),
                 new CypherStatement("MATCH ()-[r:UMLS_REL]->() RETURN count(r)"),
             ],

@@ -24,14 +24,7 @@ public sealed class EvidenceNeo4jAgreementTests
             .Select(_ => new UmlsRelation(SyntheticEvidenceWorkload.Cui(rng.Next(nodes)), SyntheticEvidenceWorkload.Cui(rng.Next(nodes)), "RO", relas[rng.Next(relas.Length)], "T"))
             .Where(r => r.Cui1 != r.Cui2)
             .ToList();
-        var builder = new RelationGraphBuilder();
-        for (var i = 0; i < nodes; i++)
-        {
-            builder.AddConcept(SyntheticEvidenceWorkload.Cui(i), null);
-        }
-
-        rows.ForEach(builder.AddRelation);
-        var graph = builder.Build();
+        var graph = BuildGraph(nodes, rows);
         using var client = new CypherHttpClient(RequiresNeo4jFactAttribute.ServerUri);
         var prefix = "agree" + Guid.NewGuid().ToString("N")[..8] + "_";
         await Neo4jTestGraph.LoadAsync(client, prefix, Enumerable.Range(0, nodes).Select(SyntheticEvidenceWorkload.Cui), rows.Where(r => !EvidenceDefaults.ExcludedRelas.Contains(r.Rela)), CancellationToken.None);
@@ -87,14 +80,7 @@ public sealed class EvidenceNeo4jAgreementTests
             .Select(_ => new UmlsRelation(SyntheticEvidenceWorkload.Cui(rng.Next(nodes)), SyntheticEvidenceWorkload.Cui(rng.Next(nodes)), "RO", rng.Next(3) == 0 ? RelationGraph.CooccurLabel : "isa", "T"))
             .Where(r => r.Cui1 != r.Cui2)
             .ToList();
-        var builder = new RelationGraphBuilder();
-        for (var i = 0; i < nodes; i++)
-        {
-            builder.AddConcept(SyntheticEvidenceWorkload.Cui(i), null);
-        }
-
-        rows.ForEach(builder.AddRelation);
-        var graph = builder.Build();
+        var graph = BuildGraph(nodes, rows);
         using var client = new CypherHttpClient(RequiresNeo4jFactAttribute.ServerUri);
         var prefix = "pair" + Guid.NewGuid().ToString("N")[..8] + "_";
         await Neo4jTestGraph.LoadAsync(client, prefix, Enumerable.Range(0, nodes).Select(SyntheticEvidenceWorkload.Cui), rows, CancellationToken.None);
@@ -169,5 +155,18 @@ public sealed class EvidenceNeo4jAgreementTests
         }
 
         await client.RunAsync([new CypherStatement("MATCH (s:Sample) WHERE s.task = $task OPTIONAL MATCH (s)-[:HAS_PATH]->(p:EvidencePath) DETACH DELETE p, s", new Dictionary<string, object?> { ["task"] = sample.Task })], CancellationToken.None);
+    }
+
+    /// <summary>The embedded graph of <paramref name="nodes"/> synthetic concepts and the given relations.</summary>
+    private static RelationGraph BuildGraph(int nodes, List<UmlsRelation> rows)
+    {
+        var builder = new RelationGraphBuilder();
+        for (var i = 0; i < nodes; i++)
+        {
+            builder.AddConcept(SyntheticEvidenceWorkload.Cui(i), null);
+        }
+
+        rows.ForEach(builder.AddRelation);
+        return builder.Build();
     }
 }

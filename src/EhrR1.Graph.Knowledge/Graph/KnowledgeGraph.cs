@@ -20,6 +20,7 @@ public sealed class KnowledgeGraph : IConceptGraph
     private readonly UmlsEdgeColumns _umls;
     private readonly Dictionary<string, int> _byCui;
     private readonly Lazy<Dictionary<string, int[]>> _byName;
+    private readonly Lazy<int> _termLinks;
     private readonly Lazy<(int[] Offsets, int[] Edges)> _coIn;
     private readonly Lazy<(int[] Offsets, int[] Edges)> _umlsIn;
 
@@ -40,6 +41,7 @@ public sealed class KnowledgeGraph : IConceptGraph
         }
 
         _byName = new Lazy<Dictionary<string, int[]>>(BuildNameIndex);
+        _termLinks = new Lazy<int>(() => Enumerable.Range(0, _termText.Length).Select(i => (Key(_strings[_termText[i]]), _termConcept[i])).Distinct().Count());
         _coIn = new Lazy<(int[], int[])>(() => Reverse(_coOffsets, _co.Dst));
         _umlsIn = new Lazy<(int[], int[])>(() => Reverse(_umlsOffsets, _umls.Dst));
     }
@@ -49,6 +51,11 @@ public sealed class KnowledgeGraph : IConceptGraph
 
     /// <summary>Number of terms.</summary>
     public int TermCount => _termText.Length;
+
+    /// <summary>Number of distinct (term key, concept) links: what the Neo4j store holds as <c>DENOTES</c>
+    /// relationships, since its <c>Term</c> nodes are keyed case-insensitively and one name may denote several
+    /// concepts. <see cref="GetCountsAsync"/> reports this as "terms" in both stores.</summary>
+    public int TermLinkCount => _termLinks.Value;
 
     /// <summary>Number of CO_OCCURS edges.</summary>
     public int CooccurrenceCount => _co.Length;
@@ -271,7 +278,7 @@ public sealed class KnowledgeGraph : IConceptGraph
         ValueTask.FromResult<IReadOnlyDictionary<string, long>>(new Dictionary<string, long>(StringComparer.Ordinal)
         {
             ["concepts"] = ConceptCount,
-            ["terms"] = TermCount,
+            ["terms"] = TermLinkCount,
             ["co_occurs"] = CooccurrenceCount,
             ["umls_rel"] = UmlsRelationCount,
         });
