@@ -154,7 +154,17 @@ public sealed class EvidenceNeo4jAgreementTests
                 .Should().Equal(sample.Paths[i].Nodes.Select(n => n.Cui));
         }
 
-        await client.RunAsync([new CypherStatement("MATCH (s:Sample) WHERE s.task = $task OPTIONAL MATCH (s)-[:HAS_PATH]->(p:EvidencePath) DETACH DELETE p, s", new Dictionary<string, object?> { ["task"] = sample.Task })], CancellationToken.None);
+        // and the rewrite replaced every sample's hops instead of adding a second copy
+        var ids = records.Select(r => r.SampleId).ToList();
+        var hops = await client.RunAsync([new CypherStatement("MATCH (:Concept)-[e:EVIDENCE]->(:Concept) WHERE e.sample_id IN $ids RETURN count(e) AS n", new Dictionary<string, object?> { ["ids"] = ids })], CancellationToken.None);
+        hops[0][0]["n"]!.GetValue<long>().Should().Be(records.Sum(r => r.Paths.Sum(p => (long)p.Hops.Count)));
+
+        await client.RunAsync(
+            [
+                new CypherStatement("MATCH (:Concept)-[e:EVIDENCE]->(:Concept) WHERE e.sample_id IN $ids DELETE e", new Dictionary<string, object?> { ["ids"] = ids }),
+                new CypherStatement("MATCH (s:Sample) WHERE s.task = $task OPTIONAL MATCH (s)-[:HAS_PATH]->(p:EvidencePath) DETACH DELETE p, s", new Dictionary<string, object?> { ["task"] = sample.Task }),
+            ],
+            CancellationToken.None);
     }
 
     /// <summary>The embedded graph of <paramref name="nodes"/> synthetic concepts and the given relations.</summary>

@@ -15,11 +15,17 @@ namespace EhrR1.Graph.Evidence.Neo4j;
 /// </summary>
 internal static class ThinkingGraphCypher
 {
-    /// <summary>Removes earlier paths of the samples ($ids), so a rewrite never leaves stale paths.</summary>
+    /// <summary>Removes earlier paths of the samples ($ids), so a rewrite never leaves stale paths. A path's hops are
+    /// reached from its own STEP concepts (hop k joins step k to step k+1), never by scanning every EVIDENCE
+    /// relationship: relationship properties have no index, and that scan made a rewrite of the demo's 2,507
+    /// samples time out.</summary>
     public const string DeleteOldPaths = """
         UNWIND $ids AS id
         MATCH (:Sample {sample_id: id})-[:HAS_PATH]->(p:EvidencePath)
-        OPTIONAL MATCH (:Concept)-[e:EVIDENCE {path_id: p.path_id}]->(:Concept)
+        OPTIONAL MATCH (p)-[s1:STEP]->(a:Concept), (p)-[s2:STEP]->(b:Concept)
+        WHERE s2.pos = s1.pos + 1
+        OPTIONAL MATCH (a)-[e:EVIDENCE]->(b)
+        WHERE e.path_id = p.path_id AND e.pos = s1.pos
         DELETE e
         WITH DISTINCT p
         DETACH DELETE p
