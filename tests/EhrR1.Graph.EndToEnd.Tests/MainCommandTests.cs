@@ -56,6 +56,11 @@ public sealed class MainCommandTests(DemoRunFixture demo)
         }
 
         File.ReadAllText(Path.Combine(demo.RunDir, "report", "index.html")).Should().Contain("<html");
+
+        // every stage folder of the report has its step's counts (reason without an endpoint writes manifest.prepare.json)
+        var summary = File.ReadAllLines(Path.Combine(demo.RunDir, "report", "summary.md"));
+        summary.Should().NotContain(l => l.Contains("| – |", StringComparison.Ordinal), "every run folder holds a manifest the report shows");
+        summary.Should().Contain(l => l.StartsWith("| reasoning | reason batch prepare", StringComparison.Ordinal));
     }
 
     [RequiresDataFact]

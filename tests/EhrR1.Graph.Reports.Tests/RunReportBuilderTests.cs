@@ -15,6 +15,9 @@ public sealed class RunReportBuilderTests
             .Save(tmp.Combine("store", "manifest.json"));
         new RunManifest { Stage = "evidence search", Counts = new Dictionary<string, long> { ["samples"] = 42 } }
             .Save(tmp.Combine("evidence", "evidence.manifest.json"));
+        new RunManifest { Stage = "reason batch prepare", Counts = new Dictionary<string, long> { ["requests"] = 550 } }
+            .Save(tmp.Combine("reasoning", "manifest.prepare.json"));
+        File.WriteAllText(tmp.Combine("reasoning", "estimate.json"), "{\"requests\": 550}");
         File.WriteAllText(tmp.Combine("evidence", "attrition.md"), "# Attrition\n\n| task | samples | graph |\n|---|---:|---:|\n| labevents | 10 | 3 |\n");
         File.WriteAllText(tmp.Combine("evidence", "attrition.svg"), "<?xml version=\"1.0\"?><svg xmlns=\"http://www.w3.org/2000/svg\"><text>attrition-chart</text></svg>");
         File.WriteAllBytes(tmp.Combine("evidence", "attrition.png"), [0x89, 0x50, 0x4E, 0x47]);
@@ -24,14 +27,15 @@ public sealed class RunReportBuilderTests
 
         // Then
         var html = File.ReadAllText(result.HtmlPath);
-        result.Stages.Should().Be(2);
+        result.Stages.Should().Be(3, "three stage folders: store, evidence, reasoning");
         result.Figures.Should().Be(1, "the PNG twin of an SVG chart is not repeated");
         result.Tables.Should().Be(1);
         html.Should().Contain("patients").And.Contain("100").And.Contain("5,000");
         html.Should().Contain("<td>labevents</td>");
         html.Should().Contain("attrition-chart");
         html.IndexOf("id=\"store\"", StringComparison.Ordinal).Should().BeLessThan(html.IndexOf("id=\"evidence\"", StringComparison.Ordinal));
-        File.ReadAllText(result.MarkdownPath).Should().Contain("| store | ingest (store/manifest.json) | 1.5 | patients=100, events=5,000 |");
+        File.ReadAllText(result.MarkdownPath).Should().Contain("| store | ingest (store/manifest.json) | 1.5 | patients=100, events=5,000 |")
+            .And.Contain("reason batch prepare (reasoning/manifest.prepare.json)").And.Contain("requests=550");
     }
 
     [Fact]

@@ -122,7 +122,7 @@ internal sealed class EvidenceModule : ICliModule
             var manifestPath = settings.OutputPath + ".manifest.json";
             new RunManifest
             {
-                Stage = "evidence",
+                Stage = "evidence search",
                 Settings = new Dictionary<string, string?>(EvidenceSearchStage.DescribeSettings(settings), StringComparer.Ordinal) { ["graph_kind"] = parse.GetValue(kind) },
                 Inputs = [FileFingerprint.Of(settings.SamplesPath), FileFingerprint.Of(CooccurrenceInput(parse.GetValue(cooccur)!))],
                 Counts = counts,
@@ -187,10 +187,24 @@ internal sealed class EvidenceModule : ICliModule
             }
 
             var started = DateTime.UtcNow;
+            var evidencePath = parse.GetValue(evidence)!;
             using var client = new CypherHttpClient(server, parse.GetValue(database)!);
             var written = await context.CreateProgress("evidence neo4j").RunAsync(p =>
-                new ThinkingGraphWriter(client).WriteAsync(parse.GetValue(evidence)!, new Progress<long>(n => p.Report(new StageProgress("samples", n, null, "samples"))), ct));
-            context.WriteReport(new StageReport("evidence neo4j", (DateTime.UtcNow - started).TotalSeconds, new Dictionary<string, long>(StringComparer.Ordinal) { ["samples_written"] = written }, []));
+                new ThinkingGraphWriter(client).WriteAsync(evidencePath, new Progress<long>(n => p.Report(new StageProgress("samples", n, null, "samples"))), ct));
+            var elapsed = (DateTime.UtcNow - started).TotalSeconds;
+            var counts = new Dictionary<string, long>(StringComparer.Ordinal) { ["samples_written"] = written };
+
+            // beside the evidence file, so the run report shows what the server received
+            var manifestPath = evidencePath + ".neo4j.manifest.json";
+            new RunManifest
+            {
+                Stage = "evidence neo4j",
+                Settings = new Dictionary<string, string?>(StringComparer.Ordinal) { ["server"] = EhrR1.Graph.Neo4j.Http.Neo4jSettings.Describe(server), ["database"] = parse.GetValue(database) },
+                Inputs = [FileFingerprint.Of(Path.GetFullPath(evidencePath))],
+                Counts = counts,
+                ElapsedSeconds = elapsed,
+            }.Save(manifestPath);
+            context.WriteReport(new StageReport("evidence neo4j", elapsed, counts, [manifestPath]));
             return 0;
         });
         return cmd;

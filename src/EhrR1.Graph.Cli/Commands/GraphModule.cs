@@ -203,7 +203,24 @@ internal sealed class GraphModule : ICliModule
             var loader = new Neo4jGraphLoader(client, logs.CreateLogger<Neo4jGraphLoader>()) { Parallelism = parse.GetValue(parallel) };
             var report = await context.CreateProgress("graph load").RunAsync(progress =>
                 loader.LoadAsync(LoadSource(g, KnowledgeGraphFile.Fingerprint(file)), checkpointPath, parse.GetValue(batch), parse.GetValue(restart), progress, ct));
-            context.WriteReport(report);
+
+            // beside graph.bin, so the run report shows what the server received
+            var manifestPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, "neo4j-load.manifest.json");
+            new RunManifest
+            {
+                Stage = "graph load",
+                Settings = new Dictionary<string, string?>(StringComparer.Ordinal)
+                {
+                    ["server"] = Neo4jSettings.Describe(uri),
+                    ["database"] = parse.GetValue(database),
+                    ["batch_size"] = parse.GetValue(batch).ToString(CultureInfo.InvariantCulture),
+                    ["parallel"] = parse.GetValue(parallel).ToString(CultureInfo.InvariantCulture),
+                },
+                Inputs = [FileFingerprint.Of(Path.GetFullPath(file))],
+                Counts = report.Counts,
+                ElapsedSeconds = report.ElapsedSeconds,
+            }.Save(manifestPath);
+            context.WriteReport(report with { Outputs = [.. report.Outputs, manifestPath] });
             return ExitCodes.Success;
         });
         return cmd;

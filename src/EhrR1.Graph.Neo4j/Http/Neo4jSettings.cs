@@ -73,6 +73,14 @@ public sealed record Neo4jSettings
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 
+    /// <summary>The server as it may be written to manifests and logs: scheme, host and port only (never user
+    /// information, a path or a query).</summary>
+    public static string Describe(Uri server)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        return server.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped);
+    }
+
     /// <summary>Never prints the password.</summary>
     public override string ToString() =>
         $"Neo4jSettings {{ ServerUri = {ServerUri}, Database = {Database ?? "(default)"}, User = {User ?? "(none)"} }}";

@@ -150,7 +150,7 @@ public static class RunReportBuilder
     private static List<(string File, RunManifest Manifest)> FindManifests(string dir)
     {
         var list = new List<(string, RunManifest)>();
-        foreach (var file in Directory.EnumerateFiles(dir, "*manifest.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        foreach (var file in Directory.EnumerateFiles(dir, "*.json", SearchOption.AllDirectories).Where(IsManifestName).Order(StringComparer.Ordinal))
         {
             try
             {
@@ -166,6 +166,14 @@ public static class RunReportBuilder
         }
 
         return list;
+    }
+
+    /// <summary>The names stages give their manifests: <c>manifest.json</c>, <c>OUTPUT.manifest.json</c> beside one
+    /// output file, and <c>manifest.MODE.json</c> (<c>reason</c> without an endpoint writes <c>manifest.prepare.json</c>).</summary>
+    private static bool IsManifestName(string file)
+    {
+        var name = Path.GetFileName(file);
+        return name.EndsWith("manifest.json", StringComparison.Ordinal) || name.StartsWith("manifest.", StringComparison.Ordinal);
     }
 
     private static int StageRank(string name)
