@@ -66,7 +66,7 @@ internal sealed class GraphBenchmark : IBenchmark
             var g = BigGraph(rels / 5, rels, 0);
             using var tmp = new TempFolder();
             var sw = Stopwatch.StartNew();
-            var report = await new Neo4jGraphLoader(client, NullLogger.Instance) { Parallelism = parallel }.LoadAsync(new GraphLoadSource("bench", g.ConceptCount, g.Concepts, g.TermCount, g.Terms, g.CooccurrenceCount, g.Cooccurrences, g.UmlsRelationCount, g.UmlsRelations), Path.Combine(tmp.Path, "cp.json"), batch, restart: true, null, cancellationToken);
+            var report = await new Neo4jGraphLoader(client, NullLogger.Instance) { Parallelism = parallel }.LoadAsync(new GraphLoadSource("bench", g.ConceptCount, g.Concepts, g.TermLinkCount, g.TermLinks, g.CooccurrenceCount, g.Cooccurrences, g.UmlsRelationCount, g.UmlsRelations), Path.Combine(tmp.Path, "cp.json"), batch, restart: true, null, cancellationToken);
             sw.Stop();
             var counts = await new Neo4jConceptGraph(client).GetCountsAsync(cancellationToken);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -32,9 +32,11 @@ internal sealed class GraphModule : ICliModule
         graph.Subcommands.Add(Guide(context));
     }
 
-    /// <summary>Wraps a <see cref="KnowledgeGraph"/> as what the Neo4j loader reads.</summary>
+    /// <summary>Wraps a <see cref="KnowledgeGraph"/> as what the Neo4j loader reads: its term links (one row per Term
+    /// node and concept, as the CSV export writes them). The fingerprint says so, so a checkpoint written when every
+    /// term text was a row is not resumed by position.</summary>
     internal static GraphLoadSource LoadSource(KnowledgeGraph g, string fingerprint) =>
-        new(fingerprint, g.ConceptCount, g.Concepts, g.TermCount, g.Terms, g.CooccurrenceCount, g.Cooccurrences, g.UmlsRelationCount, g.UmlsRelations);
+        new(fingerprint + ";term-links", g.ConceptCount, g.Concepts, g.TermLinkCount, g.TermLinks, g.CooccurrenceCount, g.Cooccurrences, g.UmlsRelationCount, g.UmlsRelations);
 
     /// <summary>The graph file inside a folder (or the file itself).</summary>
     internal static string GraphFile(string path) =>

@@ -130,6 +130,33 @@ public sealed class KnowledgeGraph : IConceptGraph
         }
     }
 
+    /// <summary>
+    /// The distinct (term key, concept) links in text order, each with the first text of its key: what a Term node
+    /// (keyed case-insensitively) and its DENOTES relationships hold. Both Neo4j load paths (HTTP and the
+    /// <c>neo4j-admin import</c> CSV) write these, so a key's text is the same whichever path loaded it, and their
+    /// number is <see cref="TermLinkCount"/>.
+    /// </summary>
+    public IEnumerable<GraphTerm> TermLinks()
+    {
+        var firstText = new Dictionary<string, string>(StringComparer.Ordinal);
+        var seen = new HashSet<(string Key, int Concept)>();
+        for (var i = 0; i < _termText.Length; i++)
+        {
+            var text = _strings[_termText[i]];
+            var key = Key(text);
+            if (!firstText.TryGetValue(key, out var first))
+            {
+                first = text;
+                firstText[key] = text;
+            }
+
+            if (seen.Add((key, _termConcept[i])))
+            {
+                yield return new GraphTerm(first, CuiAt(_termConcept[i]));
+            }
+        }
+    }
+
     /// <summary>All CO_OCCURS edges in CSR order.</summary>
     public IEnumerable<CooccurrenceEdge> Cooccurrences()
     {

@@ -33,24 +33,26 @@ public static class Neo4jImportCsvWriter
             return n;
         });
 
-        var terms = graph.Terms().DistinctBy(t => KnowledgeGraph.Key(t.Text), StringComparer.Ordinal).ToList();
-        counts["terms"] = WriteFile(dir.StagingPath, "terms.csv", "key:ID(Term),text,:LABEL", w =>
+        // one node per term key (IDs must be unique), one DENOTES per (key, concept) link: what the HTTP load writes
+        var links = graph.TermLinks().ToList();
+        var nodes = links.DistinctBy(t => KnowledgeGraph.Key(t.Text), StringComparer.Ordinal).ToList();
+        counts["term_nodes"] = WriteFile(dir.StagingPath, "terms.csv", "key:ID(Term),text,:LABEL", w =>
         {
-            foreach (var t in terms)
+            foreach (var t in nodes)
             {
                 w.Write(Q(KnowledgeGraph.Key(t.Text))); w.Write(','); w.Write(Q(t.Text)); w.Write(",Term\n");
             }
 
-            return terms.Count;
+            return nodes.Count;
         });
-        counts["denotes"] = WriteFile(dir.StagingPath, "denotes.csv", ":START_ID(Term),:END_ID(Concept),:TYPE", w =>
+        counts["terms"] = WriteFile(dir.StagingPath, "denotes.csv", ":START_ID(Term),:END_ID(Concept),:TYPE", w =>
         {
-            foreach (var t in terms)
+            foreach (var t in links)
             {
                 w.Write(Q(KnowledgeGraph.Key(t.Text))); w.Write(','); w.Write(Q(t.Cui)); w.Write(",DENOTES\n");
             }
 
-            return terms.Count;
+            return links.Count;
         });
         counts["co_occurs"] = WriteFile(dir.StagingPath, "co_occurs.csv", ":START_ID(Concept),:END_ID(Concept),task,target_term,history_term,count:long,lift:double,target_df:long,history_df:long,n:long,:TYPE", w =>
         {

@@ -103,6 +103,30 @@ public sealed class KnowledgeGraphTests
     }
 
     [Fact]
+    public async Task Should_GiveOneLinkPerTermKeyAndConcept_When_TextsDifferOnlyInCase()
+    {
+        // Given texts that share a case-folded key, one of them naming two concepts
+        var g = new KnowledgeGraphBuilder()
+            .AddConcept(new GraphConcept("C1", "Glucose", [], null))
+            .AddConcept(new GraphConcept("C2", "Common cold", [], null))
+            .AddConcept(new GraphConcept("C3", "Cold temperature", [], null))
+            .AddTerm(new GraphTerm("Glucose", "C1"))
+            .AddTerm(new GraphTerm("glucose", "C1"))
+            .AddTerm(new GraphTerm("Cold", "C2"))
+            .AddTerm(new GraphTerm("cold ", "C3"))
+            .Build();
+
+        // When
+        var links = g.TermLinks().ToList();
+
+        // Then every (key, concept) link once, with the first text of its key (what Neo4j's Term nodes hold)
+        g.TermCount.Should().Be(4);
+        links.Select(t => (t.Text, t.Cui)).Should().BeEquivalentTo([("Cold", "C2"), ("Cold", "C3"), ("Glucose", "C1")]);
+        links.Should().HaveCount(g.TermLinkCount);
+        (await g.GetCountsAsync())["terms"].Should().Be(3);
+    }
+
+    [Fact]
     public void Should_FailWithFileNamed_When_FileIsTruncated()
     {
         // Given
