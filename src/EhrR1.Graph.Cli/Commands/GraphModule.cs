@@ -199,15 +199,16 @@ internal sealed class GraphModule : ICliModule
                 return ExitCodes.Success;
             }
 
-            var file = GraphFile(parse.GetValue(graphDir)!);
+            var file = Path.GetFullPath(GraphFile(parse.GetValue(graphDir)!));
+            var graphFolder = Path.GetDirectoryName(file)!;
             var g = KnowledgeGraphFile.Load(file);
-            var checkpointPath = parse.GetValue(checkpoint) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, "neo4j-load.checkpoint.json");
+            var checkpointPath = parse.GetValue(checkpoint) ?? Path.Combine(graphFolder, "neo4j-load.checkpoint.json");
             var loader = new Neo4jGraphLoader(client, logs.CreateLogger<Neo4jGraphLoader>()) { Parallelism = parse.GetValue(parallel) };
             var report = await context.CreateProgress("graph load").RunAsync(progress =>
                 loader.LoadAsync(LoadSource(g, KnowledgeGraphFile.Fingerprint(file)), checkpointPath, parse.GetValue(batch), parse.GetValue(restart), progress, ct));
 
             // beside graph.bin, so the run report shows what the server received
-            var manifestPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, "neo4j-load.manifest.json");
+            var manifestPath = Path.Combine(graphFolder, "neo4j-load.manifest.json");
             new RunManifest
             {
                 Stage = "graph load",
@@ -218,7 +219,7 @@ internal sealed class GraphModule : ICliModule
                     ["batch_size"] = parse.GetValue(batch).ToString(CultureInfo.InvariantCulture),
                     ["parallel"] = parse.GetValue(parallel).ToString(CultureInfo.InvariantCulture),
                 },
-                Inputs = [FileFingerprint.Of(Path.GetFullPath(file))],
+                Inputs = [FileFingerprint.Of(file)],
                 Counts = report.Counts,
                 ElapsedSeconds = report.ElapsedSeconds,
             }.Save(manifestPath);

@@ -41,7 +41,7 @@ public sealed class KnowledgeGraph : IConceptGraph
         }
 
         _byName = new Lazy<Dictionary<string, int[]>>(BuildNameIndex);
-        _termLinks = new Lazy<int>(() => Enumerable.Range(0, _termText.Length).Select(i => (Key(_strings[_termText[i]]), _termConcept[i])).Distinct().Count());
+        _termLinks = new Lazy<int>(() => TermLinks().Count());
         _coIn = new Lazy<(int[], int[])>(() => Reverse(_coOffsets, _co.Dst));
         _umlsIn = new Lazy<(int[], int[])>(() => Reverse(_umlsOffsets, _umls.Dst));
     }
