@@ -219,6 +219,7 @@ public sealed partial class Neo4jBrowserGuideTests
         var block = slides.Locator($"pre.runnable.param-{name}").First;
         await Neo4jBrowserPage.ShowSlideAsync(block);
         await block.ClickAsync();
+        await browser.WaitForEditorAsync($":param {name}: '", prefix: true);
         var example = await browser.EditorTextAsync();
         example.Should().StartWith($":param {name}: '");
         var command = $":param {name}: '{value}'";

@@ -64,6 +64,9 @@ internal sealed class Neo4jBrowserPage : IAsyncDisposable
                 Headless = true,
                 Args = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
             });
+            // the build under test, kept beside the screenshots (docs/graph.md lists the builds the guide is checked with)
+            Directory.CreateDirectory(Neo4jBrowserGuideTests.ArtifactsDir);
+            await File.WriteAllTextAsync(Path.Combine(Neo4jBrowserGuideTests.ArtifactsDir, "browser-version.txt"), browser.Version + "\n");
             var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
             var session = new Neo4jBrowserPage(playwright, browser, page);
             await page.RouteAsync(url => !IsLoopback(url), route => route.AbortAsync());
@@ -117,16 +120,34 @@ internal sealed class Neo4jBrowserPage : IAsyncDisposable
         await Page.Keyboard.TypeAsync(text);
     }
 
-    /// <summary>Presses the editor's play button; returns the new result frame.</summary>
+    /// <summary>
+    /// Presses the editor's play button; returns the new result frame. The frame is found by its command (the frame's
+    /// own <c>frame.input</c> in its Angular scope), newest first, among frames not yet handed out: the Browser adds
+    /// frames of its own (the welcome and connection frames) at times that depend on the browser build, so "the
+    /// newest frame after the click" is not a reliable way to find ours.
+    /// </summary>
     public async Task<ILocator> PlayAsync()
     {
-        var before = await Page.Locator(Frames).CountAsync();
+        var command = (await EditorTextAsync()).Trim();
+        command.Should().NotBeEmpty("a command is in the editor before play is pressed");
         await Page.Locator("#editor a.play").ClickAsync();
-        await Page.WaitForFunctionAsync("n => document.querySelectorAll('#stream .frame').length > n", before);
-
-        // frames are listed newest first; tag the new one so the locator keeps pointing at it as others arrive
         var id = "f" + (++_frames).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        await Page.Locator(Frames).First.EvaluateAsync("(el, id) => el.setAttribute('data-test-frame', id)", id);
+        await Page.WaitForFunctionAsync(
+            """
+            ([command, id]) => {
+              const frames = Array.from(document.querySelectorAll('#stream .frame'));
+              const mine = frames.find(f => {
+                if (f.hasAttribute('data-test-frame')) return false;
+                const scope = window.angular && window.angular.element(f).scope();
+                const input = scope && scope.frame ? String(scope.frame.input || '') : '';
+                return input.trim() === command;
+              });
+              if (!mine) return false;
+              mine.setAttribute('data-test-frame', id);
+              return true;
+            }
+            """,
+            new object[] { command, id });
         return Page.Locator($"#stream .frame[data-test-frame='{id}']");
     }
 
@@ -151,13 +172,35 @@ internal sealed class Neo4jBrowserPage : IAsyncDisposable
         await block.WaitForAsync(new() { State = WaitForSelectorState.Visible });
     }
 
-    /// <summary>Clicks a guide block: it is copied into the editor (checked).</summary>
+    /// <summary>
+    /// Clicks a guide block: it is copied into the editor (checked). The Browser copies it on its next timer turn
+    /// (<c>Editor.setContent</c> assigns the text in a <c>$timeout</c>), so the click returns before the editor
+    /// changes; wait for the text, as a user's eye does, then check it.
+    /// </summary>
     public async Task ClickBlockAsync(ILocator block)
     {
         await ShowSlideAsync(block);
         var text = (await block.TextContentAsync())!.Trim();
         await block.ClickAsync();
+        await WaitForEditorAsync(text);
         (await EditorTextAsync()).Should().Be(text, "clicking a guide block copies it into the editor");
+    }
+
+    /// <summary>Waits (at most 10 s) until the editor holds <paramref name="expected"/> (or, with
+    /// <paramref name="prefix"/>, starts with it); returns without failing so the caller's assertion says what differs.</summary>
+    public async Task WaitForEditorAsync(string expected, bool prefix = false)
+    {
+        try
+        {
+            await Page.WaitForFunctionAsync(
+                "([text, prefix]) => { const v = document.querySelector('#editor .CodeMirror').CodeMirror.getValue().trim(); return prefix ? v.startsWith(text) : v === text; }",
+                new object[] { expected, prefix },
+                new() { Timeout = 10_000 });
+        }
+        catch (TimeoutException)
+        {
+            // the caller's assertion reports the editor's text
+        }
     }
 
     /// <summary>Clicks a guide block and runs it; returns its frame.</summary>

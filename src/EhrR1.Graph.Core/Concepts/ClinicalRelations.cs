@@ -33,6 +33,7 @@ public enum RelationRole
 /// </summary>
 public static class ClinicalRelations
 {
+#pragma warning disable CS1591 // the constants are the names themselves; umls/README.md lists what each means
     // drug -> condition (UMLS RELA names, MED-RT style); written as "drug may_treat condition" pairs with inverses
     public const string MayTreat = "may_treat";
     public const string MayBeTreatedBy = "may_be_treated_by";
@@ -85,6 +86,8 @@ public static class ClinicalRelations
     public const string Loinc2Hpo = "LOINC2HPO";
     public const string Medi = "MEDI";
     public const string Sider = "SIDER4";
+
+#pragma warning restore CS1591
 
     private static readonly Dictionary<string, RelationRole> Roles = new(StringComparer.Ordinal)
     {
