@@ -18,4 +18,16 @@ internal static class EvidenceDefaults
     public const int MaxExploredNodes = 2000;
     public const int MaxPaths = 10;
     public const int MaxHopsPerSide = 10;
+
+    /// <summary>Knowledge-first search: hop limit of a path.</summary>
+    public const int KnowledgeMaxHops = 4;
+
+    /// <summary>Knowledge-first search: nodes with more distinct neighbours are not walked through.</summary>
+    public const int HubDegreeCap = 200;
+
+    /// <summary>Knowledge-first search: search states per target before it stops.</summary>
+    public const int KnowledgeMaxStates = 200_000;
+
+    /// <summary>Knowledge-first search: explanations kept per target.</summary>
+    public const int PathsPerTarget = 3;
 }

@@ -36,11 +36,15 @@ internal sealed class EvidenceModule : ICliModule
         var minSupport = new Option<long>("--min-support") { Description = "Minimum document frequency of the history concept (default 5)", DefaultValueFactory = _ => EvidenceDefaults.MinSupport };
         var topK = new Option<int>("--topk") { Description = "History concepts kept per target (default 20)", DefaultValueFactory = _ => EvidenceDefaults.TopK };
         var history = new Option<string>("--history") { Description = "visible (default: only concepts shown in the input) | upstream (also bid_event events and the target admission)", DefaultValueFactory = _ => "visible" };
-        var kind = new Option<string>("--graph-kind") { Description = "umls (default) | cooccurrence | both", DefaultValueFactory = _ => "umls" };
+        var mode = new Option<string>("--search") { Description = "knowledge: from each target over knowledge relations only, graded explanations | upstream: lift-selected pairs, shortest paths over --graph-kind", DefaultValueFactory = _ => "knowledge" };
+        var kind = new Option<string?>("--graph-kind") { Description = "With --search upstream: umls | cooccurrence | both [default: umls]. Knowledge search never walks co_occurs edges" };
+        var hubCap = new Option<int>("--hub-cap") { Description = "Knowledge search: concepts with more distinct neighbours are not walked through", DefaultValueFactory = _ => EvidenceDefaults.HubDegreeCap };
+        var pathsPerTarget = new Option<int>("--paths-per-target") { Description = "Knowledge search: explanations kept per target (best-ranked)", DefaultValueFactory = _ => EvidenceDefaults.PathsPerTarget };
+        var fallback = new Option<bool>("--cooccurrence-fallback") { Description = "Knowledge search: a target without a knowledge path gets its top lift pairs, labelled 'observed together in N samples (lift L)', never as a relation" };
         var exclude = new Option<string[]>("--exclude-rela") { Description = "Excluded RELA values (default: upstream's four)", AllowMultipleArgumentsPerToken = true };
         var maxNodes = new Option<int>("--max-nodes") { Description = "Explored-node budget per pair (default 2000)", DefaultValueFactory = _ => EvidenceDefaults.MaxExploredNodes };
         var maxPaths = new Option<int>("--max-paths") { Description = "Shortest paths collected per pair (default 10)", DefaultValueFactory = _ => EvidenceDefaults.MaxPaths };
-        var maxHops = new Option<int>("--max-hops") { Description = "Hop limit per search side (default 10)", DefaultValueFactory = _ => EvidenceDefaults.MaxHopsPerSide };
+        var maxHops = new Option<int?>("--max-hops") { Description = "Hop limit: of a path with --search knowledge [default: 4]; of each search side with --search upstream [default: 10]" };
         var pathsPerPair = new Option<int>("--paths-per-pair") { Description = "Paths written per pair: 1 = the shortest (default 1)", DefaultValueFactory = _ => 1 };
         var noSibling = new Option<bool>("--no-sibling-rule") { Description = "Allow A -r-> B <-r- C hops (default: rejected)" };
         var keepPairEdge = new Option<bool>("--keep-pair-edge") { Description = "Let a pair's path be its own co_occurs edge (the edge that selected it); default: skipped, so a path goes through other concepts" };
@@ -49,7 +53,7 @@ internal sealed class EvidenceModule : ICliModule
         var shard = new Option<string>("--shard") { Description = "i/n: process only shard i of n, by a stable hash of sample_id (default 0/1)", DefaultValueFactory = _ => "0/1" };
         var resume = new Option<bool>("--resume") { Description = "Continue OUT.partial left by an interrupted run" };
         var cmd = new Command("search", "Pairs each sample's target and history concepts by lift and finds evidence paths between them");
-        foreach (var o in new Option[] { samples, graph, cooccur, terms, output, threshold, minSupport, topK, history, kind, exclude, maxNodes, maxPaths, maxHops, pathsPerPair, noSibling, keepPairEdge, format, threads, shard, resume })
+        foreach (var o in new Option[] { samples, graph, cooccur, terms, output, mode, threshold, minSupport, topK, history, kind, hubCap, pathsPerTarget, fallback, exclude, maxNodes, maxPaths, maxHops, pathsPerPair, noSibling, keepPairEdge, format, threads, shard, resume })
         {
             cmd.Options.Add(o);
         }
@@ -63,13 +67,23 @@ internal sealed class EvidenceModule : ICliModule
             }
 
             var historyMode = parse.GetValue(history) switch { "visible" => HistoryMode.Visible, "upstream" => HistoryMode.Upstream, _ => (HistoryMode?)null };
-            var graphKind = parse.GetValue(kind) switch { "umls" => GraphKind.Umls, "cooccurrence" => GraphKind.Cooccurrence, "both" => GraphKind.Both, _ => (GraphKind?)null };
+            var searchMode = parse.GetValue(mode) switch { "knowledge" => SearchMode.Knowledge, "upstream" => SearchMode.Upstream, _ => (SearchMode?)null };
+            if (searchMode is null) { problems.Add("--search must be knowledge or upstream."); }
+            var kindText = parse.GetValue(kind);
+            if (searchMode == SearchMode.Knowledge && kindText is not null && kindText != "umls")
+            {
+                problems.Add("--graph-kind " + kindText + " applies to --search upstream only: the knowledge search walks knowledge relations, never co_occurs edges (--cooccurrence-fallback labels lift pairs instead).");
+            }
+
+            if (searchMode == SearchMode.Upstream && parse.GetValue(fallback)) { problems.Add("--cooccurrence-fallback applies to --search knowledge only."); }
+            if (parse.GetValue(hubCap) < 1 || parse.GetValue(pathsPerTarget) < 1) { problems.Add("--hub-cap and --paths-per-target must be at least 1."); }
+            var graphKind = (kindText ?? "umls") switch { "umls" => GraphKind.Umls, "cooccurrence" => GraphKind.Cooccurrence, "both" => GraphKind.Both, _ => (GraphKind?)null };
             var pathFormat = parse.GetValue(format) switch { "arrow" => PathFormat.Arrow, "python" => PathFormat.Python, _ => (PathFormat?)null };
             if (historyMode is null) { problems.Add("--history must be visible or upstream."); }
             if (graphKind is null) { problems.Add("--graph-kind must be umls, cooccurrence or both."); }
             if (pathFormat is null) { problems.Add("--path-format must be arrow or python."); }
             if (parse.GetValue(topK) < 1) { problems.Add("--topk must be at least 1."); }
-            if (parse.GetValue(maxNodes) < 1 || parse.GetValue(maxHops) < 1 || parse.GetValue(maxPaths) < 1) { problems.Add("--max-nodes, --max-hops and --max-paths must be at least 1."); }
+            if (parse.GetValue(maxNodes) < 1 || parse.GetValue(maxHops) is < 1 || parse.GetValue(maxPaths) < 1) { problems.Add("--max-nodes, --max-hops and --max-paths must be at least 1."); }
             if (parse.GetValue(pathsPerPair) < 1 || parse.GetValue(pathsPerPair) > parse.GetValue(maxPaths)) { problems.Add("--paths-per-pair must be between 1 and --max-paths."); }
             if (parse.GetValue(threads) < 1) { problems.Add("--threads must be at least 1."); }
             StageConfigurationException.ThrowIfAny(problems);
@@ -87,11 +101,19 @@ internal sealed class EvidenceModule : ICliModule
                 {
                     MaxExploredNodes = parse.GetValue(maxNodes),
                     MaxPaths = parse.GetValue(maxPaths),
-                    MaxHopsPerSide = parse.GetValue(maxHops),
+                    MaxHopsPerSide = parse.GetValue(maxHops) ?? EvidenceDefaults.MaxHopsPerSide,
                     RejectSiblingHops = !parse.GetValue(noSibling),
                     KeepPairCooccurrence = parse.GetValue(keepPairEdge),
                 },
                 PathsPerPair = parse.GetValue(pathsPerPair),
+                Mode = searchMode!.Value,
+                Knowledge = new KnowledgeSearchSettings
+                {
+                    MaxHops = parse.GetValue(maxHops) ?? EvidenceDefaults.KnowledgeMaxHops,
+                    HubDegreeCap = parse.GetValue(hubCap),
+                    PathsPerTarget = parse.GetValue(pathsPerTarget),
+                },
+                CooccurrenceFallback = parse.GetValue(fallback),
                 DegreeOfParallelism = parse.GetValue(threads),
                 ShardIndex = shardIndex,
                 ShardCount = shardCount,
@@ -123,7 +145,7 @@ internal sealed class EvidenceModule : ICliModule
             new RunManifest
             {
                 Stage = "evidence search",
-                Settings = new Dictionary<string, string?>(EvidenceSearchStage.DescribeSettings(settings), StringComparer.Ordinal) { ["graph_kind"] = parse.GetValue(kind) },
+                Settings = new Dictionary<string, string?>(EvidenceSearchStage.DescribeSettings(settings), StringComparer.Ordinal) { ["graph_kind"] = kindText ?? "umls" },
                 Inputs = [FileFingerprint.Of(settings.SamplesPath), FileFingerprint.Of(CooccurrenceInput(parse.GetValue(cooccur)!))],
                 Counts = counts,
                 ElapsedSeconds = summary.ElapsedSeconds,
@@ -138,17 +160,44 @@ internal sealed class EvidenceModule : ICliModule
     private static string CooccurrenceInput(string path) =>
         Directory.Exists(path) ? Path.Combine(path, EhrR1.Graph.Knowledge.Cooccurrence.CooccurrenceFiles.PairsFile) : path;
 
+    /// <summary>A kept path as a picture row: concepts by preferred name and group, hops labelled with relation and
+    /// source in the direction they read (upstream paths: in stored direction).</summary>
+    private static PicturePath ToPicture(EvidencePath p) => new(
+        p.Grade ?? EvidenceGrades.None,
+        [.. p.Nodes.Select(n => new PictureNode(n.Name, n.Group))],
+        [.. p.Hops.Select(h => new PictureHop(
+            h.Note ?? (string.IsNullOrEmpty(h.Source) ? h.Relation : h.Relation + " · " + h.Source),
+            h.Reads is not null ? h.Reads != "backward" : h.Direction != "reverse",
+            h.Note is not null || h.Relation == EvidenceInputs.CooccurLabel))]);
+
     private static Command Report(CliContext context)
     {
         var evidence = new Option<string>("--evidence") { Description = "Evidence JSONL written by evidence search", Required = true };
-        var output = new Option<string>("--out") { Description = "Output folder for attrition.md, attrition.csv, attrition.png, attrition.svg", Required = true };
+        var output = new Option<string>("--out") { Description = "Output folder for attrition.md|csv|png|svg and quality.md|csv (explanation grades per task)", Required = true };
         var cmd = new Command("report", "Attrition per task: where samples and pairs drop out, as a table and a chart");
         cmd.Options.Add(evidence);
         cmd.Options.Add(output);
         cmd.SetAction(async (parse, ct) =>
         {
             var started = DateTime.UtcNow;
-            var table = await AttritionTable.ReadAsync(parse.GetValue(evidence)!, ct);
+            // one pass: attrition, the quality table, and per task the sample whose thinking graph is drawn (the first
+            // in file order with the task's best grade)
+            var table = new AttritionTable();
+            var quality = new QualityTable();
+            var picks = new SortedDictionary<string, EvidenceRecord>(StringComparer.Ordinal);
+            var gradeRank = QualityTable.GradeColumns.Select((g, i) => (g, i)).ToDictionary(x => x.g, x => x.i, StringComparer.Ordinal);
+            int Rank(EvidenceRecord r) => gradeRank.GetValueOrDefault(r.Grade ?? EvidenceGrades.None, gradeRank.Count);
+            await foreach (var line in JsonlReader.ReadAsync<EvidenceRecord>(parse.GetValue(evidence)!, null, ct))
+            {
+                var r = line.Value;
+                table.Add(r);
+                quality.Add(r);
+                if (r.Paths.Count > 0 && (!picks.TryGetValue(r.Task, out var pick) || Rank(r) < Rank(pick)))
+                {
+                    picks[r.Task] = r;
+                }
+            }
+
             var folder = parse.GetValue(output)!;
             Directory.CreateDirectory(folder);
             var md = Path.Combine(folder, "attrition.md");
@@ -157,14 +206,35 @@ internal sealed class EvidenceModule : ICliModule
             var svg = Path.Combine(folder, "attrition.svg");
             AtomicFile.WriteAllText(md, "# Evidence attrition\n\n" + table.ToMarkdown());
             AtomicFile.WriteAllText(csv, table.ToCsv());
+            var qualityMd = Path.Combine(folder, "quality.md");
+            var qualityCsv = Path.Combine(folder, "quality.csv");
+            AtomicFile.WriteAllText(qualityMd, "# What the thinking graphs know\n\n" + quality.ToMarkdown());
+            AtomicFile.WriteAllText(qualityCsv, quality.ToCsv());
+            var pictures = Path.Combine(folder, "thinking-graphs");
+            Directory.CreateDirectory(pictures);
+            var drawn = new List<string>();
+            foreach (var (task, r) in picks)
+            {
+                var picture = Path.Combine(pictures, task + ".svg");
+                ThinkingGraphSvg.Save(task + ": " + r.SampleId, [.. r.Paths.Take(3).Select(ToPicture)], picture);
+                drawn.Add(picture);
+            }
+
             var tasks = table.Rows.Keys.ToList();
-            string[] statuses = [EvidenceStatus.Graph, EvidenceStatus.EndpointFiltered, EvidenceStatus.NoPath, EvidenceStatus.NoCui, EvidenceStatus.NoPairs, EvidenceStatus.NoCooccurrence];
+            string[] statuses = [EvidenceStatus.Graph, EvidenceStatus.EndpointFiltered, EvidenceStatus.NoPath, EvidenceStatus.HubCap, EvidenceStatus.NoCui, EvidenceStatus.NoTargetConcept, EvidenceStatus.NoHistoryConcept, EvidenceStatus.NoPairs, EvidenceStatus.NoCooccurrence];
             var columnIndex = AttritionTable.Columns.Select((c, i) => (c.Key, i)).ToDictionary(x => x.Key, x => x.i, StringComparer.Ordinal);
             var series = statuses.Select(s => (s, tasks.Select(t => (double)table.Rows[t][columnIndex[s]]).ToArray())).ToList();
             AttritionChart.Save("Evidence search: sample outcome per task", tasks, series, png, svg);
             var total = table.Total();
             var counts = AttritionTable.Columns.Select((c, i) => (c.Key, total[i])).ToDictionary(x => x.Key, x => x.Item2, StringComparer.Ordinal);
-            context.WriteReport(new StageReport("evidence report", (DateTime.UtcNow - started).TotalSeconds, counts, [md, csv, png, svg]));
+            var all = quality.Total();
+            foreach (var grade in QualityTable.GradeColumns)
+            {
+                counts["grade_" + grade] = all.ByGrade.GetValueOrDefault(grade);
+            }
+
+            counts["thinking_graph_pictures"] = drawn.Count;
+            context.WriteReport(new StageReport("evidence report", (DateTime.UtcNow - started).TotalSeconds, counts, [md, csv, qualityMd, qualityCsv, png, svg, .. drawn]));
             return 0;
         });
         return cmd;

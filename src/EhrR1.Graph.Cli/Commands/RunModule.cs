@@ -99,9 +99,9 @@ internal sealed class RunModule : ICliModule
             ingestArgs.AddRange(["--extra-table", table + "=" + path]);
         }
 
-        // Evidence paths walk the UMLS relations and the co-occurrence edges ("both"): the open sample vocabulary relates
-        // only diagnoses and procedures (ICD, Disease Ontology), so on it the UMLS relations alone connect no lab or drug
-        // concept; with a licensed UMLS release set {"evidence-search": {"graph-kind": "umls"}} in run.json (upstream).
+        // Evidence search is knowledge-first (the default of `evidence search`): graded explanations over the vocabulary's
+        // relations, never a co_occurs hop; {"evidence-search": {"search": "upstream", "graph-kind": "both"}} in run.json
+        // restores the upstream search.
         var steps = new List<PipelineStep>
         {
             new("ingest", ["ingest"], ingestArgs, [mimic, .. extras.Values], ["store"]),
@@ -118,9 +118,9 @@ internal sealed class RunModule : ICliModule
                 [R("tasks", "index"), R("concepts", "events.jsonl"), R("tasks", "train-subjects.txt")], [R("graph", "cooccur")]),
             new("graph-build", ["graph", "build"], ["--cooccur", R("graph", "cooccur"), "--rrf", R("vocab", "rrf"), "--out", R("graph"), "--force"], [R("graph", "cooccur"), R("vocab", "rrf")], [R("graph", "graph.bin")]),
             new("concepts-samples", ["concepts", "samples"], ["--samples", R("tasks", "train.jsonl"), "--concepts", R("concepts"), "--out", R("evidence", "samples.jsonl")], [R("tasks", "train.jsonl"), R("concepts", "events.jsonl")], [R("evidence", "samples.jsonl")]),
-            new("evidence-search", ["evidence", "search"], ["--samples", R("evidence", "samples.jsonl"), "--graph", R("graph"), "--cooccurrence", R("graph", "cooccur"), "--graph-kind", "both", "--out", R("evidence", "evidence.jsonl")],
+            new("evidence-search", ["evidence", "search"], ["--samples", R("evidence", "samples.jsonl"), "--graph", R("graph"), "--cooccurrence", R("graph", "cooccur"), "--out", R("evidence", "evidence.jsonl")],
                 [R("evidence", "samples.jsonl"), R("graph", "graph.bin"), R("graph", "cooccur")], [R("evidence", "evidence.jsonl")]),
-            new("evidence-report", ["evidence", "report"], ["--evidence", R("evidence", "evidence.jsonl"), "--out", R("evidence")], [R("evidence", "evidence.jsonl")], [R("evidence", "attrition.md")]),
+            new("evidence-report", ["evidence", "report"], ["--evidence", R("evidence", "evidence.jsonl"), "--out", R("evidence")], [R("evidence", "evidence.jsonl")], [R("evidence", "attrition.md"), R("evidence", "quality.md")]),
             Neo4jStep(new("graph-load", ["graph", "load"], ["--graph", R("graph"), "--neo4j", neo4jUrl ?? string.Empty], [R("graph", "graph.bin")], []), neo4jUrl),
             Neo4jStep(new("evidence-neo4j", ["evidence", "neo4j"], ["--evidence", R("evidence", "evidence.jsonl"), "--neo4j", neo4jUrl ?? string.Empty], [R("evidence", "evidence.jsonl")], []), neo4jUrl),
             new("reason", ["reason"], llmConfigured

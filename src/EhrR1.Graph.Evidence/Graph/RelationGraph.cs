@@ -43,6 +43,39 @@ internal sealed class RelationGraph
     /// <summary>Label id &lt;&lt; 1 | 1 when the hop walks the stored relation backwards (reverse).</summary>
     public int[] LabelDirs { get; }
 
+    /// <summary>Source set id of each hop (index into <see cref="SourceSets"/>); all 0 (no source) when the graph was
+    /// built without sources.</summary>
+    public int[] HopSources { get; init; } = [];
+
+    /// <summary>Source sets: the SABs that give a hop, joined by <c>+</c> in ordinal order; entry 0 is empty.</summary>
+    public string[] SourceSets { get; init; } = [string.Empty];
+
+    /// <summary>Semantic group of each node (DISO, CHEM, ...), null when unknown.</summary>
+    public string?[] Groups { get; init; } = [];
+
+    /// <summary>The semantic group of node <paramref name="node"/>, or null.</summary>
+    public string? GroupOf(int node) => node >= 0 && node < Groups.Length ? Groups[node] : null;
+
+    /// <summary>Distinct neighbours of each node (over every relation kind), for the hub cap.</summary>
+    public int[] Degrees { get; init; } = [];
+
+    /// <summary>The SABs of hop <paramref name="hop"/>, joined by <c>+</c> (empty when unknown).</summary>
+    public string SourceOf(int hop) => hop >= 0 && HopSources.Length > hop ? SourceSets[HopSources[hop]] : string.Empty;
+
+    /// <summary>The hop index from <paramref name="from"/> to <paramref name="to"/> with <paramref name="labelDir"/>, or -1.</summary>
+    public int FindHop(int from, int to, int labelDir)
+    {
+        for (var h = Offsets[from]; h < Offsets[from + 1]; h++)
+        {
+            if (Targets[h] == to && LabelDirs[h] == labelDir)
+            {
+                return h;
+            }
+        }
+
+        return -1;
+    }
+
     /// <summary>Distinct stored relations (label, cui1, cui2) after exclusions and de-duplication.</summary>
     public long RelationRows { get; }
 

@@ -13,12 +13,16 @@ internal sealed class RelationGraphBuilder
     private readonly Dictionary<string, int> _nodes = new(StringComparer.Ordinal);
     private readonly List<string> _cuis = [];
     private readonly List<string?> _names = [];
+    private readonly List<string?> _groups = [];
     private readonly Dictionary<string, int> _labels = new(StringComparer.Ordinal);
     private readonly List<string> _labelList = [];
     private readonly HashSet<string> _excluded;
     private int[] _from = new int[1024];
     private int[] _to = new int[1024];
     private int[] _label = new int[1024];
+    private int[] _source = new int[1024];
+    private readonly Dictionary<string, int> _sources = new(StringComparer.Ordinal) { [string.Empty] = 0 };
+    private readonly List<string> _sourceList = [string.Empty];
     private int _rows;
 
     public RelationGraphBuilder(IEnumerable<string>? excludedRelas = null)
@@ -44,16 +48,21 @@ internal sealed class RelationGraphBuilder
     {
         ArgumentNullException.ThrowIfNull(concept);
         AddConcept(concept.Cui, concept.Name);
+        if (!string.IsNullOrEmpty(concept.Group))
+        {
+            _groups[_nodes[concept.Cui]] ??= concept.Group;
+        }
     }
 
     public void AddRelation(UmlsRelation row)
     {
         ArgumentNullException.ThrowIfNull(row);
-        AddRelation(row.Cui1, row.Cui2, row.Rel, row.Rela);
+        AddRelation(row.Cui1, row.Cui2, row.Rel, row.Rela, row.Sab);
     }
 
-    /// <summary>Adds one stored relation cui1 → cui2.</summary>
-    public void AddRelation(string cui1, string cui2, string? rel, string? rela)
+    /// <summary>Adds one stored relation cui1 → cui2, from source <paramref name="sab"/> (kept on the hop; the same
+    /// relation from several sources becomes one hop whose source lists them all, joined by <c>+</c>).</summary>
+    public void AddRelation(string cui1, string cui2, string? rel, string? rela, string? sab = null)
     {
         RowsSeen++;
         var from = Intern(cui1);
@@ -84,11 +93,21 @@ internal sealed class RelationGraphBuilder
             Array.Resize(ref _from, size);
             Array.Resize(ref _to, size);
             Array.Resize(ref _label, size);
+            Array.Resize(ref _source, size);
+        }
+
+        sab ??= string.Empty;
+        if (!_sources.TryGetValue(sab, out var sourceId))
+        {
+            sourceId = _sourceList.Count;
+            _sources.Add(sab, sourceId);
+            _sourceList.Add(sab);
         }
 
         _from[_rows] = from;
         _to[_rows] = to;
         _label[_rows] = labelId;
+        _source[_rows] = sourceId;
         _rows++;
     }
 
@@ -115,23 +134,34 @@ internal sealed class RelationGraphBuilder
 
         // Each row yields two hops: (from → to, forward) and (to → from, reverse). Sort hop keys, de-duplicate.
         var hops = new ulong[(long)_rows * 2];
+        var hopSources = new int[(long)_rows * 2];
         var count = 0;
         for (var i = 0; i < _rows; i++)
         {
             var a = nodeRank[_from[i]];
             var b = nodeRank[_to[i]];
             var l = labelRank[_label[i]];
+            hopSources[count] = _source[i];
             hops[count++] = Pack(a, b, l, reverse: false);
+            hopSources[count] = _source[i];
             hops[count++] = Pack(b, a, l, reverse: true);
         }
 
-        Array.Sort(hops, 0, count);
+        // sources ride along with their keys, so the same hop from several sources can be merged below
+        Array.Sort(hops, hopSources, 0, count);
         var offsets = new int[n + 1];
         var targets = new int[count];
         var labelDirs = new int[count];
+        var sources = new int[count];
+        var sourceSets = new Dictionary<string, int>(StringComparer.Ordinal) { [string.Empty] = 0 };
+        var sourceSetList = new List<string> { string.Empty };
+        var degrees = new int[n];
         var kept = 0;
         ulong previous = ulong.MaxValue;
         long forwardRows = 0;
+        var lastNeighbour = -1;
+        var lastFrom = -1;
+        var merged = new SortedSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < count; i++)
         {
             if (hops[i] == previous)
@@ -140,11 +170,36 @@ internal sealed class RelationGraphBuilder
             }
 
             previous = hops[i];
+            merged.Clear();
+            for (var j = i; j < count && hops[j] == hops[i]; j++)
+            {
+                if (_sourceList[hopSources[j]].Length > 0)
+                {
+                    merged.Add(_sourceList[hopSources[j]]);
+                }
+            }
+
+            var set = string.Join('+', merged);
+            if (!sourceSets.TryGetValue(set, out var setId))
+            {
+                setId = sourceSetList.Count;
+                sourceSets.Add(set, setId);
+                sourceSetList.Add(set);
+            }
+
             Unpack(hops[i], out var from, out var to, out var labelDir);
             offsets[from + 1]++;
             targets[kept] = to;
             labelDirs[kept] = labelDir;
+            sources[kept] = setId;
             kept++;
+            if (from != lastFrom || to != lastNeighbour)
+            {
+                degrees[from]++;
+                lastFrom = from;
+                lastNeighbour = to;
+            }
+
             if (!RelationGraph.IsReverse(labelDir))
             {
                 forwardRows++;
@@ -158,19 +213,28 @@ internal sealed class RelationGraphBuilder
 
         var cuis = new string[n];
         var names = new string[n];
+        var groups = new string?[n];
         var byCui = new Dictionary<string, int>(n, StringComparer.Ordinal);
         for (var old = 0; old < n; old++)
         {
             var id = nodeRank[old];
             cuis[id] = _cuis[old];
             names[id] = _names[old] ?? _cuis[old];
+            groups[id] = _groups[old];
             byCui[_cuis[old]] = id;
         }
 
         var labels = labelOrder.Select(i => _labelList[i]).ToArray();
         Array.Resize(ref targets, kept);
         Array.Resize(ref labelDirs, kept);
-        return new RelationGraph(cuis, names, labels, offsets, targets, labelDirs, byCui, forwardRows);
+        Array.Resize(ref sources, kept);
+        return new RelationGraph(cuis, names, labels, offsets, targets, labelDirs, byCui, forwardRows)
+        {
+            HopSources = sources,
+            SourceSets = [.. sourceSetList],
+            Degrees = degrees,
+            Groups = groups,
+        };
     }
 
     // Key layout, sorted as unsigned: from (26 bits) | to (26 bits) | reverse (1 bit) | label (11 bits), so the hops of a
@@ -202,6 +266,7 @@ internal sealed class RelationGraphBuilder
             _nodes.Add(cui, id);
             _cuis.Add(cui);
             _names.Add(null);
+            _groups.Add(null);
         }
 
         return id;

@@ -3,7 +3,7 @@ using EhrR1.Graph.Core.Concepts;
 namespace EhrR1.Graph.Evidence.Pairs;
 
 /// <summary>One candidate history concept of a target, with its lift.</summary>
-internal readonly record struct LiftCandidate(string History, double Lift, long HistoryDf);
+internal readonly record struct LiftCandidate(string History, double Lift, long HistoryDf, long Count = 0);
 
 /// <summary>
 /// Lift of (target, history) per task, keeping only the rows that can ever be selected (lift &gt; threshold, strict,
@@ -30,6 +30,20 @@ internal sealed class LiftTable
 
     public IReadOnlyList<LiftCandidate> Candidates(string task, string target) =>
         _byTask.TryGetValue(task, out var byTarget) && byTarget.TryGetValue(target, out var list) ? list : [];
+
+    /// <summary>The kept row of (task, target, history), if any.</summary>
+    public LiftCandidate? Find(string task, string target, string history)
+    {
+        foreach (var c in Candidates(task, target))
+        {
+            if (string.Equals(c.History, history, StringComparison.Ordinal))
+            {
+                return c;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>Every kept (task, target, history, lift) row, for the co-occurrence graph.</summary>
     public IEnumerable<(string Task, string Target, LiftCandidate Candidate)> Rows()
@@ -78,7 +92,7 @@ internal sealed class LiftTable
                 byTarget.Add(row.Target, list);
             }
 
-            list.Add(new LiftCandidate(row.History, row.Lift, row.HistoryDf));
+            list.Add(new LiftCandidate(row.History, row.Lift, row.HistoryDf, row.Count));
             table.RowsKept++;
         }
 

@@ -20,6 +20,9 @@ internal enum SearchOutcome
 internal sealed record GraphPath(int[] Nodes, int[] Hops)
 {
     public int Length => Hops.Length;
+
+    /// <summary>Index of each hop in the graph's hop arrays (for its source); empty when not recorded.</summary>
+    public int[] HopIndices { get; init; } = [];
 }
 
 /// <summary>The result of one pair search. <see cref="Truncated"/>: the budget ran out after a meeting, so the

@@ -23,6 +23,9 @@ internal sealed class AttritionTable
         ("no_cui", "samples: no pair with CUIs at both ends"),
         ("no_path", "samples: no path for any pair"),
         ("endpoint_filtered", "samples: every path removed by the endpoint filter"),
+        ("no_target_concept", "samples: no target concept in the graph (knowledge search)"),
+        ("no_history_concept", "samples: no history concept in the graph (knowledge search)"),
+        ("hub_cap", "samples: no path, hubs met and not walked through (knowledge search)"),
         ("no_graph", "(6) samples without a graph (dropped by a no-graph filter)"),
         ("graph", "samples with a thinking graph"),
     ];
@@ -56,12 +59,15 @@ internal sealed class AttritionTable
             EvidenceStatus.NoCui => 10,
             EvidenceStatus.NoPath => 11,
             EvidenceStatus.EndpointFiltered => 12,
-            _ => 14,
+            EvidenceStatus.NoTargetConcept => 13,
+            EvidenceStatus.NoHistoryConcept => 14,
+            EvidenceStatus.HubCap => 15,
+            _ => 17,
         };
         row[statusColumn]++;
-        if (statusColumn != 14)
+        if (statusColumn != 17)
         {
-            row[13]++;
+            row[16]++;
         }
     }
 

@@ -127,7 +127,7 @@ internal static class EvidenceInputs
                     throw new InputDataException("EHR-EV-014", relationsPath, line.LineNumber, "cui1/cui2", "a relation lacks an end", expected: "non-empty cui1 and cui2");
                 }
 
-                builder.AddRelation(r.Cui1, r.Cui2, r.Rel, r.Rela);
+                builder.AddRelation(r.Cui1, r.Cui2, r.Rel, r.Rela, r.Sab);
             }
         }
 
@@ -157,14 +157,14 @@ internal static class EvidenceInputs
         ArgumentNullException.ThrowIfNull(builder);
         foreach (var c in graph.Concepts())
         {
-            builder.AddConcept(c.Cui, c.Name);
+            builder.AddConcept(c);
         }
 
         if (kind is GraphKind.Umls or GraphKind.Both)
         {
             foreach (var r in graph.UmlsRelations())
             {
-                builder.AddRelation(r.Cui1, r.Cui2, r.Rel, r.Rela);
+                builder.AddRelation(r.Cui1, r.Cui2, r.Rel, r.Rela, r.Sab);
             }
         }
 

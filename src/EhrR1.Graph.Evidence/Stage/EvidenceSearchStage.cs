@@ -151,6 +151,11 @@ internal sealed partial class EvidenceSearchStage(SampleEvidenceBuilder builder,
     /// <summary>The manifest settings (no secrets).</summary>
     public static Dictionary<string, string?> DescribeSettings(EvidenceSettings s) => new(StringComparer.Ordinal)
     {
+        ["search"] = s.Mode.ToString().ToLowerInvariant(),
+        ["knowledge_max_hops"] = s.Knowledge.MaxHops.ToString(CultureInfo.InvariantCulture),
+        ["hub_cap"] = s.Knowledge.HubDegreeCap.ToString(CultureInfo.InvariantCulture),
+        ["paths_per_target"] = s.Knowledge.PathsPerTarget.ToString(CultureInfo.InvariantCulture),
+        ["cooccurrence_fallback"] = s.CooccurrenceFallback ? "on" : "off",
         ["threshold"] = s.LiftThreshold.ToString(CultureInfo.InvariantCulture),
         ["min_support"] = s.MinSupport.ToString(CultureInfo.InvariantCulture),
         ["topk"] = s.TopK.ToString(CultureInfo.InvariantCulture),

@@ -22,6 +22,16 @@ internal enum PathFormat
     Python,
 }
 
+/// <summary>Which search builds the thinking graphs.</summary>
+internal enum SearchMode
+{
+    /// <summary>The default: from each target over knowledge relations only, graded explanations (docs/evidence.md).</summary>
+    Knowledge,
+
+    /// <summary>Upstream: lift-selected pairs, shortest paths over the chosen graph kind.</summary>
+    Upstream,
+}
+
 /// <summary>Settings of <c>evidence search</c>.</summary>
 internal sealed record EvidenceSettings
 {
@@ -40,6 +50,16 @@ internal sealed record EvidenceSettings
     public PathFormat Format { get; init; } = PathFormat.Arrow;
 
     public SearchSettings Search { get; init; } = new();
+
+    /// <summary>Knowledge-first (default) or upstream search.</summary>
+    public SearchMode Mode { get; init; } = SearchMode.Knowledge;
+
+    /// <summary>Budgets of the knowledge-first search.</summary>
+    public KnowledgeSearchSettings Knowledge { get; init; } = new();
+
+    /// <summary>Knowledge-first search: a target without a knowledge path gets its top lift pairs as labelled
+    /// co-occurrence hops ("observed together in N samples (lift L)"), never as relations.</summary>
+    public bool CooccurrenceFallback { get; init; }
 
     /// <summary>Paths kept per pair (1 = the shortest only; at most <see cref="SearchSettings.MaxPaths"/>).</summary>
     public int PathsPerPair { get; init; } = 1;

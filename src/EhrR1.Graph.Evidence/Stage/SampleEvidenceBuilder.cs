@@ -37,7 +37,7 @@ internal sealed class SampleEvidenceBuilder
 
     public long CacheMisses => Interlocked.Read(ref _cacheMisses);
 
-    public Worker CreateWorker() => new(this, new BidirectionalPathSearch(Graph, Settings.Search));
+    public Worker CreateWorker() => new(this, new BidirectionalPathSearch(Graph, Settings.Search), new KnowledgePathSearch(Graph, Settings.Knowledge));
 
     private PairSearchResult SearchCached(BidirectionalPathSearch search, int start, int end)
     {
@@ -65,9 +65,130 @@ internal sealed class SampleEvidenceBuilder
     }
 
     /// <summary>Per-thread builder.</summary>
-    internal sealed class Worker(SampleEvidenceBuilder owner, BidirectionalPathSearch search)
+    internal sealed class Worker(SampleEvidenceBuilder owner, BidirectionalPathSearch search, KnowledgePathSearch knowledge)
     {
-        public EvidenceRecord Build(string sampleId, string task, IReadOnlyList<string> targets, IReadOnlyCollection<string> history, IReadOnlyDictionary<string, string>? cuis)
+        public EvidenceRecord Build(string sampleId, string task, IReadOnlyList<string> targets, IReadOnlyCollection<string> history, IReadOnlyDictionary<string, string>? cuis) =>
+            owner.Settings.Mode == SearchMode.Knowledge
+                ? BuildKnowledge(sampleId, task, targets, history, cuis)
+                : BuildUpstream(sampleId, task, targets, history, cuis);
+
+        /// <summary>
+        /// Knowledge-first: for each target concept, the best-graded explanations to the sample's history concepts
+        /// over knowledge relations (docs/evidence.md). Paths are ranked by grade, source quality, length and the
+        /// pair's lift; each target keeps <see cref="KnowledgeSearchSettings.PathsPerTarget"/>.
+        /// </summary>
+        private EvidenceRecord BuildKnowledge(string sampleId, string task, IReadOnlyList<string> targets, IReadOnlyCollection<string> history, IReadOnlyDictionary<string, string>? cuis)
+        {
+            var settings = owner.Settings;
+            var graph = owner.Graph;
+            var historyNodes = new Dictionary<int, string>();
+            foreach (var term in history.OrderBy(h => h, StringComparer.Ordinal))
+            {
+                var node = owner.Resolver.Resolve(term, cuis);
+                if (node >= 0)
+                {
+                    historyNodes.TryAdd(node, term);
+                }
+            }
+
+            var goals = new HashSet<int>(historyNodes.Keys);
+            var pairs = new List<EvidencePair>();
+            var ranked = new List<(EvidenceGrade Grade, int Rank, int Length, double Lift, int Order, EvidencePath Path)>();
+            var seenTargets = new HashSet<string>(StringComparer.Ordinal);
+            int resolvedTargets = 0, noPath = 0, hubCapped = 0, noCui = 0;
+            foreach (var target in targets)
+            {
+                if (!seenTargets.Add(target))
+                {
+                    continue;
+                }
+
+                var t = owner.Resolver.Resolve(target, cuis);
+                if (t < 0)
+                {
+                    noCui++;
+                    pairs.Add(new EvidencePair(target, string.Empty, 0, null, null, "no_cui", 0));
+                    continue;
+                }
+
+                resolvedTargets++;
+                var tCui = graph.Cuis[t];
+                goals.Remove(t);
+                var result = goals.Count == 0 ? new KnowledgeSearchResult([], 0, 0) : knowledge.Search(t, goals);
+                if (historyNodes.ContainsKey(t))
+                {
+                    goals.Add(t);
+                }
+
+                var kept = 0;
+                foreach (var e in result.Explanations.Take(settings.Knowledge.PathsPerTarget))
+                {
+                    var historyTerm = historyNodes[e.History];
+                    var lift = owner.Lifts.Find(task, target, historyTerm)?.Lift ?? 0;
+                    var grade = EvidenceGrades.Name(e.Grade);
+                    var path = ToKnowledgePath(target, historyTerm, e.Path, grade);
+                    ranked.Add((e.Grade, e.SourceRank, e.Path.Length, lift, ranked.Count, path));
+                    pairs.Add(new EvidencePair(target, historyTerm, lift, tCui, graph.Cuis[e.History], "path", result.Explored, grade));
+                    kept++;
+                }
+
+                if (kept > 0)
+                {
+                    continue;
+                }
+
+                var status = result.HubsCapped > 0 ? EvidenceStatus.HubCap : "no_path";
+                if (result.HubsCapped > 0) { hubCapped++; } else { noPath++; }
+                pairs.Add(new EvidencePair(target, string.Empty, 0, tCui, null, status, result.Explored));
+                if (settings.CooccurrenceFallback)
+                {
+                    foreach (var c in owner.Lifts.Candidates(task, target).Where(c => history.Contains(c.History)).Take(settings.Knowledge.PathsPerTarget))
+                    {
+                        var h = owner.Resolver.Resolve(c.History, cuis);
+                        var nodes = new[] { new EvidenceNode(tCui, graph.Names[t], graph.GroupOf(t)), h >= 0 ? new EvidenceNode(graph.Cuis[h], graph.Names[h], graph.GroupOf(h)) : new EvidenceNode(string.Empty, c.History) };
+                        var note = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"observed together in {c.Count} samples (lift {c.Lift:F1})");
+                        var hop = new EvidenceHop(RelationGraph.CooccurLabel, "forward", "co-occurrence", "forward", note);
+                        ranked.Add((EvidenceGrade.Cooccurrence, 9, 1, c.Lift, ranked.Count, new EvidencePath(target, c.History, nodes, [hop], false, EvidenceGrades.Name(EvidenceGrade.Cooccurrence))));
+                    }
+                }
+            }
+
+            var paths = ranked
+                .OrderBy(r => r.Grade).ThenBy(r => r.Rank).ThenBy(r => r.Length).ThenByDescending(r => r.Lift).ThenBy(r => r.Order)
+                .Select(r => r.Path).ToList();
+            var sampleStatus = paths.Count > 0 ? EvidenceStatus.Graph
+                : resolvedTargets == 0 ? EvidenceStatus.NoTargetConcept
+                : historyNodes.Count == 0 ? EvidenceStatus.NoHistoryConcept
+                : hubCapped > 0 ? EvidenceStatus.HubCap
+                : EvidenceStatus.NoPath;
+            var best = ranked.Count > 0 ? EvidenceGrades.Name(ranked.Min(r => r.Grade)) : EvidenceGrades.None;
+            var counts = new EvidenceCounts(seenTargets.Count, 0, pairs.Count(p => p.Status == "path"), noCui, noPath + hubCapped, 0, paths.Count);
+            return new EvidenceRecord(sampleId, task, sampleStatus, counts, pairs, paths, PathRendering.Render(paths, settings.Format), best, "knowledge");
+        }
+
+        private EvidencePath ToKnowledgePath(string target, string history, GraphPath p, string grade)
+        {
+            var graph = owner.Graph;
+            var nodes = new EvidenceNode[p.Nodes.Length];
+            for (var i = 0; i < nodes.Length; i++)
+            {
+                nodes[i] = new EvidenceNode(graph.Cuis[p.Nodes[i]], graph.Names[p.Nodes[i]], graph.GroupOf(p.Nodes[i]));
+            }
+
+            var hops = new EvidenceHop[p.Hops.Length];
+            for (var i = 0; i < hops.Length; i++)
+            {
+                var ld = p.Hops[i];
+                var reverse = RelationGraph.IsReverse(ld);
+
+                // a stored row reads "CUI2 RELA CUI1": walking it backwards (reverse) reads along the path
+                hops[i] = new EvidenceHop(graph.Labels[RelationGraph.Label(ld)], reverse ? "reverse" : "forward", graph.SourceOf(p.HopIndices[i]), reverse ? "forward" : "backward");
+            }
+
+            return new EvidencePath(target, history, nodes, hops, false, grade);
+        }
+
+        private EvidenceRecord BuildUpstream(string sampleId, string task, IReadOnlyList<string> targets, IReadOnlyCollection<string> history, IReadOnlyDictionary<string, string>? cuis)
         {
             var settings = owner.Settings;
             var graph = owner.Graph;
@@ -146,10 +267,12 @@ internal sealed class SampleEvidenceBuilder
             for (var i = 0; i < hops.Length; i++)
             {
                 var ld = p.Hops[i];
-                hops[i] = new EvidenceHop(graph.Labels[RelationGraph.Label(ld)], RelationGraph.IsReverse(ld) ? "reverse" : "forward");
+                var source = graph.SourceOf(graph.FindHop(p.Nodes[i], p.Nodes[i + 1], ld));
+                hops[i] = new EvidenceHop(graph.Labels[RelationGraph.Label(ld)], RelationGraph.IsReverse(ld) ? "reverse" : "forward", source.Length > 0 ? source : null);
             }
 
-            return new EvidencePath(pair.Target, pair.History, nodes, hops, truncated);
+            var roles = p.Hops.Select(h => graph.Labels[RelationGraph.Label(h)]).Select(l => string.Equals(l, RelationGraph.CooccurLabel, StringComparison.Ordinal) ? (Core.Concepts.RelationRole?)null : Core.Concepts.ClinicalRelations.RoleOf(l));
+            return new EvidencePath(pair.Target, pair.History, nodes, hops, truncated, EvidenceGrades.Name(EvidenceGrades.Of(roles)));
         }
     }
 }
@@ -174,21 +297,52 @@ internal static class PathRendering
         return sb.ToString();
     }
 
+    /// <summary>
+    /// <c>A —[rel]→ B</c>. Knowledge-first paths (hops that say how they read) start with their grade and show each
+    /// hop in the direction it reads, with its sources: <c>[direct] insulin —[may_treat · LABELEDIN]→ diabetes</c>;
+    /// a co-occurrence hop shows what it is, never a relation: <c>A —(observed together in 12 samples (lift 6.3))— B</c>.
+    /// </summary>
     public static string Arrow(EvidencePath path)
     {
         var sb = new StringBuilder();
+        var knowledge = path.Hops.Count > 0 && path.Hops[0].Reads is not null;
+        if (knowledge && path.Grade is not null)
+        {
+            sb.Append('[').Append(GradeText(path.Grade)).Append("] ");
+        }
+
         sb.Append(NodeText(path, 0));
         for (var i = 0; i < path.Hops.Count; i++)
         {
             var hop = path.Hops[i];
-            sb.Append(string.Equals(hop.Direction, "reverse", StringComparison.Ordinal)
-                ? " ←[" + hop.Relation + "]— "
-                : " —[" + hop.Relation + "]→ ");
+            if (hop.Note is not null)
+            {
+                sb.Append(" —(").Append(hop.Note).Append(")— ");
+            }
+            else if (knowledge)
+            {
+                var label = string.IsNullOrEmpty(hop.Source) ? hop.Relation : hop.Relation + " · " + hop.Source;
+                sb.Append(string.Equals(hop.Reads, "backward", StringComparison.Ordinal) ? " ←[" + label + "]— " : " —[" + label + "]→ ");
+            }
+            else
+            {
+                sb.Append(string.Equals(hop.Direction, "reverse", StringComparison.Ordinal)
+                    ? " ←[" + hop.Relation + "]— "
+                    : " —[" + hop.Relation + "]→ ");
+            }
+
             sb.Append(NodeText(path, i + 1));
         }
 
         return sb.ToString();
     }
+
+    private static string GradeText(string grade) => grade switch
+    {
+        "shared_indication" => "shared indication",
+        "cooccurrence" => "co-occurrence, not knowledge",
+        _ => grade,
+    };
 
     /// <summary>Upstream format: <c>['A', 'rel', 'B', ...]</c> (labels only, no direction, as upstream).</summary>
     public static string Python(EvidencePath path)
