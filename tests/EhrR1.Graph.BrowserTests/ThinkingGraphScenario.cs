@@ -146,7 +146,7 @@ internal sealed class ThinkingGraphScenario : IAsyncDisposable
 
         var evidence = _dir.Combine("evidence.jsonl");
         await CliAsync("graph", "load", "--graph", graphDir, "--neo4j", _server.AbsoluteUri, "--batch-size", "100");
-        await CliAsync("evidence", "search", "--samples", samples, "--graph", graphDir, "--cooccurrence", cooccurrence, "--out", evidence, "--threads", "1");
+        await CliAsync("evidence", "search", "--samples", samples, "--graph", graphDir, "--cooccurrence", cooccurrence, "--search", "upstream", "--out", evidence, "--threads", "1");
         await CliAsync("evidence", "neo4j", "--evidence", evidence, "--neo4j", _server.AbsoluteUri);
         var records = File.ReadLines(evidence).Select(l => JsonSerializer.Deserialize<EvidenceRecord>(l)!).ToDictionary(r => r.SampleId, StringComparer.Ordinal);
         Record = records[SampleId];

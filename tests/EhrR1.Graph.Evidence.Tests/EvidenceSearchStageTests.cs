@@ -138,7 +138,7 @@ public sealed class EvidenceSearchStageTests : IDisposable
 
     private async Task<string> RunAsync(string name, Func<EvidenceSettings, EvidenceSettings> configure)
     {
-        var settings = configure(new EvidenceSettings { SamplesPath = _dir.Combine("samples.jsonl"), OutputPath = _dir.Combine(name) });
+        var settings = configure(new EvidenceSettings { SamplesPath = _dir.Combine("samples.jsonl"), OutputPath = _dir.Combine(name), Mode = SearchMode.Upstream });
         var (builder, _, _) = await EvidenceStageFactory.LoadAsync(settings, _dir.Combine("graph"), _dir.Combine("cooccurrence.jsonl"), null, GraphKind.Umls, EvidenceDefaults.ExcludedRelas, CancellationToken.None);
         var stage = new EvidenceSearchStage(builder, NullLogger.Instance);
         await stage.RunAsync(null, CancellationToken.None);

@@ -44,7 +44,7 @@ public sealed class EvidenceCypherCommandTests
         var uri = RequiresNeo4jFactAttribute.ServerUri.ToString();
         var evidence = dir.Combine("evidence.jsonl");
         await RunOk("graph", "load", "--graph", graphDir, "--neo4j", uri);
-        await RunOk("evidence", "search", "--samples", dir.Combine("samples.jsonl"), "--graph", graphDir, "--cooccurrence", dir.Combine("cooccurrence.jsonl"), "--graph-kind", kind, "--no-sibling-rule", "--out", evidence);
+        await RunOk("evidence", "search", "--samples", dir.Combine("samples.jsonl"), "--graph", graphDir, "--cooccurrence", dir.Combine("cooccurrence.jsonl"), "--search", "upstream", "--graph-kind", kind, "--no-sibling-rule", "--out", evidence);
         await RunOk("evidence", "neo4j", "--evidence", evidence, "--neo4j", uri);
         var records = File.ReadLines(evidence).Select(l => JsonSerializer.Deserialize<EvidenceRecord>(l)!).ToList();
         var sample = records.Where(r => r.Paths.Count > 0).OrderByDescending(r => r.Pairs.Count(p => p.Status == "path")).First();

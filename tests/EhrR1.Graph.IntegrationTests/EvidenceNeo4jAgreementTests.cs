@@ -132,7 +132,7 @@ public sealed class EvidenceNeo4jAgreementTests
         using var dir = new TempDirectory("ehrr1-evidence-neo4j-");
         var workload = new SyntheticEvidenceWorkload(seed: 5, scale: 0.02, samplesPerTask: 30, tasks: 1);
         workload.WriteTo(dir.Path);
-        var settings = new EvidenceSettings { SamplesPath = dir.Combine("samples.jsonl"), OutputPath = dir.Combine("evidence.jsonl") };
+        var settings = new EvidenceSettings { SamplesPath = dir.Combine("samples.jsonl"), OutputPath = dir.Combine("evidence.jsonl"), Mode = SearchMode.Upstream };
         var (builder, _, _) = await EvidenceStageFactory.LoadAsync(settings, dir.Combine("graph"), dir.Combine("cooccurrence.jsonl"), null, GraphKind.Umls, EvidenceDefaults.ExcludedRelas, CancellationToken.None);
         await new EvidenceSearchStage(builder, NullLogger.Instance).RunAsync(null, CancellationToken.None);
         var records = File.ReadLines(settings.OutputPath).Select(l => System.Text.Json.JsonSerializer.Deserialize<EvidenceRecord>(l)!).ToList();
