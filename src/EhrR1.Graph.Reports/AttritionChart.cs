@@ -8,7 +8,7 @@ namespace EhrR1.Graph.Reports;
 /// </summary>
 public static class AttritionChart
 {
-    private static readonly string[] Palette = ["#2ca02c", "#ff7f0e", "#d62728", "#9467bd", "#8c564b", "#7f7f7f", "#1f77b4", "#e377c2"];
+    private static readonly string[] Palette = ["#2ca02c", "#ff7f0e", "#d62728", "#9467bd", "#8c564b", "#7f7f7f", "#1f77b4", "#e377c2", "#bcbd22", "#17becf", "#393b79", "#ad494a"];
 
     /// <param name="title">Chart title.</param>
     /// <param name="categories">Bar labels (tasks), in display order.</param>
@@ -47,14 +47,16 @@ public static class AttritionChart
 
         var ticks = categories.Select((name, i) => new Tick(i, name)).ToArray();
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks);
-        plot.Axes.Bottom.TickLabelStyle.Rotation = 45;
-        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
-        plot.Axes.Bottom.MinimumSize = 120;
+        // labels end at their tick, rotated up to the left, so long task names neither overlap nor leave the chart
+        plot.Axes.Bottom.TickLabelStyle.Rotation = -45;
+        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
+        plot.Axes.Bottom.MinimumSize = 10 + (7 * categories.Select(c => c.Length).DefaultIfEmpty(10).Max());
         plot.Axes.Margins(bottom: 0);
         plot.Title(title);
         plot.YLabel("samples");
         plot.ShowLegend(Edge.Right);
-        var width = Math.Max(640, 60 * categories.Count + 300);
+        var legendWidth = 40 + (8 * series.Select(x => x.Name.Length).DefaultIfEmpty(10).Max());
+        var width = Math.Max(640, 60 * categories.Count + 160 + legendWidth);
         const int height = 520;
         ChartFiles.Save(plot, pngPath, svgPath, width, height);
     }

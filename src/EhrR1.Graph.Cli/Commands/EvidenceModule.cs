@@ -234,7 +234,16 @@ internal sealed class EvidenceModule : ICliModule
             }
 
             counts["thinking_graph_pictures"] = drawn.Count;
-            context.WriteReport(new StageReport("evidence report", (DateTime.UtcNow - started).TotalSeconds, counts, [md, csv, qualityMd, qualityCsv, png, svg, .. drawn]));
+            var reportManifest = Path.Combine(folder, "report.manifest.json");
+            new RunManifest
+            {
+                Stage = "evidence report",
+                Settings = new Dictionary<string, string?>(StringComparer.Ordinal),
+                Inputs = [FileFingerprint.Of(Path.GetFullPath(parse.GetValue(evidence)!))],
+                Counts = counts,
+                ElapsedSeconds = (DateTime.UtcNow - started).TotalSeconds,
+            }.Save(reportManifest);
+            context.WriteReport(new StageReport("evidence report", (DateTime.UtcNow - started).TotalSeconds, counts, [md, csv, qualityMd, qualityCsv, png, svg, reportManifest, .. drawn]));
             return 0;
         });
         return cmd;
