@@ -1,12 +1,14 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using EhrR1.Graph.Core.Concepts;
 using EhrR1.Graph.Core.IO;
 
 namespace EhrR1.Graph.Reports;
 
-/// <summary>A concept drawn in a thinking-graph picture: its preferred name and semantic group (DISO, CHEM, ...).</summary>
-public sealed record PictureNode(string Name, string? Group);
+/// <summary>A concept drawn in a thinking-graph picture: its preferred name and kind (<see cref="ConceptKinds"/>),
+/// which gives its colour.</summary>
+public sealed record PictureNode(string Name, string? Kind);
 
 /// <summary>A hop drawn between two concepts: its label (relation and source) and whether it reads left to right.</summary>
 public sealed record PictureHop(string Label, bool ReadsForward, bool Cooccurrence);
@@ -16,7 +18,7 @@ public sealed record PicturePath(string Grade, IReadOnlyList<PictureNode> Nodes,
 
 /// <summary>
 /// Draws a sample's thinking graph as a self-contained SVG: one row per explanation, the target on the left and the
-/// history concept on the right, concepts coloured by semantic group, each hop an arrow labelled with its relation
+/// history concept on the right, concepts coloured by kind (drug, disorder, lab test, ...), each hop an arrow labelled with its relation
 /// and source in the direction it reads. Deterministic (same input, same bytes); no patient text beyond the concept
 /// names passed in.
 /// </summary>
@@ -28,15 +30,15 @@ public static class ThinkingGraphSvg
     private const int Left = 20;
     private const int Top = 56;
 
-    /// <summary>Fill colours of the semantic groups (the same families as <c>graph-schema/style.grass</c>).</summary>
-    public static readonly IReadOnlyDictionary<string, (string Fill, string Label)> GroupColours = new Dictionary<string, (string, string)>(StringComparer.Ordinal)
+    /// <summary>Fill colours of the concept kinds: the same as <c>graph-schema/style.grass</c> gives Neo4j Browser.</summary>
+    public static readonly IReadOnlyDictionary<string, (string Fill, string Label)> KindColours = new Dictionary<string, (string, string)>(StringComparer.Ordinal)
     {
-        ["CHEM"] = ("#4E79A7", "drug / chemical"),
-        ["DISO"] = ("#E15759", "disorder"),
-        ["PROC"] = ("#59A14F", "procedure / lab test"),
-        ["CONC"] = ("#B07AA1", "category / concept"),
-        ["PHYS"] = ("#F28E2B", "physiology"),
-        ["DEVI"] = ("#76B7B2", "device"),
+        [ConceptKinds.Drug] = ("#4E79A7", "drug"),
+        [ConceptKinds.Disorder] = ("#E15759", "disorder"),
+        [ConceptKinds.LabTest] = ("#C7A62F", "lab test"),
+        [ConceptKinds.Procedure] = ("#59A14F", "procedure"),
+        [ConceptKinds.DrugClass] = ("#76B7B2", "drug class"),
+        [ConceptKinds.Category] = ("#B07AA1", "category"),
     };
 
     private const string OtherColour = "#9C9C9C";
@@ -50,7 +52,7 @@ public static class ThinkingGraphSvg
         ArgumentNullException.ThrowIfNull(paths);
         var columns = Math.Max(1, paths.Count == 0 ? 1 : paths.Max(p => p.Nodes.Count));
         var width = Left * 2 + columns * NodeWidth + (columns - 1) * Gap;
-        var groups = paths.SelectMany(p => p.Nodes).Select(n => n.Group ?? string.Empty).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var kinds = paths.SelectMany(p => p.Nodes).Select(Kind).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var height = Top + Math.Max(1, paths.Count) * RowHeight + 40;
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"sans-serif\" font-size=\"12\">\n");
@@ -84,7 +86,7 @@ public static class ThinkingGraphSvg
             {
                 var n = p.Nodes[i];
                 var x = Left + i * (NodeWidth + Gap);
-                var fill = n.Group is not null && GroupColours.TryGetValue(n.Group, out var c) ? c.Fill : OtherColour;
+                var fill = KindColours.TryGetValue(Kind(n), out var c) ? c.Fill : OtherColour;
                 sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{x}\" y=\"{cy - 20}\" width=\"{NodeWidth}\" height=\"40\" rx=\"8\" fill=\"{fill}\"/>\n");
                 sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{x + NodeWidth / 2}\" y=\"{cy + 4}\" text-anchor=\"middle\" fill=\"#fff\"><title>{E(n.Name)}</title>{E(Cut(n.Name, 30))}</text>\n");
             }
@@ -93,9 +95,9 @@ public static class ThinkingGraphSvg
         // legend
         var lx = Left;
         var ly = height - 16;
-        foreach (var g in groups)
+        foreach (var k in kinds)
         {
-            var (fill, label) = GroupColours.TryGetValue(g, out var c) ? c : (OtherColour, g.Length > 0 ? g : "other");
+            var (fill, label) = KindColours.TryGetValue(k, out var c) ? c : (OtherColour, "other");
             sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{lx}\" y=\"{ly - 10}\" width=\"12\" height=\"12\" rx=\"2\" fill=\"{fill}\"/><text x=\"{lx + 16}\" y=\"{ly}\">{E(label)}</text>\n");
             lx += 30 + label.Length * 7;
         }
@@ -103,6 +105,8 @@ public static class ThinkingGraphSvg
         sb.Append("</svg>\n");
         return sb.ToString();
     }
+
+    private static string Kind(PictureNode n) => n.Kind ?? string.Empty;
 
     private static string GradeText(string grade) => grade switch
     {

@@ -16,7 +16,7 @@ namespace EhrR1.Graph.BrowserTests;
 public sealed partial class Neo4jBrowserGuideTests
 {
     private static readonly string[] GuideQueries =
-        ["style", "counts", "tasks", "cooccurrence-per-task", "cooccurrence-graph", "thinking-graph", "thinking-graph-paths", "paths-between", "attrition", "attrition-all"];
+        ["style", "counts", "tasks", "cooccurrence-per-task", "cooccurrence-graph", "thinking-graph", "thinking-graph-paths", "paths-between", "attrition", "attrition-all", "why", "why-graph"];
 
     /// <summary>Where screenshots are saved (git-ignored).</summary>
     public static string ArtifactsDir { get; } = Path.Combine(TestPaths.RepoRoot, "artifacts", "browser");
@@ -35,7 +35,7 @@ public sealed partial class Neo4jBrowserGuideTests
             // Then its six slides and every query are there, and the thinking-graph query is the writer's own
             var slides = frame.Locator("article.guide .carousel-inner > .item");
             await slides.First.WaitForAsync(new() { State = WaitForSelectorState.Attached }); // floated columns: zero height
-            (await slides.CountAsync()).Should().Be(6);
+            (await slides.CountAsync()).Should().Be(7);
             (await slides.First.Locator("h3").InnerTextAsync()).Should().Be("EhrR1.Graph");
             foreach (var name in GuideQueries)
             {
@@ -96,7 +96,9 @@ public sealed partial class Neo4jBrowserGuideTests
                 c.Properties["name"].GetString().Should().Be(name);
                 Caption(c.Caption).Should().NotBeEmpty();
                 name.Should().StartWith(Caption(c.Caption), "the caption shows the concept's name (cut to fit the circle)");
-                c.Fill.Should().BeEquivalentTo("#68BDF6", "style.grass colours concepts blue");
+                var kind = scenario.KindOf(c.Properties["cui"].GetString()!);
+                c.Labels.Should().Contain(kind!, "the load labels each concept with its kind");
+                c.Fill.Should().BeEquivalentTo(KindColours[kind!], "style.grass colours concepts by kind");
             }
 
             var relationships = await Neo4jBrowserPage.GraphRelationshipsAsync(result);
@@ -105,6 +107,18 @@ public sealed partial class Neo4jBrowserGuideTests
             evidence.Select(r => r.Properties["relation"].GetString()).Should().BeEquivalentTo(hops, "each hop is drawn once");
             evidence.Should().OnlyContain(r => r.Properties["relation"].GetString()!.StartsWith(Caption(r.Caption), StringComparison.Ordinal), "hops are captioned by their relation");
             relationships.Count(r => r.Type == "USES").Should().Be(uses);
+
+            // and "why this drug": the explanations best first, and the best one drawn with typed, sourced hops
+            var why = await Neo4jBrowserPage.TableRowsAsync(await browser.SucceededAsync(await browser.RunBlockAsync(slides.Locator("pre.runnable.query-why"))));
+            why.Should().HaveCount(scenario.Record.Paths.Count);
+            why[0][1].Should().Contain(scenario.Record.Paths[0].Grade!);
+            var best = scenario.Record.Paths[0];
+            var whyGraph = await browser.SucceededAsync(await browser.RunBlockAsync(slides.Locator("pre.runnable.query-why-graph")));
+            var whyNodes = await browser.GraphNodesAsync(whyGraph, best.Nodes.Count);
+            whyNodes.Select(n => n.Properties["cui"].GetString()).Should().BeEquivalentTo(best.Nodes.Select(n => n.Cui));
+            var whyHops = await Neo4jBrowserPage.GraphRelationshipsAsync(whyGraph);
+            whyHops.Where(r => r.Type == "EVIDENCE").Select(r => r.Properties["source"].GetString()).Should().OnlyContain(x => !string.IsNullOrEmpty(x), "every hop names its source");
+            await whyGraph.ScreenshotAsync(new() { Path = Path.Combine(ArtifactsDir, "why-this-drug.png") });
             browser.Errors.Should().BeEmpty();
         }
         catch
@@ -173,7 +187,7 @@ public sealed partial class Neo4jBrowserGuideTests
         try
         {
             var slides = await browser.RunAsync(guide.PlayCommand);
-            await slides.Locator("pre.runnable.param-sample_id").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+            await slides.Locator("pre.runnable.param-sample_id").First.WaitForAsync(new() { State = WaitForSelectorState.Attached });
 
             // When the user clicks and runs the blocks as they are: the parameter, then the thinking-graph query
             await RunParameterBlockAsync(browser, slides, "sample_id");
@@ -227,6 +241,17 @@ public sealed partial class Neo4jBrowserGuideTests
         await frame.GetByText("Parameter sucessfully set").WaitForAsync(); // sic: the Browser's own message
     }
 
+
+    /// <summary>The fills <c>graph-schema/style.grass</c> gives the concept kinds.</summary>
+    private static readonly Dictionary<string, string> KindColours = new(StringComparer.Ordinal)
+    {
+        ["Drug"] = "#4E79A7",
+        ["Disorder"] = "#E15759",
+        ["LabTest"] = "#EDC948",
+        ["Procedure"] = "#59A14F",
+        ["DrugClass"] = "#76B7B2",
+        ["Category"] = "#B07AA1",
+    };
 
     private static string Normalise(string cypher) => WhiteSpace().Replace(cypher, " ").Trim();
 

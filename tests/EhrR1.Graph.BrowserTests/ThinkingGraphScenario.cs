@@ -60,7 +60,8 @@ internal sealed class ThinkingGraphScenario : IAsyncDisposable
     /// <summary>The sample with a thinking graph.</summary>
     public string SampleId { get; }
 
-    /// <summary>A sample that ends without a graph (its target has no co-occurrence row).</summary>
+    /// <summary>A sample that ends without a graph (no knowledge path joins heart failure to potassium within the
+    /// grading rules: the only route needs three clinical hops).</summary>
     public string SampleWithoutGraphId { get; }
 
     /// <summary>The evidence record of <see cref="SampleId"/>, as evidence search wrote it.</summary>
@@ -71,6 +72,13 @@ internal sealed class ThinkingGraphScenario : IAsyncDisposable
 
     /// <summary>The concept name of a prefixed CUI.</summary>
     public string NameOf(string cui) => Concepts.Single(c => Prefix + c.Cui == cui).Name;
+
+    /// <summary>The kind label (Drug, Disorder, ...) the load gives a prefixed CUI.</summary>
+    public string? KindOf(string cui)
+    {
+        var c = Concepts.Single(x => Prefix + x.Cui == cui);
+        return ConceptKinds.Of(c.Group, [c.Tui], c.Name);
+    }
 
     /// <summary>The concepts the thinking graph of <see cref="SampleId"/> shows: the ones it uses and its path nodes.</summary>
     public IReadOnlyCollection<string> ThinkingGraphCuis =>
@@ -139,14 +147,14 @@ internal sealed class ThinkingGraphScenario : IAsyncDisposable
             JsonSerializer.Serialize(new
             {
                 sample_id = SampleWithoutGraphId, task = Task, task_type = "decision_making", targets = new[] { "Heart failure" },
-                history = new[] { "Furosemide" },
-                cuis = new Dictionary<string, string> { ["Heart failure"] = CuiOf("Heart failure"), ["Furosemide"] = CuiOf("Furosemide") },
+                history = new[] { "Potassium" },
+                cuis = new Dictionary<string, string> { ["Heart failure"] = CuiOf("Heart failure"), ["Potassium"] = CuiOf("Potassium") },
             }),
         ]);
 
         var evidence = _dir.Combine("evidence.jsonl");
         await CliAsync("graph", "load", "--graph", graphDir, "--neo4j", _server.AbsoluteUri, "--batch-size", "100");
-        await CliAsync("evidence", "search", "--samples", samples, "--graph", graphDir, "--cooccurrence", cooccurrence, "--search", "upstream", "--out", evidence, "--threads", "1");
+        await CliAsync("evidence", "search", "--samples", samples, "--graph", graphDir, "--cooccurrence", cooccurrence, "--out", evidence, "--threads", "1");
         await CliAsync("evidence", "neo4j", "--evidence", evidence, "--neo4j", _server.AbsoluteUri);
         var records = File.ReadLines(evidence).Select(l => JsonSerializer.Deserialize<EvidenceRecord>(l)!).ToDictionary(r => r.SampleId, StringComparer.Ordinal);
         Record = records[SampleId];

@@ -164,7 +164,7 @@ internal sealed class EvidenceModule : ICliModule
     /// source in the direction they read (upstream paths: in stored direction).</summary>
     private static PicturePath ToPicture(EvidencePath p) => new(
         p.Grade ?? EvidenceGrades.None,
-        [.. p.Nodes.Select(n => new PictureNode(n.Name, n.Group))],
+        [.. p.Nodes.Select(n => new PictureNode(n.Name, n.Kind))],
         [.. p.Hops.Select(h => new PictureHop(
             h.Note ?? (string.IsNullOrEmpty(h.Source) ? h.Relation : h.Relation + " · " + h.Source),
             h.Reads is not null ? h.Reads != "backward" : h.Direction != "reverse",

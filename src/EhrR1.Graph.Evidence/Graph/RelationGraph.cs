@@ -50,11 +50,11 @@ internal sealed class RelationGraph
     /// <summary>Source sets: the SABs that give a hop, joined by <c>+</c> in ordinal order; entry 0 is empty.</summary>
     public string[] SourceSets { get; init; } = [string.Empty];
 
-    /// <summary>Semantic group of each node (DISO, CHEM, ...), null when unknown.</summary>
-    public string?[] Groups { get; init; } = [];
+    /// <summary>Display kind of each node (<see cref="Core.Concepts.ConceptKinds"/>: Drug, Disorder, ...), null when unknown.</summary>
+    public string?[] Kinds { get; init; } = [];
 
-    /// <summary>The semantic group of node <paramref name="node"/>, or null.</summary>
-    public string? GroupOf(int node) => node >= 0 && node < Groups.Length ? Groups[node] : null;
+    /// <summary>The kind of node <paramref name="node"/>, or null.</summary>
+    public string? KindOf(int node) => node >= 0 && node < Kinds.Length ? Kinds[node] : null;
 
     /// <summary>Distinct neighbours of each node (over every relation kind), for the hub cap.</summary>
     public int[] Degrees { get; init; } = [];

@@ -48,10 +48,7 @@ internal sealed class RelationGraphBuilder
     {
         ArgumentNullException.ThrowIfNull(concept);
         AddConcept(concept.Cui, concept.Name);
-        if (!string.IsNullOrEmpty(concept.Group))
-        {
-            _groups[_nodes[concept.Cui]] ??= concept.Group;
-        }
+        _groups[_nodes[concept.Cui]] ??= ConceptKinds.Of(concept.Group, concept.Tuis as IReadOnlyCollection<string> ?? [.. concept.Tuis], concept.Name);
     }
 
     public void AddRelation(UmlsRelation row)
@@ -233,7 +230,7 @@ internal sealed class RelationGraphBuilder
             HopSources = sources,
             SourceSets = [.. sourceSetList],
             Degrees = degrees,
-            Groups = groups,
+            Kinds = groups,
         };
     }
 

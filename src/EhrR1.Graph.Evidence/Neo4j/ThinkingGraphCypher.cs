@@ -7,10 +7,10 @@ namespace EhrR1.Graph.Evidence.Neo4j;
 /// The Cypher of the thinking-graph model in Neo4j (docs/evidence.md, "Neo4j"). Common subset of Neo4j 3.1 and 5.x;
 /// every value is a parameter.
 /// <code>
-/// (:Sample {sample_id, task, status, rendered})-[:HAS_PATH]->(:EvidencePath {path_id, sample_id, target, history, length, rendered})
+/// (:Sample {sample_id, task, status, rendered, grade})-[:HAS_PATH]->(:EvidencePath {path_id, sample_id, target, history, length, rendered, grade, rank})
 /// (:Sample)-[:USES {role: 'target'|'history'}]->(:Concept {cui, name})
 /// (:EvidencePath)-[:STEP {pos}]->(:Concept)
-/// (:Concept)-[:EVIDENCE {sample_id, path_id, pos, relation, direction}]->(:Concept)   one per hop, in path order
+/// (:Concept)-[:EVIDENCE {sample_id, path_id, pos, relation, direction, source, reads, grade}]->(:Concept)   one per hop, in path order
 /// </code>
 /// </summary>
 internal static class ThinkingGraphCypher
@@ -34,7 +34,7 @@ internal static class ThinkingGraphCypher
     public const string MergeSamples = """
         UNWIND $samples AS s
         MERGE (sm:Sample {sample_id: s.sample_id})
-        SET sm.task = s.task, sm.status = s.status, sm.rendered = s.rendered
+        SET sm.task = s.task, sm.status = s.status, sm.rendered = s.rendered, sm.grade = s.grade
         WITH sm, s
         UNWIND s.concepts AS c
         MERGE (k:Concept {cui: c.cui})
@@ -42,23 +42,26 @@ internal static class ThinkingGraphCypher
         MERGE (sm)-[:USES {role: c.role}]->(k)
         """;
 
-    public const string MergePaths = """
+    /// <summary>Kind labels of the path concepts (a no-op for concepts <c>graph load</c> already labelled).</summary>
+    private static readonly string KindLabels = "WITH c, st " + Core.Concepts.ConceptKinds.CypherSetLabel("c", "st");
+
+    public static readonly string MergePaths = """
         UNWIND $paths AS p
         MATCH (sm:Sample {sample_id: p.sample_id})
         MERGE (ep:EvidencePath {path_id: p.path_id})
-        SET ep.sample_id = p.sample_id, ep.target = p.target, ep.history = p.history, ep.length = p.length, ep.rendered = p.rendered
+        SET ep.sample_id = p.sample_id, ep.target = p.target, ep.history = p.history, ep.length = p.length, ep.rendered = p.rendered, ep.grade = p.grade, ep.rank = p.rank
         MERGE (sm)-[:HAS_PATH]->(ep)
         WITH ep, p
         UNWIND p.steps AS st
         MERGE (c:Concept {cui: st.cui})
         ON CREATE SET c.name = st.name
         MERGE (ep)-[:STEP {pos: st.pos}]->(c)
-        """;
+        """ + "\n" + KindLabels;
 
     public const string CreateHops = """
         UNWIND $hops AS h
         MATCH (a:Concept {cui: h.from}), (b:Concept {cui: h.to})
-        CREATE (a)-[:EVIDENCE {sample_id: h.sample_id, path_id: h.path_id, pos: h.pos, relation: h.relation, direction: h.direction}]->(b)
+        CREATE (a)-[:EVIDENCE {sample_id: h.sample_id, path_id: h.path_id, pos: h.pos, relation: h.relation, direction: h.direction, source: h.source, reads: h.reads, grade: h.grade}]->(b)
         """;
 
     /// <summary>One sample's stored paths, in order, with their concepts ($sample_id).</summary>
@@ -131,6 +134,18 @@ internal static class ThinkingGraphCypher
 
     public static string PathId(string sampleId, int index) => sampleId + "#" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>A path step's row: the concept, its position, and its kind label fields.</summary>
+    private static Dictionary<string, object?> Step(EvidenceNode n, int pos)
+    {
+        var row = new Dictionary<string, object?> { ["cui"] = n.Cui, ["name"] = n.Name, ["pos"] = pos };
+        foreach (var (k, v) in Core.Concepts.ConceptKinds.RowFields(n.Kind is not null && Core.Concepts.ConceptKinds.All.Contains(n.Kind) ? n.Kind : null))
+        {
+            row[k] = v;
+        }
+
+        return row;
+    }
+
     /// <summary>The statements that write a batch of records.</summary>
     public static IReadOnlyList<CypherStatement> WriteBatch(IReadOnlyList<EvidenceRecord> records)
     {
@@ -154,7 +169,7 @@ internal static class ThinkingGraphCypher
                 }
             }
 
-            samples.Add(new Dictionary<string, object?> { ["sample_id"] = r.SampleId, ["task"] = r.Task, ["status"] = r.Status, ["rendered"] = r.Rendered, ["concepts"] = concepts.Values.ToList() });
+            samples.Add(new Dictionary<string, object?> { ["sample_id"] = r.SampleId, ["task"] = r.Task, ["status"] = r.Status, ["rendered"] = r.Rendered, ["grade"] = r.Grade, ["concepts"] = concepts.Values.ToList() });
             for (var i = 0; i < r.Paths.Count; i++)
             {
                 var p = r.Paths[i];
@@ -167,7 +182,9 @@ internal static class ThinkingGraphCypher
                     ["history"] = p.History,
                     ["length"] = p.Hops.Count,
                     ["rendered"] = PathRendering.Arrow(p),
-                    ["steps"] = p.Nodes.Select((n, pos) => new Dictionary<string, object?> { ["cui"] = n.Cui, ["name"] = n.Name, ["pos"] = pos }).ToList(),
+                    ["grade"] = p.Grade,
+                    ["rank"] = i,
+                    ["steps"] = p.Nodes.Select((n, pos) => Step(n, pos)).ToList(),
                 });
                 for (var h = 0; h < p.Hops.Count; h++)
                 {
@@ -180,6 +197,9 @@ internal static class ThinkingGraphCypher
                         ["pos"] = h,
                         ["relation"] = p.Hops[h].Relation,
                         ["direction"] = p.Hops[h].Direction,
+                        ["source"] = p.Hops[h].Source,
+                        ["reads"] = p.Hops[h].Reads,
+                        ["grade"] = p.Grade,
                     });
                 }
             }

@@ -67,11 +67,12 @@ internal sealed record EvidencePath(
     [property: JsonPropertyName("truncated")] bool Truncated,
     [property: JsonPropertyName("grade")] string? Grade = null);
 
-/// <summary>A concept of a path; <see cref="Group"/> is its semantic group (DISO, CHEM, ...) where known.</summary>
+/// <summary>A concept of a path; <see cref="Kind"/> is its display kind (Drug, Disorder, LabTest, Procedure, DrugClass,
+/// Category; <c>EhrR1.Graph.Core.Concepts.ConceptKinds</c>) where known.</summary>
 internal sealed record EvidenceNode(
     [property: JsonPropertyName("cui")] string Cui,
     [property: JsonPropertyName("name")] string Name,
-    [property: JsonPropertyName("group")] string? Group = null);
+    [property: JsonPropertyName("kind")] string? Kind = null);
 
 /// <summary>
 /// A hop: its relation label, <c>forward</c> (stored from the previous node to the next one) or <c>reverse</c>, the

@@ -145,7 +145,7 @@ internal sealed class SampleEvidenceBuilder
                     foreach (var c in owner.Lifts.Candidates(task, target).Where(c => history.Contains(c.History)).Take(settings.Knowledge.PathsPerTarget))
                     {
                         var h = owner.Resolver.Resolve(c.History, cuis);
-                        var nodes = new[] { new EvidenceNode(tCui, graph.Names[t], graph.GroupOf(t)), h >= 0 ? new EvidenceNode(graph.Cuis[h], graph.Names[h], graph.GroupOf(h)) : new EvidenceNode(string.Empty, c.History) };
+                        var nodes = new[] { new EvidenceNode(tCui, graph.Names[t], graph.KindOf(t)), h >= 0 ? new EvidenceNode(graph.Cuis[h], graph.Names[h], graph.KindOf(h)) : new EvidenceNode(string.Empty, c.History) };
                         var note = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"observed together in {c.Count} samples (lift {c.Lift:F1})");
                         var hop = new EvidenceHop(RelationGraph.CooccurLabel, "forward", "co-occurrence", "forward", note);
                         ranked.Add((EvidenceGrade.Cooccurrence, 9, 1, c.Lift, ranked.Count, new EvidencePath(target, c.History, nodes, [hop], false, EvidenceGrades.Name(EvidenceGrade.Cooccurrence))));
@@ -172,7 +172,7 @@ internal sealed class SampleEvidenceBuilder
             var nodes = new EvidenceNode[p.Nodes.Length];
             for (var i = 0; i < nodes.Length; i++)
             {
-                nodes[i] = new EvidenceNode(graph.Cuis[p.Nodes[i]], graph.Names[p.Nodes[i]], graph.GroupOf(p.Nodes[i]));
+                nodes[i] = new EvidenceNode(graph.Cuis[p.Nodes[i]], graph.Names[p.Nodes[i]], graph.KindOf(p.Nodes[i]));
             }
 
             var hops = new EvidenceHop[p.Hops.Length];

@@ -1,3 +1,4 @@
+using EhrR1.Graph.Core.Concepts;
 using System.Globalization;
 using EhrR1.Graph.Core.IO;
 
@@ -26,7 +27,8 @@ public static class Neo4jImportCsvWriter
             foreach (var c in graph.Concepts())
             {
                 w.Write(Q(c.Cui)); w.Write(','); w.Write(Q(c.Name)); w.Write(','); w.Write(Q(KnowledgeGraph.Key(c.Name))); w.Write(',');
-                w.Write(Q(string.Join(';', c.Tuis))); w.Write(','); w.Write(c.Group is null ? string.Empty : Q(c.Group)); w.Write(",Concept\n");
+                w.Write(Q(string.Join(';', c.Tuis))); w.Write(','); w.Write(c.Group is null ? string.Empty : Q(c.Group));
+                w.Write(ConceptKinds.Of(c.Group, [.. c.Tuis], c.Name) is { } kind ? ",Concept;" + kind + "\n" : ",Concept\n");
                 n++;
             }
 

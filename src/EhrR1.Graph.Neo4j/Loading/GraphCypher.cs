@@ -10,9 +10,11 @@ namespace EhrR1.Graph.Neo4j.Loading;
 /// </summary>
 internal static class GraphCypher
 {
-    public const string MergeConcepts =
+    /// <summary>Concepts, each with its kind as a second label (<see cref="ConceptKinds"/>) for Browser styling.</summary>
+    public static readonly string MergeConcepts =
         "UNWIND $rows AS r MERGE (c:Concept {cui: r.cui}) " +
-        "SET c.name = r.name, c.name_key = r.name_key, c.tuis = r.tuis, c.group = r.group";
+        "SET c.name = r.name, c.name_key = r.name_key, c.tuis = r.tuis, c.group = r.group " +
+        ConceptKinds.CypherSetLabel("c", "r");
 
     public const string MergeTerms =
         "UNWIND $rows AS r MATCH (c:Concept {cui: r.cui}) " +
@@ -31,14 +33,24 @@ internal static class GraphCypher
     /// <summary>The case-insensitive lookup key of a name or term.</summary>
     public static string Key(string text) => text.Trim().ToLowerInvariant();
 
-    public static Dictionary<string, object?> Row(GraphConcept c) => new(StringComparer.Ordinal)
+    public static Dictionary<string, object?> Row(GraphConcept c)
     {
-        ["cui"] = c.Cui,
-        ["name"] = c.Name,
-        ["name_key"] = Key(c.Name),
-        ["tuis"] = c.Tuis.ToArray(),
-        ["group"] = c.Group,
-    };
+        ArgumentNullException.ThrowIfNull(c);
+        var row = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["cui"] = c.Cui,
+            ["name"] = c.Name,
+            ["name_key"] = Key(c.Name),
+            ["tuis"] = c.Tuis.ToArray(),
+            ["group"] = c.Group,
+        };
+        foreach (var (k, v) in ConceptKinds.RowFields(ConceptKinds.Of(c.Group, [.. c.Tuis], c.Name)))
+        {
+            row[k] = v;
+        }
+
+        return row;
+    }
 
     public static Dictionary<string, object?> Row(GraphTerm t) => new(StringComparer.Ordinal)
     {
