@@ -13,7 +13,7 @@ public sealed class SampleExporterTests
 {
     private static readonly string[] Chosen =
     [
-        "labevents:1:11", "diagnoses_icd:1:7", "Readmission_30day:1:9", "medrecon:2:3", "ED_Hospitalization:2:1", "next_event:4:5",
+        "labevents:1:11", "diagnoses_icd:1:9", "Readmission_30day:1:8", "medrecon:2:3", "ED_Hospitalization:2:1", "next_event:4:5",
     ];
 
     private static async Task<(string Bench, string Ins, TempDirectory Temp)> ExportAsync(int workers = 1, int chunkSize = 8192)
@@ -79,7 +79,7 @@ public sealed class SampleExporterTests
         {
             var records = bench.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToDictionary(n => (string)n["sample_id"]!);
 
-            var dx = (string)records["diagnoses_icd:1:7"]!["input"]!;
+            var dx = (string)records["diagnoses_icd:1:9"]!["input"]!;
             dx.Should().StartWith("## Patient Demographics [None]\n");
             dx.Should().Contain("## Admissions [2180-01-01 08:00:00]").And.Contain("## Transfers [2180-01-01 11:00:00]").And.NotContain("Discharge");
             dx.Should().NotContain("\n\n\n", "empty parts are skipped");
