@@ -173,6 +173,8 @@ public sealed class SampleExporter(ILogger<SampleExporter>? logger = null)
                 ["seed"] = settings.Seed.ToString(CultureInfo.InvariantCulture),
                 ["max_candidates"] = settings.MaxCandidates.ToString(CultureInfo.InvariantCulture),
                 ["keep_empty_parts"] = settings.KeepEmptyParts ? "true" : "false",
+                ["upstream_values"] = settings.UpstreamValues ? "true" : "false",
+                ["instructions"] = settings.Instructions == InstructionStyle.Upstream ? "upstream" : "corrected",
             },
             Inputs = [FileFingerprint.Of(settings.SamplesFile)],
             Counts = counts,
@@ -225,11 +227,11 @@ public sealed class SampleExporter(ILogger<SampleExporter>? logger = null)
                     var t3 = Stopwatch.GetTimestamp();
                     Timings.Candidates += t3 - t2;
                     t2 = t3;
-                    WriteBench(json, firstIdx + i, row, task, input, output, list);
+                    WriteBench(json, firstIdx + i, row, task, task.InstructionFor(settings.Instructions), input, output, list);
                 }
                 else
                 {
-                    WriteIns(json, row, task, input, output);
+                    WriteIns(json, row, task.InstructionFor(settings.Instructions), input, output);
                 }
 
                 json.Flush();
@@ -300,12 +302,12 @@ public sealed class SampleExporter(ILogger<SampleExporter>? logger = null)
         }
     }
 
-    private static void WriteBench(Utf8JsonWriter w, long idx, TaskIndexRow row, TaskDefinition task, string input, string output, IReadOnlyList<string> candidates)
+    private static void WriteBench(Utf8JsonWriter w, long idx, TaskIndexRow row, TaskDefinition task, string instruction, string input, string output, IReadOnlyList<string> candidates)
     {
         w.WriteStartObject();
         w.WriteNumber("idx", idx);
         w.WriteString("sample_id", row.SampleId);
-        w.WriteString("instruction", task.Instruction);
+        w.WriteString("instruction", instruction);
         w.WriteString("input", input);
         w.WriteString("output", output);
         w.WriteStartArray("candidates");
@@ -328,7 +330,7 @@ public sealed class SampleExporter(ILogger<SampleExporter>? logger = null)
 
         w.WriteEndArray();
         w.WriteString("task_type", task.TaskType);
-        w.WriteString("instruction", task.Instruction);
+        w.WriteString("instruction", instruction);
         w.WriteString("sample_id", row.SampleId);
         w.WriteNumber("subject_id", row.SubjectId);
         WriteNullable(w, "hadm_id", row.HadmId);
@@ -360,13 +362,13 @@ public sealed class SampleExporter(ILogger<SampleExporter>? logger = null)
         w.WriteEndObject();
     }
 
-    private static void WriteIns(Utf8JsonWriter w, TaskIndexRow row, TaskDefinition task, string input, string output)
+    private static void WriteIns(Utf8JsonWriter w, TaskIndexRow row, string instruction, string input, string output)
     {
         w.WriteStartObject();
         w.WriteString("sample_id", row.SampleId);
         w.WriteStartArray("messages");
         Message(w, "system", SystemPrompt);
-        Message(w, "user", input + "\n" + task.Instruction + NoThinkSuffix);
+        Message(w, "user", input + "\n" + instruction + NoThinkSuffix);
         Message(w, "assistant", EmptyThink + output);
         w.WriteEndArray();
         w.WriteEndObject();
