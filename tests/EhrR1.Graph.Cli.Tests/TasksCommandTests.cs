@@ -57,6 +57,8 @@ public sealed class TasksCommandTests(CliDemoStoreFixture demo) : IClassFixture<
         code.Should().Be(0, stderr);
         (code, _, stderr) = await Run("tasks", "export", "--samples", samples, "--store", demo.Store, "--format", "ehr-ins", "--out", dir.Combine("ins.jsonl"));
         code.Should().Be(0, stderr);
+        (code, _, stderr) = await Run("tasks", "export", "--samples", samples, "--store", demo.Store, "--format", "ehr-bench", "--instructions", "upstream", "--upstream-values", "--out", dir.Combine("upstream.jsonl"));
+        code.Should().Be(0, stderr);
 
         // Then
         File.Exists(Path.Combine(index, "labevents.jsonl")).Should().BeTrue();
@@ -72,6 +74,11 @@ public sealed class TasksCommandTests(CliDemoStoreFixture demo) : IClassFixture<
         ins.Should().OnlyContain(r => r.GetProperty("messages").GetArrayLength() == 3
             && r.GetProperty("messages")[2].GetProperty("content").GetString()!.StartsWith("<think>\n\n</think>\n\n", StringComparison.Ordinal));
         ins.Select(r => r.GetProperty("sample_id").GetString()).Should().Equal(bench.Select(r => r.GetProperty("sample_id").GetString()));
+        var upstream = (await File.ReadAllLinesAsync(dir.Combine("upstream.jsonl"))).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        upstream.Where(r => r.GetProperty("task_info").GetProperty("task").GetString() == "LengthOfStay_3day").Should().NotBeEmpty()
+            .And.OnlyContain(r => r.GetProperty("instruction").GetString() == "Given the sequence of events that have occurred in a hospital, please predict whether the patient's hospital stay will exceed 3 days.");
+        upstream.Select(r => r.GetProperty("input").GetString()).Should().NotEqual(bench.Select(r => r.GetProperty("input").GetString()), "lab values render as pandas text");
+        (await File.ReadAllTextAsync(dir.Combine("upstream.jsonl.manifest.json"))).Should().Contain("\"upstream_values\": \"true\"").And.Contain("\"instructions\": \"upstream\"");
     }
 
     [RequiresDataFact]

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EhrR1.Graph.Cli.Hosting;
+using EhrR1.Graph.Tasks.Definitions;
 using EhrR1.Graph.Tasks.Export;
 using EhrR1.Graph.Tasks.Indexing;
 using EhrR1.Graph.Tasks.Sampling;
@@ -122,11 +123,14 @@ internal sealed class TasksModule : ICliModule
         var seed = new Option<int>("--seed") { Description = "Seed of the candidate draws (default 42).", DefaultValueFactory = _ => 42 };
         var maxCandidates = new Option<int>("--max-candidates") { Description = "Candidate list size of decision tasks (default 100).", DefaultValueFactory = _ => 100 };
         var keepEmpty = new Option<bool>("--keep-empty-parts") { Description = "Upstream layout: keep empty parts (no last discharge, no admission record) as blank runs in the input." };
+        var instructions = new Option<string>("--instructions") { Description = "Instruction text: corrected (default; our wording of the risk questions) or upstream (upstream's 46 strings verbatim, typos included).", DefaultValueFactory = _ => "corrected" };
+        instructions.AcceptOnlyFromAmong("corrected", "upstream");
+        var upstreamValues = new Option<bool>("--upstream-values") { Description = "Render values as upstream's pandas text (15.0, nan for N/A, pandas' float parsing) instead of the source text." };
         var force = new Option<bool>("--force") { Description = "Overwrite the output file." };
         var workers = new Option<int>("--workers") { Description = "Parallel render workers (default: one per core); the output is the same for any number.", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount) };
         var chunkSize = new Option<int>("--chunk-size") { Description = "Samples per chunk (default 65536): each patient's blocks are decoded once per chunk; only the chunk's index rows are held in memory.", DefaultValueFactory = _ => 65536 };
         var cmd = new Command("export", "Render samples into EHR-Bench JSONL or EHR-Ins chat records (loadable by Hugging Face datasets/TRL).");
-        foreach (var o in new Option[] { samples, store, format, output, index, seed, maxCandidates, keepEmpty, workers, chunkSize, force })
+        foreach (var o in new Option[] { samples, store, format, output, index, seed, maxCandidates, keepEmpty, instructions, upstreamValues, workers, chunkSize, force })
         {
             cmd.Options.Add(o);
         }
@@ -143,6 +147,8 @@ internal sealed class TasksModule : ICliModule
                 Seed = parse.GetValue(seed),
                 MaxCandidates = parse.GetValue(maxCandidates),
                 KeepEmptyParts = parse.GetValue(keepEmpty),
+                Instructions = parse.GetValue(instructions) == "upstream" ? InstructionStyle.Upstream : InstructionStyle.Corrected,
+                UpstreamValues = parse.GetValue(upstreamValues),
                 Workers = parse.GetValue(workers),
                 ChunkSize = parse.GetValue(chunkSize),
                 Force = parse.GetValue(force),
@@ -150,7 +156,7 @@ internal sealed class TasksModule : ICliModule
             using var loggers = context.CreateLoggerFactory();
             using var trajectories = TrajectoryStore.Open(settings.StorePath);
             var stage = new SampleExporter(loggers.CreateLogger<SampleExporter>());
-            var report = await context.CreateProgress("tasks export").RunAsync(p => stage.RunAsync(trajectories, EventRenderer.Render, settings, p, ct));
+            var report = await context.CreateProgress("tasks export").RunAsync(p => stage.RunAsync(trajectories, settings.UpstreamValues ? EventRenderer.RenderUpstreamValues : EventRenderer.Render, settings, p, ct));
             context.WriteReport(report);
             return 0;
         });

@@ -12,7 +12,7 @@ namespace EhrR1.Graph.Tasks.Definitions;
 /// <param name="Metric">Declared metric: em, recall, acc, rouge or aucroc.</param>
 /// <param name="BidEvents">Event tables hidden from the rendered input for this task.</param>
 /// <param name="Kind">Decision-making or risk prediction.</param>
-/// <param name="Instruction">The instruction text of the EHR-Bench record.</param>
+/// <param name="Instruction">The instruction text of the EHR-Bench record (our wording, the default).</param>
 public sealed record TaskDefinition(
     string Name,
     string Event,
@@ -22,6 +22,12 @@ public sealed record TaskDefinition(
     TaskKind Kind,
     string Instruction)
 {
+    /// <summary>Upstream's instruction, verbatim (typos included); the same as <see cref="Instruction"/> for decision tasks.</summary>
+    public required string UpstreamInstruction { get; init; }
+
+    /// <summary>The instruction of the given style.</summary>
+    public string InstructionFor(InstructionStyle style) => style == InstructionStyle.Upstream ? UpstreamInstruction : Instruction;
+
     /// <summary>Upstream <c>task_type</c>: <c>decision_making</c> or <c>risk_prediction</c>.</summary>
     public string TaskType => Kind == TaskKind.DecisionMaking ? "decision_making" : "risk_prediction";
 

@@ -1,3 +1,5 @@
+using EhrR1.Graph.Tasks.Definitions;
+
 namespace EhrR1.Graph.Tasks.Export;
 
 /// <summary>Settings of <c>ehr-graph tasks export</c>.</summary>
@@ -23,6 +25,15 @@ public sealed record ExportSettings
 
     /// <summary>Upstream joined empty parts (no last discharge, no admission record) too, leaving blank runs.</summary>
     public bool KeepEmptyParts { get; init; }
+
+    /// <summary>Instruction text: our wording (default) or upstream's verbatim strings.</summary>
+    public InstructionStyle Instructions { get; init; } = InstructionStyle.Corrected;
+
+    /// <summary>
+    /// The renderer writes upstream's pandas text for values (<c>EventRenderer.RenderUpstreamValues</c>); recorded in
+    /// the manifest. The caller passes the matching renderer.
+    /// </summary>
+    public bool UpstreamValues { get; init; }
 
     /// <summary>
     /// Samples processed together (grouped by patient, so each patient is read once per chunk). Memory holds the

@@ -50,7 +50,8 @@ public sealed class SampleExporter(ILogger<SampleExporter>? logger = null)
         Directory.CreateDirectory(outputDirectory);
         var spillPrefix = Path.Combine(outputDirectory, "." + Path.GetFileName(settings.OutputFile) + "." + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         var spills = 0;
-        ChunkWorker NewWorker() => new(store, new SampleInputBuilder(renderer, settings.KeepEmptyParts), candidates, settings, spillPrefix + ".w" + Interlocked.Increment(ref spills).ToString(CultureInfo.InvariantCulture) + ".tmp");
+        var window = IndexWindow(settings);
+        ChunkWorker NewWorker() => new(store, new SampleInputBuilder(renderer, settings.KeepEmptyParts), candidates, settings, window, spillPrefix + ".w" + Interlocked.Increment(ref spills).ToString(CultureInfo.InvariantCulture) + ".tmp");
         var workers = new ConcurrentBag<ChunkWorker>(Enumerable.Range(0, settings.Workers).Select(_ => NewWorker()));
         long count = 0;
         try
@@ -172,6 +173,8 @@ public sealed class SampleExporter(ILogger<SampleExporter>? logger = null)
                 ["seed"] = settings.Seed.ToString(CultureInfo.InvariantCulture),
                 ["max_candidates"] = settings.MaxCandidates.ToString(CultureInfo.InvariantCulture),
                 ["keep_empty_parts"] = settings.KeepEmptyParts ? "true" : "false",
+                ["upstream_values"] = settings.UpstreamValues ? "true" : "false",
+                ["instructions"] = settings.Instructions == InstructionStyle.Upstream ? "upstream" : "corrected",
             },
             Inputs = [FileFingerprint.Of(settings.SamplesFile)],
             Counts = counts,
@@ -185,7 +188,7 @@ public sealed class SampleExporter(ILogger<SampleExporter>? logger = null)
     /// One export worker: its own renderer cache, JSON writer, timings and last few patients (a patient often recurs
     /// in the next chunk). Renders the records of one patient's samples of a chunk into their slots.
     /// </summary>
-    private sealed class ChunkWorker(ITrajectoryStore store, SampleInputBuilder inputs, CandidateBuilder candidates, ExportSettings settings, string spillPath) : IDisposable
+    private sealed class ChunkWorker(ITrajectoryStore store, SampleInputBuilder inputs, CandidateBuilder candidates, ExportSettings settings, TimeSpan? window, string spillPath) : IDisposable
     {
         private readonly FileStream _spill = new(spillPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
         private readonly List<PatientTrajectory> _cache = new(PatientCacheSize);
@@ -208,6 +211,7 @@ public sealed class SampleExporter(ILogger<SampleExporter>? logger = null)
                     ?? throw new InputDataException("EHR-TSK-020", settings.SamplesFile, line, "task", "unknown task", expected: "one of the 46 EHR-Bench task names", found: "\"" + row.Task + "\"");
                 t0 = Stopwatch.GetTimestamp();
                 Check(row, trajectory, settings.SamplesFile, line);
+                LeakGuard.Verify(trajectory, task, row.SampleId, row.TargetIndex, row.ContextBegin, row.ContextEnd, window, settings.SamplesFile, line);
                 SampleInputBuilder.Touch(trajectory, row);
                 var t1 = Stopwatch.GetTimestamp();
                 Timings.Read += t1 - t0;
@@ -223,11 +227,11 @@ public sealed class SampleExporter(ILogger<SampleExporter>? logger = null)
                     var t3 = Stopwatch.GetTimestamp();
                     Timings.Candidates += t3 - t2;
                     t2 = t3;
-                    WriteBench(json, firstIdx + i, row, task, input, output, list);
+                    WriteBench(json, firstIdx + i, row, task, task.InstructionFor(settings.Instructions), input, output, list);
                 }
                 else
                 {
-                    WriteIns(json, row, task, input, output);
+                    WriteIns(json, row, task.InstructionFor(settings.Instructions), input, output);
                 }
 
                 json.Flush();
@@ -298,12 +302,12 @@ public sealed class SampleExporter(ILogger<SampleExporter>? logger = null)
         }
     }
 
-    private static void WriteBench(Utf8JsonWriter w, long idx, TaskIndexRow row, TaskDefinition task, string input, string output, IReadOnlyList<string> candidates)
+    private static void WriteBench(Utf8JsonWriter w, long idx, TaskIndexRow row, TaskDefinition task, string instruction, string input, string output, IReadOnlyList<string> candidates)
     {
         w.WriteStartObject();
         w.WriteNumber("idx", idx);
         w.WriteString("sample_id", row.SampleId);
-        w.WriteString("instruction", task.Instruction);
+        w.WriteString("instruction", instruction);
         w.WriteString("input", input);
         w.WriteString("output", output);
         w.WriteStartArray("candidates");
@@ -326,7 +330,7 @@ public sealed class SampleExporter(ILogger<SampleExporter>? logger = null)
 
         w.WriteEndArray();
         w.WriteString("task_type", task.TaskType);
-        w.WriteString("instruction", task.Instruction);
+        w.WriteString("instruction", instruction);
         w.WriteString("sample_id", row.SampleId);
         w.WriteNumber("subject_id", row.SubjectId);
         WriteNullable(w, "hadm_id", row.HadmId);
@@ -358,13 +362,13 @@ public sealed class SampleExporter(ILogger<SampleExporter>? logger = null)
         w.WriteEndObject();
     }
 
-    private static void WriteIns(Utf8JsonWriter w, TaskIndexRow row, TaskDefinition task, string input, string output)
+    private static void WriteIns(Utf8JsonWriter w, TaskIndexRow row, string instruction, string input, string output)
     {
         w.WriteStartObject();
         w.WriteString("sample_id", row.SampleId);
         w.WriteStartArray("messages");
         Message(w, "system", SystemPrompt);
-        Message(w, "user", input + "\n" + task.Instruction + NoThinkSuffix);
+        Message(w, "user", input + "\n" + instruction + NoThinkSuffix);
         Message(w, "assistant", EmptyThink + output);
         w.WriteEndArray();
         w.WriteEndObject();
@@ -394,6 +398,20 @@ public sealed class SampleExporter(ILogger<SampleExporter>? logger = null)
     {
         var manifest = RunManifest.TryLoad(TaskSampler.ManifestPath(samplesFile));
         return manifest?.Settings.GetValueOrDefault("index");
+    }
+
+    /// <summary>
+    /// The window length the samples' index was built with (the prediction time of admission and ICU tasks depends on
+    /// it), or null when the index or its manifest is unknown: the leak guard then skips that one time check.
+    /// </summary>
+    private static TimeSpan? IndexWindow(ExportSettings settings)
+    {
+        var index = settings.IndexDirectory ?? IndexFromManifest(settings.SamplesFile);
+        var manifest = index is null ? null : RunManifest.TryLoad(Path.Combine(index, TaskIndexLayout.ManifestFile));
+        return manifest?.Settings.GetValueOrDefault("window_hours") is { } text
+            && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var hours) && hours > 0
+            ? TimeSpan.FromHours(hours)
+            : null;
     }
 
     /// <summary>Label counts of the index (for candidates); empty when no index is known and none is needed.</summary>

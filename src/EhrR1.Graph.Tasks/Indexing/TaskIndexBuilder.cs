@@ -37,6 +37,7 @@ public sealed class TaskIndexBuilder(ILogger<TaskIndexBuilder>? logger = null)
         using var output = AtomicDirectory.Begin(settings.OutputDirectory, settings.Force);
         var enumerator = new TaskInstanceEnumerator(settings.WindowMode, settings.Tasks, settings.WindowHours);
         var stats = new Dictionary<string, TaskStats>(StringComparer.Ordinal);
+        var window = TimeSpan.FromHours(settings.WindowHours);
         long patients = 0, events = 0, instances = 0;
         try
         {
@@ -47,6 +48,8 @@ public sealed class TaskIndexBuilder(ILogger<TaskIndexBuilder>? logger = null)
                 events += trajectory.Events.Count;
                 foreach (var inst in enumerator.Enumerate(trajectory))
                 {
+                    // Never write an instance whose input could show the outcome (fails the build: a rule bug).
+                    LeakGuard.Verify(trajectory, TaskCatalog.ByName[inst.Task], inst.SampleId, inst.TargetIndex, inst.ContextBegin, inst.ContextEnd, window, settings.StorePath, null);
                     if (!stats.TryGetValue(inst.Task, out var s))
                     {
                         s = new TaskStats(TaskCatalog.ByName[inst.Task], PartPath(output.StagingPath, inst.Task));

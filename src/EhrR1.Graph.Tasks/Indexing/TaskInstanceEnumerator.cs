@@ -126,6 +126,12 @@ public sealed class TaskInstanceEnumerator
         int? best = null;
         for (var j = i - 1; j >= 1; j--)
         {
+            if (LeakGuard.IsDischargeOnly(p.Events[j].Table))
+            {
+                // Never reach back over a list that is only known at an admission's discharge.
+                break;
+            }
+
             var sj = p.Start[j];
             if (sj is { } s && t - s >= _window)
             {
@@ -150,7 +156,9 @@ public sealed class TaskInstanceEnumerator
 
     /// <summary>
     /// The exclusive end of the window after an anchor at <paramref name="a"/>: the anchor plus the following events of
-    /// its admission that start less than the window length after <paramref name="anchorTime"/>.
+    /// its admission that start (by their own time) less than the window length after <paramref name="anchorTime"/>.
+    /// Events without a time of their own (the discharge-time diagnoses list, DRG codes) are never inside: like
+    /// upstream, which gives diagnoses a time only when its walk reaches them, and the scan stops at the first of them.
     /// </summary>
     private int ForwardWindowEnd(PatientView p, int a, DateTime anchorTime)
     {
@@ -158,7 +166,12 @@ public sealed class TaskInstanceEnumerator
         var end = a + 1;
         for (var k = a + 1; k < p.Count; k++)
         {
-            var sk = p.Start[k];
+            if (LeakGuard.IsDischargeOnly(p.Events[k].Table))
+            {
+                break;
+            }
+
+            var sk = p.Events[k].StartTime;
             if (sk is { } s && s - anchorTime >= _window)
             {
                 break;
@@ -213,7 +226,12 @@ public sealed class TaskInstanceEnumerator
         var end = s + 1;
         for (var k = s + 1; k < p.Count; k++)
         {
-            if (p.Start[k] is not { } sk)
+            if (LeakGuard.IsDischargeOnly(p.Events[k].Table))
+            {
+                break;
+            }
+
+            if (p.Events[k].StartTime is not { } sk)
             {
                 continue;
             }

@@ -31,8 +31,27 @@ public static class EventRenderer
         return sb.ToString();
     }
 
+    /// <summary>
+    /// Renders one event with upstream's pandas text for values (<see cref="PandasValues"/>: <c>15.0</c>, <c>nan</c>,
+    /// pandas' float parser); the empty string for tables without a rendering.
+    /// </summary>
+    public static string RenderUpstreamValues(EhrEvent ev)
+    {
+        ArgumentNullException.ThrowIfNull(ev);
+        if (!EventCatalog.IsRendered(ev.Table))
+        {
+            return string.Empty;
+        }
+
+        var sb = new StringBuilder(256);
+        Render(ev, sb, upstreamValues: true);
+        return sb.ToString();
+    }
+
     /// <summary>Appends the rendering of <paramref name="ev"/> to <paramref name="sb"/> (nothing when not rendered).</summary>
-    public static void Render(EhrEvent ev, StringBuilder sb)
+    public static void Render(EhrEvent ev, StringBuilder sb) => Render(ev, sb, upstreamValues: false);
+
+    private static void Render(EhrEvent ev, StringBuilder sb, bool upstreamValues)
     {
         ArgumentNullException.ThrowIfNull(ev);
         ArgumentNullException.ThrowIfNull(sb);
@@ -58,7 +77,7 @@ public static class EventRenderer
                 }
 
                 sb.Append("- ").Append(Title(keys[k])).Append(": ");
-                AppendValue(sb, item, keys[k]);
+                AppendValue(sb, item, keys[k], upstreamValues ? ev.Table : null);
             }
 
             return;
@@ -97,7 +116,7 @@ public static class EventRenderer
                     sb.Append(" | ");
                 }
 
-                AppendValue(sb, item, keys[k]);
+                AppendValue(sb, item, keys[k], upstreamValues ? ev.Table : null);
             }
 
             sb.Append(" |");
@@ -142,7 +161,7 @@ public static class EventRenderer
     {
         ArgumentNullException.ThrowIfNull(item);
         var sb = new StringBuilder();
-        AppendValue(sb, item, key);
+        AppendValue(sb, item, key, null);
         return sb.ToString();
     }
 
@@ -163,7 +182,8 @@ public static class EventRenderer
         sb.Append(buf[..n]);
     }
 
-    private static void AppendValue(StringBuilder sb, EventItem item, string key)
+    /// <summary>Appends a value: the source text, or with <paramref name="upstreamTable"/> upstream's pandas text.</summary>
+    private static void AppendValue(StringBuilder sb, EventItem item, string key, string? upstreamTable)
     {
         var list = item.GetList(key);
         if (list is not null)
@@ -189,6 +209,11 @@ public static class EventRenderer
             if (string.Equals(keys[i], key, StringComparison.Ordinal))
             {
                 var v = item.Values[i];
+                if (v is not null && upstreamTable is not null)
+                {
+                    v = PandasValues.Format(upstreamTable, key, v);
+                }
+
                 sb.Append(v ?? (EventCatalog.DerivedKeys.Contains(key) ? "None" : "nan"));
                 return;
             }

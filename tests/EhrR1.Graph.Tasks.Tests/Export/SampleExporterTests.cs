@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EhrR1.Graph.Core.Errors;
+using EhrR1.Graph.Tasks.Definitions;
 using EhrR1.Graph.Tasks.Export;
 using EhrR1.Graph.Tasks.Indexing;
 using EhrR1.Graph.Tasks.Tests.Support;
@@ -13,10 +14,10 @@ public sealed class SampleExporterTests
 {
     private static readonly string[] Chosen =
     [
-        "labevents:1:11", "diagnoses_icd:1:7", "Readmission_30day:1:9", "medrecon:2:3", "ED_Hospitalization:2:1", "next_event:4:5",
+        "labevents:1:11", "diagnoses_icd:1:9", "Readmission_30day:1:8", "medrecon:2:3", "ED_Hospitalization:2:1", "next_event:4:5",
     ];
 
-    private static async Task<(string Bench, string Ins, TempDirectory Temp)> ExportAsync(int workers = 1, int chunkSize = 8192)
+    private static async Task<(string Bench, string Ins, TempDirectory Temp)> ExportAsync(int workers = 1, int chunkSize = 8192, InstructionStyle instructions = InstructionStyle.Corrected)
     {
         var temp = new TempDirectory();
         using var store = new InMemoryTrajectoryStore(Fixtures.All());
@@ -39,6 +40,7 @@ public sealed class SampleExporterTests
                 MaxCandidates = 5,
                 Workers = workers,
                 ChunkSize = chunkSize,
+                Instructions = instructions,
             }, null, CancellationToken.None);
         }
 
@@ -79,7 +81,7 @@ public sealed class SampleExporterTests
         {
             var records = bench.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToDictionary(n => (string)n["sample_id"]!);
 
-            var dx = (string)records["diagnoses_icd:1:7"]!["input"]!;
+            var dx = (string)records["diagnoses_icd:1:9"]!["input"]!;
             dx.Should().StartWith("## Patient Demographics [None]\n");
             dx.Should().Contain("## Admissions [2180-01-01 08:00:00]").And.Contain("## Transfers [2180-01-01 11:00:00]").And.NotContain("Discharge");
             dx.Should().NotContain("\n\n\n", "empty parts are skipped");
@@ -95,6 +97,27 @@ public sealed class SampleExporterTests
             medrecon["candidates"]!.AsArray().Select(c => (string)c!).Should().Contain(["Aspirin", "Lisinopril"]);
             ((string)medrecon["task_info"]!["target"]!).Should().Be("[\"Aspirin\", \"Lisinopril\"]");
             ((long)records["labevents:1:11"]!["idx"]!).Should().Be(0);
+        }
+    }
+
+    [Fact]
+    public async Task Should_WriteUpstreamsInstructionText_When_UpstreamInstructionsAreAsked()
+    {
+        var (bench, ins, temp) = await ExportAsync(instructions: InstructionStyle.Upstream);
+        using (temp)
+        {
+            const string Upstream = "Given the sequence of events that have occurred in a hospital, please predict whether the patient will be readmitted to the hospital within 30 days";
+            var record = bench.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).Single(n => (string)n["sample_id"]! == "Readmission_30day:1:8");
+            ((string)record["instruction"]!).Should().Be(Upstream);
+            ((string)record["task_info"]!["instruction"]!).Should().Be(Upstream);
+            ins.Should().Contain(Upstream + "/no_think");
+            File.ReadAllText(Path.Combine(temp.Combine("out"), "bench.jsonl.manifest.json")).Should().Contain("\"instructions\": \"upstream\"");
+        }
+
+        var (corrected, _, temp2) = await ExportAsync();
+        using (temp2)
+        {
+            corrected.Should().Contain(TaskCatalog.ByName["Readmission_30day"].Instruction).And.NotContain("readmitted to the hospital within 30 days\"");
         }
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using EhrR1.Graph.Core;
 using EhrR1.Graph.Tasks.Definitions;
 using EhrR1.Graph.Tasks.Indexing;
+using EhrR1.Graph.Tasks.Tests.Support;
 using EhrR1.Graph.TestSupport;
 using EhrR1.Graph.Trajectories.Ingest;
 using EhrR1.Graph.Trajectories.Model;
@@ -18,14 +19,27 @@ public sealed class DemoIndexTests(DemoIndexTests.DemoFixture fixture, ITestOutp
     public sealed class DemoFixture : IDisposable
     {
         private readonly Lazy<(TrajectoryStore Store, string Index)> _built;
+        private readonly Lazy<string> _upstream;
 
-        public DemoFixture() => _built = new(Build);
+        public DemoFixture()
+        {
+            _built = new(Build);
+            _upstream = new(() =>
+            {
+                var index = Temp.Combine("index-upstream");
+                new TaskIndexBuilder().RunAsync(Store, new TaskIndexSettings { StorePath = Temp.Combine("store"), OutputDirectory = index, WindowMode = ContextWindowMode.Upstream }, null, CancellationToken.None).GetAwaiter().GetResult();
+                return index;
+            });
+        }
 
         public TempDirectory Temp { get; } = new();
 
         public TrajectoryStore Store => _built.Value.Store;
 
         public string Index => _built.Value.Index;
+
+        /// <summary>The same demo indexed with <c>--window upstream</c>.</summary>
+        public string UpstreamIndex => _upstream.Value;
 
         public void Dispose()
         {
@@ -55,9 +69,11 @@ public sealed class DemoIndexTests(DemoIndexTests.DemoFixture fixture, ITestOutp
         }
     }
 
-    private IEnumerable<TaskIndexRow> Rows(string task)
+    private IEnumerable<TaskIndexRow> Rows(string task) => Rows(fixture.Index, task);
+
+    private static IEnumerable<TaskIndexRow> Rows(string index, string task)
     {
-        var file = TaskIndexLayout.TaskFile(fixture.Index, task);
+        var file = TaskIndexLayout.TaskFile(index, task);
         return File.Exists(file) ? File.ReadLines(file).Select(l => JsonSerializer.Deserialize<TaskIndexRow>(l)!) : [];
     }
 
@@ -148,5 +164,46 @@ public sealed class DemoIndexTests(DemoIndexTests.DemoFixture fixture, ITestOutp
 
         checkedRows.Should().BeGreaterThan(500);
         Rows("Inpatient_Mortality").Should().Contain(r => r.Target[0] == "yes").And.Contain(r => r.Target[0] == "no");
+    }
+
+    /// <summary>
+    /// The outcome-leak golden check (issue 22), independent of the index's own guard: in both window modes, every
+    /// input window of every task ends before its prediction time and holds no discharge-time list
+    /// (<see cref="WindowLeakCheck"/>). The demo has no ED stays and no notes; the fixtures cover those families.
+    /// </summary>
+    [RequiresDataFact]
+    public void Should_EndEveryInputWindowBeforeItsPredictionTime_When_AnyTaskIsIndexedInEitherWindowMode()
+    {
+        foreach (var (mode, index) in new[] { ("contiguous", fixture.Index), ("upstream", fixture.UpstreamIndex) })
+        {
+            var windowsByFamily = new Dictionary<string, long>(StringComparer.Ordinal);
+            PatientTrajectory? patient = null;
+            foreach (var task in TaskCatalog.All)
+            {
+                foreach (var row in Rows(index, task.Name))
+                {
+                    if (patient?.SubjectId != row.SubjectId)
+                    {
+                        fixture.Store.TryRead(row.SubjectId, out patient).Should().BeTrue();
+                    }
+
+                    var family = WindowLeakCheck.Assert(patient!, task, row.SampleId, row.TargetIndex, row.ContextBegin, row.ContextEnd, mode + " ");
+                    windowsByFamily[family] = windowsByFamily.GetValueOrDefault(family) + 1;
+                }
+            }
+
+            output.WriteLine(mode + ": " + string.Join(", ", windowsByFamily.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value}")));
+            windowsByFamily.Keys.Should().BeEquivalentTo(["decision", "admissions", "icustays"], mode);
+            windowsByFamily.Values.Should().OnlyContain(n => n >= 100, mode);
+
+            // The windows of issue 22: they ran into the diagnosis list that follows the admission's last timed event.
+            foreach (var task in TaskCatalog.All.Where(t => t.IsRisk && t.Name.StartsWith("ICU_", StringComparison.Ordinal)))
+            {
+                var rows = Rows(index, task.Name).ToDictionary(r => r.SampleId, StringComparer.Ordinal);
+                rows.Should().HaveCount(140, $"{mode} {task.Name}");
+                rows[task.Name + ":10017492:277"].ContextEnd.Should().Be(287, $"{mode} {task.Name}");
+                rows[task.Name + ":10025463:66"].ContextEnd.Should().Be(142, $"{mode} {task.Name}");
+            }
+        }
     }
 }

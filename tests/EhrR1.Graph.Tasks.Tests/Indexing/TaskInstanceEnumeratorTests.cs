@@ -43,11 +43,11 @@ public sealed class TaskInstanceEnumeratorTests
         var patient = Fixtures.TwoAdmissions();
         var index = Index(patient);
 
-        index["diagnoses_icd:1:7"].Target.Should().Equal("Sepsis", "Pneumonia");
-        index["diagnoses_ccs:1:7"].Target.Should().Equal("Septicemia", "Pneumonia");
-        index["diagnoses_icd:1:7"].ContextBegin.Should().Be(5);
-        Label(index, "next_event:1:7").Should().Be("diagnoses_icd");
-        patient.Events[7].StartTime.Should().BeNull();
+        index["diagnoses_icd:1:9"].Target.Should().Equal("Sepsis", "Pneumonia");
+        index["diagnoses_ccs:1:9"].Target.Should().Equal("Septicemia", "Pneumonia");
+        index["diagnoses_icd:1:9"].ContextBegin.Should().Be(5);
+        Label(index, "next_event:1:9").Should().Be("diagnoses_icd");
+        patient.Events[9].StartTime.Should().BeNull();
     }
 
     [Fact]
@@ -56,9 +56,9 @@ public sealed class TaskInstanceEnumeratorTests
         var index = Index(Fixtures.TwoAdmissions());
 
         var labs = index["labevents:1:11"];
-        (labs.ContextBegin, labs.AdmissionsId, labs.LastDischargeId).Should().Be((10, 10, (int?)9));
-        Label(index, "discharge:1:9").Should().Be("Discharge note A.");
-        index["radiology:1:8"].Target.Should().Equal("CHEST (PA AND LAT)", "CT HEAD");
+        (labs.ContextBegin, labs.AdmissionsId, labs.LastDischargeId).Should().Be((10, 10, (int?)8));
+        Label(index, "discharge:1:8").Should().Be("Discharge note A.");
+        index["radiology:1:7"].Target.Should().Equal("CHEST (PA AND LAT)", "CT HEAD");
         index.Should().NotContainKey("admissions:1:1", "an admission opening the trajectory has no context");
     }
 
@@ -67,9 +67,9 @@ public sealed class TaskInstanceEnumeratorTests
     {
         var index = Index(Fixtures.TwoAdmissions());
 
-        Label(index, "Readmission_30day:1:9").Should().Be("yes");
-        Label(index, "Readmission_60day:1:9").Should().Be("yes");
-        (index["Readmission_30day:1:9"].ContextBegin, index["Readmission_30day:1:9"].ContextEnd).Should().Be((5, 10));
+        Label(index, "Readmission_30day:1:8").Should().Be("yes");
+        Label(index, "Readmission_60day:1:8").Should().Be("yes");
+        (index["Readmission_30day:1:8"].ContextBegin, index["Readmission_30day:1:8"].ContextEnd).Should().Be((5, 9));
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public sealed class TaskInstanceEnumeratorTests
         Label(contiguous, "Inpatient_Mortality:1:1").Should().Be("no");
         (contiguous["LengthOfStay_3day:1:1"].ContextBegin, contiguous["LengthOfStay_3day:1:1"].ContextEnd).Should().Be((1, 3));
         upstream.Should().NotContainKey("LengthOfStay_3day:1:1", "the upstream window reaches the 20:00 note, after the 19:00 discharge");
-        upstream["Inpatient_Mortality:1:1"].ContextEnd.Should().Be(10);
+        upstream["Inpatient_Mortality:1:1"].ContextEnd.Should().Be(9, "the window stops before the discharge-time diagnoses list");
     }
 
     [Fact]

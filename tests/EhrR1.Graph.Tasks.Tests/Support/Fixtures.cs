@@ -5,7 +5,8 @@ namespace EhrR1.Graph.Tasks.Tests.Support;
 
 /// <summary>
 /// Hand-made patients, one per group of rules (the event indices are referred to by the tests):
-/// 1 = two admissions with an interleaved event of another admission, notes, transfers, diagnoses;
+/// 1 = two admissions with an interleaved event of another admission, notes, transfers, diagnoses (untimed, after the
+/// admission's last timed event, where ingest places them);
 /// 2 = ED visit leading to an admission, ICU stay and death; 3 = two ED visits without admission;
 /// 4 = ICU readmission within one admission and death the next day.
 /// </summary>
@@ -19,9 +20,9 @@ internal static class Fixtures
         .Add("omr", "2180-01-01 09:40:00", null, Row("result_name", "Weight (Lbs)", "result_value", "150"))
         .Add("labevents", "2180-01-01 10:00:00", 100, Row("item_name", "Potassium"))
         .Add("transfers", "2180-01-01 11:00:00", 100, Row("eventtype", "admit", "careunit", "Medicine"), Row("eventtype", "transfer", "careunit", null))
-        .Add("diagnoses_icd", null, 100, Row("diagnoses", "Sepsis", "CCS Type", "Septicemia"), Row("diagnoses", "Pneumonia", "CCS Type", "Pneumonia"), Row("diagnoses", "Sepsis", "CCS Type", "Septicemia"))
         .Add("radiology", "2180-01-01 12:00:00", 100, Radiology("Report one.", "CHEST (PA AND LAT)"), Radiology("Report two.", "CT HEAD", "CHEST (PA AND LAT)"))
         .Add("discharge", "2180-01-01 20:00:00", 100, Row("note_type", "DS", "text", "Discharge note A."))
+        .Add("diagnoses_icd", null, 100, Row("diagnoses", "Sepsis", "CCS Type", "Septicemia"), Row("diagnoses", "Pneumonia", "CCS Type", "Pneumonia"), Row("diagnoses", "Sepsis", "CCS Type", "Septicemia"))
         .Add("admissions", "2180-01-20 08:00:00", 200, Row("admittime", "2180-01-20 08:00:00", "dischtime", "2180-01-25 08:00:00", "admission_type", "URGENT", "admission_location", "TRANSFER FROM HOSPITAL"))
         .Add("labevents", "2180-01-20 09:00:00", 200, Row("item_name", "Glucose"))
         .Build();
