@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace EhrR1.Graph.Benchmarks;
 
 /// <summary>
-/// <c>evidence [--scales 1,20] [--samples-per-task 2000] [--max-samples 12000] [--neo4j http://127.0.0.1:7474]
+/// <c>evidence [--scales 1,20] [--search knowledge,upstream] [--samples-per-task 2000] [--max-samples 12000] [--neo4j http://127.0.0.1:7474]
 /// [--neo4j-pairs 300] [--neo4j-seconds 240]</c>: samples/s of the evidence stage (files in, JSONL out) on a
 /// synthetic demo-sized workload and at 20×, on 1 and 2 threads, with and without the pair cache (wall, process CPU
 /// and load average beside every figure); bytes per relation of the adjacency and the 60M-relation estimate; with
@@ -34,11 +34,13 @@ internal sealed class EvidenceBenchmark : IBenchmark
         var neo4j = BenchmarkArgs.Get(args, "--neo4j", "");
         var neo4jPairs = BenchmarkArgs.Get(args, "--neo4j-pairs", 300);
         var neo4jSeconds = BenchmarkArgs.Get(args, "--neo4j-seconds", 240);
+        var modes = BenchmarkArgs.Get(args, "--search", "knowledge,upstream").Split(',')
+            .Select(m => m == "upstream" ? SearchMode.Upstream : SearchMode.Knowledge).ToList();
         const int tasks = 3;
         Console.WriteLine($"## evidence benchmark ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} logical cores, .NET {Environment.Version}, load average {MachineLoad.LoadAverages()})");
         Console.WriteLine();
-        Console.WriteLine("| workload | nodes | relations | samples | threads | pair cache | wall s | CPU s | samples/s wall | samples per CPU-second | pairs searched | load |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---|");
+        Console.WriteLine("| workload | search | nodes | relations | samples | threads | pair cache | wall s | CPU s | samples/s wall | samples per CPU-second | pairs searched | load |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---|");
         var dir = Path.Combine(Path.GetTempPath(), "ehrr1-evidence-bench-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         Directory.CreateDirectory(dir);
         var memoryLines = new List<string>();
@@ -54,16 +56,22 @@ internal sealed class EvidenceBenchmark : IBenchmark
                 var graph = MeasureMemory(workload, scale, memoryLines);
 
                 string? firstOutput = null;
-                foreach (var (threads, cache) in new[] { (1, false), (1, true), (2, true) })
+                foreach (var (mode, threads, cache) in modes.SelectMany(m => m == SearchMode.Knowledge
+                             ? new[] { (m, 1, false), (m, 2, false) }
+                             : [(m, 1, false), (m, 1, true), (m, 2, true)]))
                 {
                     var settings = new EvidenceSettings
                     {
                         SamplesPath = Path.Combine(folder, "samples.jsonl"),
-                        OutputPath = Path.Combine(folder, $"out-{threads}-{cache}.jsonl"),
+                        OutputPath = Path.Combine(folder, $"out-{mode}-{threads}-{cache}.jsonl"),
+                        Mode = mode,
                         DegreeOfParallelism = threads,
                         PairCacheCapacity = cache ? 1_000_000 : 0,
                     };
-                    firstOutput ??= settings.OutputPath;
+                    if (mode == SearchMode.Upstream)
+                    {
+                        firstOutput ??= settings.OutputPath; // the Neo4j comparison re-runs upstream pair searches
+                    }
                     var (evidence, g, _) = await EvidenceStageFactory.LoadAsync(settings, Path.Combine(folder, "graph"), Path.Combine(folder, "cooccurrence.jsonl"), null, GraphKind.Umls, EvidenceDefaults.ExcludedRelas, cancellationToken);
                     var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
                     var stopwatch = Stopwatch.StartNew();
@@ -71,10 +79,10 @@ internal sealed class EvidenceBenchmark : IBenchmark
                     stopwatch.Stop();
                     var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
                     var wall = stopwatch.Elapsed.TotalSeconds;
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| x{scale} | {g.NodeCount:N0} | {g.RelationRows:N0} | {summary.Written:N0} | {threads} | {(cache ? "on" : "off")} | {wall:F2} | {cpu:F2} | {summary.Written / wall:N0} | {summary.Written / cpu:N0} | {summary.CacheMisses:N0} | {MachineLoad.LoadAverage()} |"));
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| x{scale} | {mode.ToString().ToLowerInvariant()} | {g.NodeCount:N0} | {g.RelationRows:N0} | {summary.Written:N0} | {threads} | {(cache ? "on" : "off")} | {wall:F2} | {cpu:F2} | {summary.Written / wall:N0} | {summary.Written / cpu:N0} | {summary.CacheMisses:N0} | {MachineLoad.LoadAverage()} |"));
                 }
 
-                if (neo4j.Length > 0 && scale <= 1)
+                if (neo4j.Length > 0 && scale <= 1 && firstOutput is not null)
                 {
                     var pairs = SearchedPairs(firstOutput!, graph, neo4jPairs);
                     comparison.Add(await CompareWithNeo4jAsync(new Uri(neo4j), workload, graph, pairs, TimeSpan.FromSeconds(neo4jSeconds), cancellationToken));
