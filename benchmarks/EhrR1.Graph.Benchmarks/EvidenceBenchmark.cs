@@ -79,7 +79,7 @@ internal sealed class EvidenceBenchmark : IBenchmark
                     stopwatch.Stop();
                     var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
                     var wall = stopwatch.Elapsed.TotalSeconds;
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| x{scale} | {mode.ToString().ToLowerInvariant()} | {g.NodeCount:N0} | {g.RelationRows:N0} | {summary.Written:N0} | {threads} | {(cache ? "on" : "off")} | {wall:F2} | {cpu:F2} | {summary.Written / wall:N0} | {summary.Written / cpu:N0} | {summary.CacheMisses:N0} | {MachineLoad.LoadAverage()} |"));
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| x{scale} | {mode.ToString().ToLowerInvariant()} | {g.NodeCount:N0} | {g.RelationRows:N0} | {summary.Written:N0} | {threads} | {(mode == SearchMode.Knowledge ? "per target" : cache ? "on" : "off")} | {wall:F2} | {cpu:F2} | {summary.Written / wall:N0} | {summary.Written / cpu:N0} | {summary.CacheMisses:N0} | {MachineLoad.LoadAverage()} |"));
                 }
 
                 if (neo4j.Length > 0 && scale <= 1 && firstOutput is not null)

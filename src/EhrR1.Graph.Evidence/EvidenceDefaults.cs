@@ -28,6 +28,9 @@ internal static class EvidenceDefaults
     /// <summary>Knowledge-first search: search states per target before it stops.</summary>
     public const int KnowledgeMaxStates = 200_000;
 
+    /// <summary>Knowledge-first search: search states cached across samples (about 24 bytes each).</summary>
+    public const long KnowledgeCacheStates = 20_000_000;
+
     /// <summary>Knowledge-first search: explanations kept per target.</summary>
     public const int PathsPerTarget = 3;
 }

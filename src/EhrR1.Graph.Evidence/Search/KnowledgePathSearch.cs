@@ -85,11 +85,41 @@ internal sealed record KnowledgeExplanation(int History, GraphPath Path, Evidenc
 internal sealed record KnowledgeSearchResult(IReadOnlyList<KnowledgeExplanation> Explanations, int Explored, int HubsCapped);
 
 /// <summary>
+/// Everything a target reaches within the hop limit: the search tree (entries with parent pointers) and, per reached
+/// node, its best entry. It does not depend on the sample, so one exploration serves every sample with that target
+/// (<see cref="KnowledgePathSearch.Explore"/>; the evidence stage caches it). Immutable once built.
+/// </summary>
+internal sealed class KnowledgeReach
+{
+    internal KnowledgeReach(KnowledgeEntry[] entries, Dictionary<int, int> best, int hubsCapped)
+    {
+        Entries = entries;
+        Best = best;
+        HubsCapped = hubsCapped;
+    }
+
+    internal KnowledgeEntry[] Entries { get; }
+
+    internal Dictionary<int, int> Best { get; }
+
+    /// <summary>Hubs the search met and did not walk through.</summary>
+    public int HubsCapped { get; }
+
+    /// <summary>Search states added (the start excluded).</summary>
+    public int Explored => Entries.Length - 1;
+}
+
+/// <summary>A search-tree entry: node, state (clinical·9 + class·3 + grouping), parent entry, hop index, depth and
+/// the worst source rank so far.</summary>
+internal readonly record struct KnowledgeEntry(int Node, int State, int Parent, int Hop, int Depth, int Rank);
+
+/// <summary>
 /// Knowledge-first search (the default): breadth-first from a target concept over knowledge relations only (never a
 /// <c>co_occurs</c> hop), at most <see cref="KnowledgeSearchSettings.MaxHops"/> hops, not expanding through hubs
 /// (nodes with more distinct neighbours than the cap; the ends themselves may be hubs). The search runs over states
-/// (node, clinical hops, class hops, grouping hops), each counter capped at 2, so for every history concept it reaches
-/// it finds the best-graded path and, within a grade, the shortest; among equally short paths the first in hop order
+/// (node, clinical hops, class hops, grouping hops) and keeps only the states that can still end as a graded
+/// explanation (direct, class, shared indication, grouping), so for every concept it reaches it finds the best-graded
+/// path and, within a grade, the best-sourced and then the shortest; among equal ones the first in hop order
 /// (neighbour CUI, then relation name) wins, so results are deterministic. A path never repeats a node. Of the two
 /// stored rows of a relation and its inverse, the hop that reads forwards along the path ("A may_treat B") is taken.
 /// Not thread-safe: one instance per thread.
@@ -101,9 +131,8 @@ internal sealed class KnowledgePathSearch
     private readonly RelationGraph _graph;
     private readonly KnowledgeSearchSettings _settings;
     private readonly RelationRole?[] _labelRoles; // null: co_occurs (never walked)
-    private readonly List<Entry> _entries = [];
-    private readonly Dictionary<long, int> _visited = [];
-    private readonly Dictionary<int, int> _bestByNode = [];
+    private readonly List<KnowledgeEntry> _entries = [];
+    private readonly HashSet<long> _visited = [];
 
     public KnowledgePathSearch(RelationGraph graph, KnowledgeSearchSettings settings)
     {
@@ -113,58 +142,20 @@ internal sealed class KnowledgePathSearch
     }
 
     /// <summary>Searches from <paramref name="start"/> to every node of <paramref name="goals"/> (the start excluded).</summary>
-    public KnowledgeSearchResult Search(int start, IReadOnlySet<int> goals)
+    public KnowledgeSearchResult Search(int start, IReadOnlySet<int> goals) => Explain(Explore(start), goals);
+
+    /// <summary>The explanations of <paramref name="reach"/> that end at a node of <paramref name="goals"/>, best first
+    /// (grade, source rank, hops, node id).</summary>
+    public KnowledgeSearchResult Explain(KnowledgeReach reach, IReadOnlySet<int> goals)
     {
-        _entries.Clear();
-        _visited.Clear();
-        _bestByNode.Clear();
-        _goals = goals;
-        if (start < 0 || start >= _graph.NodeCount || goals.Count == 0)
-        {
-            return new KnowledgeSearchResult([], 0, 0);
-        }
-
-        var hubs = 0;
-        _entries.Add(new Entry(start, 0, -1, -1, 0));
-        _visited[Key(start, 0)] = 0;
-        var layerStart = 0;
-        for (var depth = 0; depth < _settings.MaxHops && layerStart < _entries.Count; depth++)
-        {
-            var layerEnd = _entries.Count;
-            for (var e = layerStart; e < layerEnd; e++)
-            {
-                var entry = _entries[e];
-                if (entry.Node != start && goals.Contains(entry.Node))
-                {
-                    continue; // an explanation ends at the first history concept it reaches
-                }
-
-                if (entry.Node != start && _graph.Degrees.Length > 0 && _graph.Degrees[entry.Node] > _settings.HubDegreeCap)
-                {
-                    hubs++;
-                    continue;
-                }
-
-                Expand(e, entry);
-                if (_entries.Count > _settings.MaxExploredStates)
-                {
-                    break;
-                }
-            }
-
-            layerStart = layerEnd;
-            if (_entries.Count > _settings.MaxExploredStates)
-            {
-                break;
-            }
-        }
-
-        // per history node, the best entry: grade, then source rank, then fewer hops, then discovery order
         var found = new List<KnowledgeExplanation>();
-        foreach (var (node, index) in _bestByNode.OrderBy(p => p.Key))
+        foreach (var goal in goals)
         {
-            var path = PathTo(index);
-            found.Add(new KnowledgeExplanation(node, path, GradeOf(_entries[index].State), SourceRankOf(path)));
+            if (reach.Best.TryGetValue(goal, out var index) && index > 0)
+            {
+                var e = reach.Entries[index];
+                found.Add(new KnowledgeExplanation(goal, PathTo(reach.Entries, index), GradeOf(e.State), e.Rank));
+            }
         }
 
         found.Sort((a, b) =>
@@ -174,10 +165,46 @@ internal sealed class KnowledgePathSearch
             if (c == 0) { c = a.Path.Length.CompareTo(b.Path.Length); }
             return c != 0 ? c : a.History.CompareTo(b.History);
         });
-        return new KnowledgeSearchResult(found, _entries.Count - 1, hubs);
+        return new KnowledgeSearchResult(found, reach.Explored, reach.HubsCapped);
     }
 
-    private void Expand(int index, Entry entry)
+    /// <summary>Explores everything <paramref name="start"/> reaches within the budgets.</summary>
+    public KnowledgeReach Explore(int start)
+    {
+        _entries.Clear();
+        _visited.Clear();
+        var best = new Dictionary<int, int>();
+        if (start < 0 || start >= _graph.NodeCount)
+        {
+            return new KnowledgeReach([], best, 0);
+        }
+
+        var hubs = 0;
+        _entries.Add(new KnowledgeEntry(start, 0, -1, -1, 0, 0));
+        _visited.Add(Key(start, 0));
+        var layerStart = 0;
+        for (var depth = 0; depth < _settings.MaxHops && layerStart < _entries.Count && _entries.Count <= _settings.MaxExploredStates; depth++)
+        {
+            var layerEnd = _entries.Count;
+            for (var e = layerStart; e < layerEnd && _entries.Count <= _settings.MaxExploredStates; e++)
+            {
+                var entry = _entries[e];
+                if (entry.Node != start && _graph.Degrees.Length > 0 && _graph.Degrees[entry.Node] > _settings.HubDegreeCap)
+                {
+                    hubs++;
+                    continue;
+                }
+
+                Expand(e, entry, best);
+            }
+
+            layerStart = layerEnd;
+        }
+
+        return new KnowledgeReach([.. _entries], best, hubs);
+    }
+
+    private void Expand(int index, KnowledgeEntry entry, Dictionary<int, int> best)
     {
         var offsets = _graph.Offsets;
         var targets = _graph.Targets;
@@ -188,7 +215,13 @@ internal sealed class KnowledgePathSearch
             var next = targets[h];
             var labelDir = labelDirs[h];
             var role = _labelRoles[RelationGraph.Label(labelDir)];
-            if (role is null || next == entry.Node || OnPath(index, next))
+            if (role is null || next == entry.Node)
+            {
+                continue;
+            }
+
+            var state = Advance(entry.State, role.Value);
+            if (state < 0 || _visited.Contains(Key(next, state)) || OnPath(index, next))
             {
                 continue;
             }
@@ -200,52 +233,33 @@ internal sealed class KnowledgePathSearch
                 continue;
             }
 
-            var state = Advance(entry.State, role.Value);
-            if (state < 0)
+            _visited.Add(Key(next, state));
+            var rank = entry.Rank;
+            if (role is RelationRole.Clinical or RelationRole.DrugClass)
             {
-                continue;
-            }
-
-            var key = Key(next, state);
-            if (_visited.ContainsKey(key))
-            {
-                continue;
+                var sources = _graph.SourceOf(h);
+                rank = Math.Max(rank, sources.Contains('+', StringComparison.Ordinal) ? 0 : ClinicalRelations.SourceRank(sources));
             }
 
             var child = _entries.Count;
-            _visited[key] = child;
-            _entries.Add(new Entry(next, state, index, h, entry.Depth + 1));
-            if (_bestByNode.TryGetValue(next, out var best))
+            var added = new KnowledgeEntry(next, state, index, h, entry.Depth + 1, rank);
+            _entries.Add(added);
+            if (!best.TryGetValue(next, out var current) || Better(added, _entries[current]))
             {
-                if (Better(child, best))
-                {
-                    _bestByNode[next] = child;
-                }
-            }
-            else if (IsGoal(next))
-            {
-                _bestByNode[next] = child;
+                best[next] = child;
             }
         }
     }
 
-    private IReadOnlySet<int> _goals = new HashSet<int>();
-
-    private bool IsGoal(int node) => _goals.Contains(node);
-
-    private bool Better(int candidate, int current)
+    private static bool Better(KnowledgeEntry a, KnowledgeEntry b)
     {
-        var a = _entries[candidate];
-        var b = _entries[current];
         var c = GradeOf(a.State).CompareTo(GradeOf(b.State));
         if (c != 0)
         {
             return c < 0;
         }
 
-        var ra = SourceRankOf(PathTo(candidate));
-        var rb = SourceRankOf(PathTo(current));
-        return ra != rb ? ra < rb : a.Depth < b.Depth;
+        return a.Rank != b.Rank ? a.Rank < b.Rank : a.Depth < b.Depth;
     }
 
     private bool HasReverseTwin(int hop, int end, int next, RelationRole role)
@@ -275,6 +289,8 @@ internal sealed class KnowledgePathSearch
         return false;
     }
 
+    /// <summary>The next state, or -1 when it can no longer end as a graded explanation: one clinical hop (direct),
+    /// two (shared indication), two class hops (class), or grouping, hierarchy and mappings only.</summary>
     private static int Advance(int state, RelationRole role)
     {
         int clinical = state / 9, cls = state / 3 % 3, grouping = state % 3;
@@ -285,41 +301,21 @@ internal sealed class KnowledgePathSearch
             case RelationRole.Grouping: grouping++; break;
         }
 
-        return clinical > 2 || cls > 2 || grouping > 2 ? -1 : (clinical * 9) + (cls * 3) + grouping;
+        var mixed = (clinical > 0 && (cls > 0 || grouping > 0)) || (cls > 0 && grouping > 0);
+        return clinical > 2 || cls > 2 || grouping > 2 || mixed ? -1 : (clinical * 9) + (cls * 3) + grouping;
     }
 
     private static EvidenceGrade GradeOf(int state) => EvidenceGrades.Of(state / 9, state / 3 % 3, state % 3);
 
-    /// <summary>Worst source rank over the path's clinical and class hops (0 when it has none); a hop with two or
-    /// more sources counts as 0.</summary>
-    internal int SourceRankOf(GraphPath path)
+    private GraphPath PathTo(KnowledgeEntry[] entries, int index)
     {
-        var worst = 0;
-        for (var i = 0; i < path.HopIndices.Length; i++)
-        {
-            var role = _labelRoles[RelationGraph.Label(path.Hops[i])];
-            if (role is not (RelationRole.Clinical or RelationRole.DrugClass))
-            {
-                continue;
-            }
-
-            var sources = _graph.SourceOf(path.HopIndices[i]);
-            var rank = sources.Contains('+', StringComparison.Ordinal) ? 0 : ClinicalRelations.SourceRank(sources);
-            worst = Math.Max(worst, rank);
-        }
-
-        return worst;
-    }
-
-    private GraphPath PathTo(int index)
-    {
-        var depth = _entries[index].Depth;
+        var depth = entries[index].Depth;
         var nodes = new int[depth + 1];
         var hops = new int[depth];
         var hopIndices = new int[depth];
-        for (var i = index; i >= 0; i = _entries[i].Parent)
+        for (var i = index; i >= 0; i = entries[i].Parent)
         {
-            var e = _entries[i];
+            var e = entries[i];
             nodes[e.Depth] = e.Node;
             if (e.Depth > 0)
             {
@@ -332,8 +328,6 @@ internal sealed class KnowledgePathSearch
     }
 
     private static long Key(int node, int state) => ((long)node * States) + state;
-
-    private readonly record struct Entry(int Node, int State, int Parent, int Hop, int Depth);
 }
 
 /// <summary>Budgets of the knowledge-first search.</summary>
@@ -350,4 +344,7 @@ internal sealed record KnowledgeSearchSettings
 
     /// <summary>Explanations kept per target (the best-ranked ones).</summary>
     public int PathsPerTarget { get; init; } = EvidenceDefaults.PathsPerTarget;
+
+    /// <summary>Search states kept in the per-target cache across samples (all targets together); 0 disables it.</summary>
+    public long CacheStates { get; init; } = EvidenceDefaults.KnowledgeCacheStates;
 }

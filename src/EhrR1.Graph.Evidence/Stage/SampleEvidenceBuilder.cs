@@ -14,6 +14,8 @@ namespace EhrR1.Graph.Evidence.Stage;
 internal sealed class SampleEvidenceBuilder
 {
     private readonly ConcurrentDictionary<long, PairSearchResult> _cache = new(Core.Collections.PairKeyComparer.Instance);
+    private readonly ConcurrentDictionary<int, KnowledgeReach> _reaches = new();
+    private long _reachStates;
     private long _cacheHits;
     private long _cacheMisses;
 
@@ -38,6 +40,26 @@ internal sealed class SampleEvidenceBuilder
     public long CacheMisses => Interlocked.Read(ref _cacheMisses);
 
     public Worker CreateWorker() => new(this, new BidirectionalPathSearch(Graph, Settings.Search), new KnowledgePathSearch(Graph, Settings.Knowledge));
+
+    /// <summary>What target <paramref name="start"/> reaches: from the cache, or explored now (and cached while the
+    /// cache holds fewer than <see cref="KnowledgeSearchSettings.CacheStates"/> states).</summary>
+    private KnowledgeReach ReachOf(KnowledgePathSearch search, int start)
+    {
+        if (_reaches.TryGetValue(start, out var hit))
+        {
+            Interlocked.Increment(ref _cacheHits);
+            return hit;
+        }
+
+        Interlocked.Increment(ref _cacheMisses);
+        var reach = search.Explore(start);
+        if (Interlocked.Read(ref _reachStates) + reach.Entries.Length <= Settings.Knowledge.CacheStates && _reaches.TryAdd(start, reach))
+        {
+            Interlocked.Add(ref _reachStates, reach.Entries.Length);
+        }
+
+        return reach;
+    }
 
     private PairSearchResult SearchCached(BidirectionalPathSearch search, int start, int end)
     {
@@ -114,7 +136,7 @@ internal sealed class SampleEvidenceBuilder
                 resolvedTargets++;
                 var tCui = graph.Cuis[t];
                 goals.Remove(t);
-                var result = goals.Count == 0 ? new KnowledgeSearchResult([], 0, 0) : knowledge.Search(t, goals);
+                var result = goals.Count == 0 ? new KnowledgeSearchResult([], 0, 0) : knowledge.Explain(owner.ReachOf(knowledge, t), goals);
                 if (historyNodes.ContainsKey(t))
                 {
                     goals.Add(t);
