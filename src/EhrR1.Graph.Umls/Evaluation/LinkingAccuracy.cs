@@ -13,7 +13,8 @@ internal sealed record LinkingScore(string Kind, int Items, int Resolved, int Co
 /// <summary>
 /// Links the display strings the MIMIC-IV demo actually uses (diagnosis titles of <c>diagnoses_icd</c>, lab labels
 /// of <c>labevents</c>, drug names of <c>prescriptions</c>) through a resolver and counts how many land on the
-/// concept the vocabulary assigns to the item's code (ICD code, lab itemid, NDC). Items without a known concept
+/// concept the vocabulary assigns to the item's code (ICD code, lab itemid, NDC; for a drug, also an ingredient of
+/// that NDC's product, MRREL <c>has_ingredient</c>). Items without a known concept
 /// (e.g. an NDC with no RxNorm mapping) are left out.
 /// </summary>
 internal static class LinkingAccuracy

@@ -46,7 +46,7 @@ internal sealed class OpenRelationsBuilder
     private readonly Dictionary<string, DrugKey> _ingredientByName = new(StringComparer.Ordinal);
     private readonly Dictionary<DrugKey, string> _materialized = [];
     private readonly HashSet<string> _diseaseAtoms = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _namedCuis = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _cuiConcept = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string File, long Line, string Field, string Expected, int Length)> _firstMalformed = new(StringComparer.Ordinal);
 
     public OpenRelationsBuilder(string dataDirectory, IVocabularySink sink, VocabularyLinks links, IDictionary<string, long> counts)
@@ -316,7 +316,7 @@ internal sealed class OpenRelationsBuilder
                 _sink.AddAtom(concept, ClinicalRelations.RxNorm, "IN", rxcui, name, tui);
             }
 
-            if (_dcByRxcui.TryGetValue(rxcui, out var dc))
+            if (_dcByRxcui.TryGetValue(rxcui, out var dc) && !string.Equals(NormalizeName(dc.Name), NormalizeName(name), StringComparison.Ordinal))
             {
                 _sink.AddAtom(concept, ClinicalRelations.DrugCentral, "PT", dc.Id, dc.Name, "T121");
             }
@@ -543,15 +543,28 @@ internal sealed class OpenRelationsBuilder
             return concept;
         }
 
-        Count(source + "_disease_outside_do");
-        if (name.Trim().Length > 0 && _diseaseAtoms.Add(cui + "|" + sab))
+        // outside DO: the concept a DO label or ICD title of exactly this name has (the first name seen for this CUI
+        // decides, so a CUI always lands on one concept), else the CUI itself, named by the source
+        if (!_cuiConcept.TryGetValue(cui, out concept))
         {
-            _namedCuis.Add(cui);
-            _sink.AddAtom(cui, sab, "PT", cui, name, tui);
-            _links.AddDiseaseName(name, cui);
+            concept = name.Trim().Length > 0 && _links.DiseaseNames.TryGetValue(NormalizeName(name), out var byName) ? byName : cui;
+            if (name.Trim().Length > 0 || !string.Equals(concept, cui, StringComparison.Ordinal))
+            {
+                _cuiConcept[cui] = concept;
+            }
         }
 
-        return cui;
+        Count(source + (string.Equals(concept, cui, StringComparison.Ordinal) ? "_disease_outside_do" : "_disease_by_exact_name"));
+        if (name.Trim().Length > 0 && _diseaseAtoms.Add(cui + "|" + sab))
+        {
+            _sink.AddAtom(concept, sab, "PT", cui, name, tui);
+            if (string.Equals(concept, cui, StringComparison.Ordinal))
+            {
+                _links.AddDiseaseName(name, cui);
+            }
+        }
+
+        return concept;
     }
 
     // ---------------------------------------------------------------- default sources
@@ -582,7 +595,7 @@ internal sealed class OpenRelationsBuilder
                 continue;
             }
 
-            if (!_links.CuiConcepts.ContainsKey(cui) && !_namedCuis.Contains(cui) && r["disease_mesh_name"].Trim().Length == 0)
+            if (!_links.CuiConcepts.ContainsKey(cui) && !_cuiConcept.ContainsKey(cui) && r["disease_mesh_name"].Trim().Length == 0)
             {
                 Count(s + "_dropped_no_disease_name"); // a CUI outside the vocabulary, and no name to give it
                 continue;
@@ -796,7 +809,7 @@ internal sealed class OpenRelationsBuilder
             }
 
             var cat = prefix + category;
-            _sink.AddAtom(cat, ClinicalRelations.Ccs, "PT", category, r[nameColumn].Trim(' ', '\''), "T185");
+            _sink.AddAtom(cat, ClinicalRelations.Ccs, "PT", category, r[nameColumn].Trim(' ', '\'') + " [CCS]", "T185");
             Classify(concept, cat, ClinicalRelations.Ccs);
             Count(s + "_linked");
         }
@@ -824,7 +837,7 @@ internal sealed class OpenRelationsBuilder
             }
 
             var cat = "XCCSR_" + category;
-            _sink.AddAtom(cat, ClinicalRelations.Ccsr, "PT", category, r[nameColumn].Trim(), "T185");
+            _sink.AddAtom(cat, ClinicalRelations.Ccsr, "PT", category, r[nameColumn].Trim() + " [CCSR]", "T185");
             Classify(concept, cat, ClinicalRelations.Ccsr);
             Count(s + "_linked");
             if (r[defaultColumn] == "Y")

@@ -69,7 +69,7 @@ public sealed class OpenRelationsBuilderTests
         sink.Should().HaveRelation("XCCSPX_1", "RN", "XICD9PX_0101", ClinicalRelations.ClassifiedAs, ClinicalRelations.Ccs);
         sink.Should().HaveRelation("XCCSR_DIG001", "RN", "XICD10CM_A000", ClinicalRelations.ClassifiedAs, ClinicalRelations.Ccsr);
         sink.Should().HaveRelation("XCCSR_INF003", "RN", "XICD10CM_A000", ClinicalRelations.ClassifiedAs, ClinicalRelations.Ccsr);
-        sink.Atoms.Should().Contain(a => a.Cui == "XCCSDX_49" && a.Str == "DiabMel no c" && a.Tui == "T185");
+        sink.Atoms.Should().Contain(a => a.Cui == "XCCSDX_49" && a.Str == "DiabMel no c [CCS]" && a.Tui == "T185");
         counts["ccs_dx_dropped_no_category"].Should().Be(1);
         counts["ccs_dx_dropped_no_code"].Should().Be(1, "25002 is not a code of the hand-made vocabulary");
         counts["ccsr_dx_linked"].Should().Be(3);
