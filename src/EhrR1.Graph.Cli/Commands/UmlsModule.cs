@@ -10,6 +10,7 @@ using EhrR1.Graph.Umls.Matching;
 using EhrR1.Graph.Umls.Rrf;
 using EhrR1.Graph.Umls.Sample;
 using EhrR1.Graph.Umls.Text;
+using Microsoft.Extensions.Logging;
 
 namespace EhrR1.Graph.Cli.Commands;
 
@@ -30,8 +31,13 @@ internal sealed class UmlsModule : ICliModule
         var data = new Option<DirectoryInfo?>("--data") { Description = "Shared open data folder (holds mimic-iv-demo-2.2/, vocab-*/, umls-semantic-network/; default: $EHRR1_DATA or ../shared/data)" };
         var output = new Option<DirectoryInfo>("--out") { Description = "Output folder for the RRF files (e.g. runs/demo/vocab)", Required = true };
         var noMimic = new Option<bool>("--no-mimic-labels") { Description = "Leave out MIMIC display labels as synonyms (default: included)" };
+        var relations = new Option<string?>("--relations")
+        {
+            Description = "Opt-in relation sources to add, comma-separated: " + string.Join(", ", RelationSources.OptIn.Select(s => s.Name))
+                + " (default none; their non-commercial / research-use terms then apply to the output). The default sources (LabeledIn, PharmacotherapyDB, DrugCentral, RxNorm, AHRQ CCS/CCSR) are always on",
+        };
         var force = new Option<bool>("--force") { Description = "Replace an existing output folder (default false)" };
-        var cmd = new Command("build-sample", "Build the open sample vocabulary (MRCONSO/MRSTY/MRREL/MRFILES.RRF) from the open data.") { data, output, noMimic, force };
+        var cmd = new Command("build-sample", "Build the open sample vocabulary (MRCONSO/MRSTY/MRREL/MRFILES.RRF) from the open data.") { data, output, noMimic, relations, force };
         cmd.SetAction(async (parse, ct) =>
         {
             var dataDir = parse.GetValue(data)?.FullName ?? DataLocations.FindDataRoot()
@@ -41,9 +47,12 @@ internal sealed class UmlsModule : ICliModule
                 DataDirectory = dataDir,
                 OutputDirectory = parse.GetValue(output)!.FullName,
                 IncludeMimicLabels = !parse.GetValue(noMimic),
+                OptInRelations = RelationSources.Parse(parse.GetValue(relations)),
                 Force = parse.GetValue(force),
             };
-            var report = await context.CreateProgress("build-sample").RunAsync(p => new OpenVocabularyBuilder().BuildAsync(settings, p, ct));
+            using var logs = context.CreateLoggerFactory();
+            var logger = logs.CreateLogger<OpenVocabularyBuilder>();
+            var report = await context.CreateProgress("build-sample").RunAsync(p => new OpenVocabularyBuilder().BuildAsync(settings, p, ct, logger));
             context.WriteReport(report);
             return 0;
         });

@@ -35,56 +35,93 @@ public static class ClinicalRelations
 {
 #pragma warning disable CS1591 // the constants are the names themselves; umls/README.md lists what each means
     // drug -> condition (UMLS RELA names, MED-RT style); written as "drug may_treat condition" pairs with inverses
+    /// <summary>Drug → condition it may treat (forward row of an indication).</summary>
     public const string MayTreat = "may_treat";
+    /// <summary>Condition → drug that may treat it (inverse of <see cref="MayTreat"/>).</summary>
     public const string MayBeTreatedBy = "may_be_treated_by";
+    /// <summary>Drug → condition it may prevent.</summary>
     public const string MayPrevent = "may_prevent";
+    /// <summary>Condition → drug that may prevent it (inverse of <see cref="MayPrevent"/>).</summary>
     public const string MayBePreventedBy = "may_be_prevented_by";
 
     // drug -> side effect (opt-in SIDER)
+    /// <summary>Drug → side effect it may cause (opt-in SIDER 4).</summary>
     public const string MayCause = "may_cause";
+    /// <summary>Side effect → drug that may cause it (inverse of <see cref="MayCause"/>).</summary>
     public const string CausedBy = "cause_of";
 
     // product <-> ingredient (RxNorm RELA names)
+    /// <summary>Product → its ingredient.</summary>
     public const string HasIngredient = "has_ingredient";
+    /// <summary>Ingredient → a product that contains it.</summary>
     public const string IngredientOf = "ingredient_of";
 
     // drug <-> pharmacologic class (MED-RT / UMLS RELA names)
+    /// <summary>Drug → its FDA Established Pharmacologic Class.</summary>
     public const string HasEpc = "has_epc";
+    /// <summary>EPC class → a drug in it.</summary>
     public const string EpcOf = "epc_of";
+    /// <summary>Drug → its mechanism of action (FDA MoA class).</summary>
     public const string HasMechanismOfAction = "has_mechanism_of_action";
+    /// <summary>Mechanism of action → a drug that has it.</summary>
     public const string MechanismOfActionOf = "mechanism_of_action_of";
+    /// <summary>Drug → its physiologic effect (FDA PE class).</summary>
     public const string HasPhysiologicEffect = "has_physiologic_effect";
+    /// <summary>Physiologic effect → a drug that has it.</summary>
     public const string PhysiologicEffectOf = "physiologic_effect_of";
+    /// <summary>Drug → its chemical class (FDA Chemical/Ingredient class).</summary>
     public const string HasChemicalStructure = "has_chemical_structure";
+    /// <summary>Chemical class → a drug of it.</summary>
     public const string ChemicalStructureOf = "chemical_structure_of";
+    /// <summary>Drug → its MeSH pharmacological action.</summary>
     public const string HasPharmacologicAction = "has_pharmacologic_action";
+    /// <summary>MeSH pharmacological action → a drug that has it.</summary>
     public const string PharmacologicActionOf = "pharmacologic_action_of";
 
     // code <-> grouping category (CCS / CCSR)
+    /// <summary>Code → its grouping category (CCS, CCSR).</summary>
     public const string ClassifiedAs = "classified_as";
+    /// <summary>Grouping category → a code in it.</summary>
     public const string Classifies = "classifies";
 
     // lab test result -> phenotype (opt-in LOINC2HPO)
+    /// <summary>Lab test → phenotype a high result indicates.</summary>
     public const string HighResultIndicates = "high_result_indicates";
+    /// <summary>Lab test → phenotype a low result indicates.</summary>
     public const string LowResultIndicates = "low_result_indicates";
+    /// <summary>Lab test → phenotype an abnormal (positive or nominal) result indicates.</summary>
     public const string AbnormalResultIndicates = "abnormal_result_indicates";
+    /// <summary>Phenotype → lab test whose result indicates it (inverse of the three lab relations).</summary>
     public const string IndicatedByLabResult = "indicated_by_lab_result";
 
     // hierarchy and mapping (already in the vocabulary)
+    /// <summary>Parent → child row of the hierarchy (UMLS orientation: CUI2 isa CUI1).</summary>
     public const string Isa = "isa";
+    /// <summary>Child → parent row of the hierarchy.</summary>
     public const string InverseIsa = "inverse_isa";
+    /// <summary>Code mapping, target row.</summary>
     public const string MappedTo = "mapped_to";
+    /// <summary>Code mapping, source row.</summary>
     public const string MappedFrom = "mapped_from";
 
     // sources (SAB) of the open relations
+    /// <summary>LabeledIn (NLM): indications from FDA drug labels.</summary>
     public const string LabeledIn = "LABELEDIN";
+    /// <summary>PharmacotherapyDB 1.0: physician-curated indications.</summary>
     public const string PharmacotherapyDb = "PHARMACOTHERAPYDB";
+    /// <summary>DrugCentral 2016: indications, pharmacologic classes, identifiers.</summary>
     public const string DrugCentral = "DRUGCENTRAL";
+    /// <summary>RxNorm: product ↔ ingredient links and names.</summary>
     public const string RxNorm = "RXNORM";
+    /// <summary>AHRQ HCUP CCS (ICD-9-CM diagnoses and procedures).</summary>
     public const string Ccs = "AHRQ_CCS";
+    /// <summary>AHRQ HCUP CCSR (ICD-10-CM diagnoses).</summary>
     public const string Ccsr = "AHRQ_CCSR";
+    /// <summary>LOINC2HPO lab result → HPO phenotype (opt-in, research use).</summary>
     public const string Loinc2Hpo = "LOINC2HPO";
+    /// <summary>MEDI indications (opt-in, CC BY-NC-SA 3.0).</summary>
     public const string Medi = "MEDI";
+    /// <summary>SIDER 4 side effects (opt-in, CC BY-NC-SA 4.0).</summary>
     public const string Sider = "SIDER4";
 
 #pragma warning restore CS1591

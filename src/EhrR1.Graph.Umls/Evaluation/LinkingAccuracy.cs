@@ -13,7 +13,8 @@ internal sealed record LinkingScore(string Kind, int Items, int Resolved, int Co
 /// <summary>
 /// Links the display strings the MIMIC-IV demo actually uses (diagnosis titles of <c>diagnoses_icd</c>, lab labels
 /// of <c>labevents</c>, drug names of <c>prescriptions</c>) through a resolver and counts how many land on the
-/// concept the vocabulary assigns to the item's code (ICD code, lab itemid, NDC). Items without a known concept
+/// concept the vocabulary assigns to the item's code (ICD code, lab itemid, NDC; for a drug, also an ingredient of
+/// that NDC's product, MRREL <c>has_ingredient</c>). Items without a known concept
 /// (e.g. an NDC with no RxNorm mapping) are left out.
 /// </summary>
 internal static class LinkingAccuracy
@@ -33,6 +34,33 @@ internal static class LinkingAccuracy
         {
             var key = (a.Sab, a.Code);
             (byCode.TryGetValue(key, out var s) ? s : byCode[key] = new HashSet<string>(StringComparer.Ordinal)).Add(a.Cui);
+        }
+
+        // product -> ingredients (MRREL "ingredient RO product (has_ingredient)"): a drug name that lands on an
+        // ingredient of the product its NDC names is correct (a prescription called "Furosemide" denotes furosemide).
+        var ingredients = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        await foreach (var rel in release.ReadRelationsAsync(cancellationToken))
+        {
+            if (string.Equals(rel.Rela, ClinicalRelations.HasIngredient, StringComparison.Ordinal))
+            {
+                (ingredients.TryGetValue(rel.Cui2, out var l) ? l : ingredients[rel.Cui2] = []).Add(rel.Cui1);
+            }
+        }
+
+        HashSet<string>? WithIngredients(HashSet<string>? products)
+        {
+            if (products is null)
+            {
+                return null;
+            }
+
+            var all = new HashSet<string>(products, StringComparer.Ordinal);
+            foreach (var p in products)
+            {
+                all.UnionWith(ingredients.GetValueOrDefault(p) ?? []);
+            }
+
+            return all;
         }
 
         string Hosp(string name) => Path.Combine(mimicDirectory, "hosp", name);
@@ -85,7 +113,7 @@ internal static class LinkingAccuracy
             }
         }
 
-        var drugItems = usedDrugs.Select(d => (Term: d.Drug, Expected: byCode.GetValueOrDefault(("MIMICRX", d.Ndc))));
+        var drugItems = usedDrugs.Select(d => (Term: d.Drug, Expected: WithIngredients(byCode.GetValueOrDefault(("MIMICRX", d.Ndc)))));
 
         return
         [

@@ -7,20 +7,39 @@ namespace EhrR1.Graph.Umls.Sample;
 
 /// <summary>
 /// Streams RFC 4180 CSV records (quoted fields may hold commas, quotes and line breaks) from a plain or gzip file,
-/// with a header line. Also reads the Disease Ontology's tab-separated, double-quoted files.
+/// with a header line. Also reads the Disease Ontology's tab-separated, double-quoted files, files whose fields are
+/// single-quoted (AHRQ CCS), files with lines before the header, and headerless files (given the column names).
 /// </summary>
 internal sealed class CsvRecordReader
 {
     private readonly string _path;
     private readonly char _separator;
+    private readonly IReadOnlyList<string> _required;
+    private readonly string[]? _columns;
+    private readonly int _skipLines;
+    private readonly bool _singleQuotes;
 
-    public CsvRecordReader(string path, char separator = ',')
+    /// <param name="path">The file (plain or .gz).</param>
+    /// <param name="separator">Field separator.</param>
+    /// <param name="required">Columns the header must hold; a missing one stops the read at the header line with an
+    /// error naming the file, the line and the column.</param>
+    /// <param name="columns">Column names of a file without a header line (every line is a record).</param>
+    /// <param name="skipLines">Lines before the header (e.g. a note line).</param>
+    /// <param name="singleQuotes">Fields may also be quoted with single quotes.</param>
+    /// <param name="displayName">The file's name in error messages (default: the file name).</param>
+    public CsvRecordReader(string path, char separator = ',', IReadOnlyList<string>? required = null, string[]? columns = null, int skipLines = 0, bool singleQuotes = false,
+        string? displayName = null)
     {
+        DisplayName = displayName ?? Path.GetFileName(path);
         _path = path;
         _separator = separator;
+        _required = required ?? [];
+        _columns = columns;
+        _skipLines = skipLines;
+        _singleQuotes = singleQuotes;
     }
 
-    public string DisplayName => Path.GetFileName(_path);
+    public string DisplayName { get; }
 
     public async IAsyncEnumerable<CsvRecord> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -31,8 +50,13 @@ internal sealed class CsvRecordReader
         }
 
         using var reader = new StreamReader(stream, Encoding.UTF8);
-        string[]? header = null;
+        var header = _columns;
         long line = 0;
+        for (var i = 0; i < _skipLines && await reader.ReadLineAsync(cancellationToken) is not null; i++)
+        {
+            line++;
+        }
+
         var fields = new List<string>();
         var field = new StringBuilder();
         while (await reader.ReadLineAsync(cancellationToken) is { } text)
@@ -42,6 +66,7 @@ internal sealed class CsvRecordReader
             fields.Clear();
             field.Clear();
             var quoted = false;
+            var quote = '"';
             var pos = 0;
             while (true)
             {
@@ -66,11 +91,11 @@ internal sealed class CsvRecordReader
                 var c = text[pos++];
                 if (quoted)
                 {
-                    if (c == '"')
+                    if (c == quote)
                     {
-                        if (pos < text.Length && text[pos] == '"')
+                        if (pos < text.Length && text[pos] == quote)
                         {
-                            field.Append('"');
+                            field.Append(quote);
                             pos++;
                         }
                         else
@@ -83,9 +108,10 @@ internal sealed class CsvRecordReader
                         field.Append(c);
                     }
                 }
-                else if (c == '"' && field.Length == 0)
+                else if ((c == '"' || (_singleQuotes && c == '\'')) && field.Length == 0)
                 {
                     quoted = true;
+                    quote = c;
                 }
                 else if (c == _separator)
                 {
@@ -101,6 +127,16 @@ internal sealed class CsvRecordReader
             if (header is null)
             {
                 header = [.. fields];
+                foreach (var column in _required)
+                {
+                    if (Array.IndexOf(header, column) < 0)
+                    {
+                        throw new InputDataException("EHR-UMLS-012", DisplayName, startLine, column, "a required column is missing from the header",
+                            expected: "a column named " + column, found: "columns " + string.Join(',', header),
+                            fix: "Use the unchanged file from the source named in the data folder's README");
+                    }
+                }
+
                 continue;
             }
 
@@ -125,6 +161,9 @@ internal sealed class CsvRecord(string[] header, string[] values, long line, str
 {
     public long Line { get; } = line;
 
+    /// <summary>The file name (no folder), for error messages.</summary>
+    public string File { get; } = file;
+
     public string this[string column]
     {
         get
@@ -132,7 +171,7 @@ internal sealed class CsvRecord(string[] header, string[] values, long line, str
             var i = Array.IndexOf(header, column);
             if (i < 0)
             {
-                throw new InputDataException("EHR-UMLS-012", file, null, column, "a required column is missing",
+                throw new InputDataException("EHR-UMLS-012", File, null, column, "a required column is missing",
                     expected: "a column named " + column, found: "columns " + string.Join(',', header));
             }
 

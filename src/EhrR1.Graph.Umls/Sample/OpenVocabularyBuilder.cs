@@ -5,6 +5,7 @@ using EhrR1.Graph.Core.Errors;
 using EhrR1.Graph.Core.IO;
 using EhrR1.Graph.Core.Pipeline;
 using EhrR1.Graph.Umls.Rrf;
+using Microsoft.Extensions.Logging;
 
 namespace EhrR1.Graph.Umls.Sample;
 
@@ -14,9 +15,13 @@ namespace EhrR1.Graph.Umls.Sample;
 /// Concept identifiers: a real UMLS CUI where the Disease Ontology gives one; otherwise a minted id
 /// <c>X&lt;SOURCE&gt;_&lt;code&gt;</c> (e.g. <c>XICD10CM_E119</c>), which can never look like a CUI (C + 7 digits).
 /// </summary>
-internal sealed class OpenVocabularyBuilder
+internal sealed class OpenVocabularyBuilder : IVocabularySink
 {
-    private static readonly string[] SourceRank = ["DOID", "ICD10CM", "ICD9CM", "ICD10PCS", "LNC", "RXNORM", "MIMICLAB", "MIMICRX", "MIMICITEM"];
+    private static readonly string[] SourceRank =
+    [
+        "DOID", "ICD10CM", "ICD9CM", "ICD10PCS", "LNC", "RXNORM", "DRUGCENTRAL", "MEDRT", "MSH", "LABELEDIN", "PHARMACOTHERAPYDB", "MEDI", "SIDER4", "HPO",
+        "AHRQ_CCS", "AHRQ_CCSR", "MIMICLAB", "MIMICRX", "MIMICITEM",
+    ];
 
     private readonly List<AtomSpec> _atoms = [];
     private readonly HashSet<(string, string, string, string, string)> _atomKeys = [];
@@ -26,7 +31,7 @@ internal sealed class OpenVocabularyBuilder
     private readonly Dictionary<string, (string Name, string Stn)> _semanticTypes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _counts = new(StringComparer.Ordinal);
 
-    public async Task<StageReport> BuildAsync(SampleVocabularySettings settings, IProgress<StageProgress> progress, CancellationToken cancellationToken)
+    public async Task<StageReport> BuildAsync(SampleVocabularySettings settings, IProgress<StageProgress> progress, CancellationToken cancellationToken, ILogger? logger = null)
     {
         var clock = Stopwatch.StartNew();
         var data = settings.DataDirectory;
@@ -52,7 +57,15 @@ internal sealed class OpenVocabularyBuilder
         var labLoinc = Need("mimic-code-concept-maps", "d_labitems_to_loinc.csv");
         var rxPresc = Need("mimic-code-concept-maps", "prescriptions_to_rxnorm.csv");
         var rxInput = Need("mimic-code-concept-maps", "inputevents_to_rxnorm.csv");
-        var inputs = new[] { srdef, semGroups, humanDo, doXrefs, icd10Order, gemDx, gemPx, dDiag, dProc, dLab, dItems, labLoinc, rxPresc, rxInput };
+        var inputs = new List<string> { srdef, semGroups, humanDo, doXrefs, icd10Order, gemDx, gemPx, dDiag, dProc, dLab, dItems, labLoinc, rxPresc, rxInput };
+        var links = new VocabularyLinks();
+        var relations = new OpenRelationsBuilder(data, this, links, _counts);
+        var optIn = RelationSources.Parse(string.Join(',', settings.OptInRelations));
+        relations.CheckFiles(optIn);
+        foreach (var name in optIn)
+        {
+            logger?.LogWarning("Opt-in relation source {Source} is on: its terms now apply to this vocabulary and everything built from it: {Terms}.", name, RelationSources.Named(name).Terms);
+        }
 
         using var output = AtomicDirectory.Begin(settings.OutputDirectory, settings.Force);
 
@@ -113,6 +126,8 @@ internal sealed class OpenVocabularyBuilder
         {
             doByLabel.TryAdd(label, id);
             var cui = DoConcept(id);
+            links.DoConcepts[id] = cui;
+            links.AddDiseaseName(label, cui);
             AddAtom(cui, "DOID", "PT", id, label, "T047");
             if (doCuis.TryGetValue(id, out var all))
             {
@@ -131,6 +146,19 @@ internal sealed class OpenVocabularyBuilder
                 {
                     AddHierarchy(DoConcept(id), DoConcept(parentId), "DOID");
                 }
+            }
+        }
+
+        foreach (var (id, cuis) in doCuis.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            links.CuiConcepts[cuis.Min!] = cuis.Min!;
+        }
+
+        foreach (var (id, cuis) in doCuis.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            foreach (var c in cuis)
+            {
+                links.CuiConcepts.TryAdd(c, DoConcept(id));
             }
         }
 
@@ -175,6 +203,7 @@ internal sealed class OpenVocabularyBuilder
             var code = r["code"].Trim();
             var cui = IcdConcept("ICD10CM", code, "XICD10CM_");
             icd10[code] = cui;
+            links.AddDiseaseName(r["long"], cui);
             AddAtom(cui, "ICD10CM", "PT", DotIcd10Cm(code), r["long"], Icd10Type(code));
             if (!string.Equals(r["short"], r["long"], StringComparison.Ordinal))
             {
@@ -198,6 +227,7 @@ internal sealed class OpenVocabularyBuilder
             else
             {
                 var cui = icd9Dx[code] = IcdConcept("ICD9CM", code, "XICD9DX_");
+                links.AddDiseaseName(r["long_title"], cui);
                 AddAtom(cui, "ICD9CM", "PT", DotIcd9Dx(code), r["long_title"], Icd9Type(code));
             }
         }
@@ -233,6 +263,9 @@ internal sealed class OpenVocabularyBuilder
         }
 
         AddPrefixHierarchy(icd9Px, 2, "ICD9CM");
+        links.Icd9Dx = icd9Dx;
+        links.Icd9Px = icd9Px;
+        links.Icd10Cm = icd10;
         Count("icd10cm_codes", icd10.Count);
         Count("icd9cm_diagnosis_codes", icd9Dx.Count);
         Count("icd9cm_procedure_codes", icd9Px.Count);
@@ -264,6 +297,7 @@ internal sealed class OpenVocabularyBuilder
             if (loincOf.TryGetValue(itemid, out var loinc))
             {
                 cui = "XLNC_" + loinc.Code;
+                links.Loinc[loinc.Code] = cui;
                 AddAtom(cui, "LNC", "LN", loinc.Code, loinc.Name, "T059");
             }
             else
@@ -282,7 +316,9 @@ internal sealed class OpenVocabularyBuilder
         Count("lab_items", labs);
         Count("lab_items_with_loinc", loincOf.Count);
 
-        // Drugs: RxNorm names of prescriptions (NDC) and ICU input items.
+        // Drugs: RxNorm names of prescriptions (NDC) and ICU input items; each product linked to its ingredients.
+        progress.Report(new StageProgress("drug identity", 0, null, "drugs"));
+        await relations.LoadDrugIdentityAsync(cancellationToken);
         var rx = 0L;
         await foreach (var r in new CsvRecordReader(rxPresc).ReadAsync(cancellationToken))
         {
@@ -292,17 +328,20 @@ internal sealed class OpenVocabularyBuilder
                 continue;
             }
 
-            var cui = "XRXNORM_" + rxcui;
+            var cui = relations.ProductConcept(rxcui);
             var name = r["object_label"];
             if (!name.EndsWith("...", StringComparison.Ordinal))
             {
                 AddAtom(cui, "RXNORM", "SCD", rxcui, name, "T200");
             }
 
+            var ndc = r["subject_id"].Replace("mimic-ndc:", string.Empty, StringComparison.Ordinal);
             if (settings.IncludeMimicLabels)
             {
-                AddAtom(cui, "MIMICRX", "PT", r["subject_id"].Replace("mimic-ndc:", string.Empty, StringComparison.Ordinal), r["subject_label"], "T200");
+                AddAtom(cui, "MIMICRX", "PT", ndc, r["subject_label"], "T200");
             }
+
+            relations.LinkProduct(cui, name, r["subject_label"], ndc, settings.IncludeMimicLabels);
 
             rx++;
         }
@@ -325,8 +364,18 @@ internal sealed class OpenVocabularyBuilder
                 "Clinical Drug" or "Quant Clinical Drug" => ("SCD", "T200"),
                 _ => ("PT", "T121"),
             };
-            var cui = "XRXNORM_" + rxcui;
+            if (tty == "IN")
+            {
+                relations.AddKnownIngredient(rxcui, r["omop_concept_name"]);
+            }
+
+            var cui = relations.ProductConcept(rxcui);
             AddAtom(cui, "RXNORM", tty, rxcui, r["omop_concept_name"], tui);
+            if (tty != "IN")
+            {
+                relations.LinkProduct(cui, r["omop_concept_name"], r["label"], r["itemid (omop_source_code)"].Trim(), false);
+            }
+
             rxItems[r["itemid (omop_source_code)"].Trim()] = cui;
             rx++;
         }
@@ -362,6 +411,17 @@ internal sealed class OpenVocabularyBuilder
         }
 
         Count("icu_items", items);
+
+        // Open clinical relations: indications, drug classes, CCS / CCSR categories; then the opt-in sources.
+        progress.Report(new StageProgress("open relations", 0, null, "sources"));
+        await relations.AddDefaultRelationsAsync(cancellationToken);
+        foreach (var name in optIn)
+        {
+            progress.Report(new StageProgress("opt-in " + name, 0, null, "rows"));
+            await relations.AddOptInAsync(name, cancellationToken);
+        }
+
+        inputs.AddRange(relations.Inputs.Distinct(StringComparer.Ordinal));
         cancellationToken.ThrowIfCancellationRequested();
 
         // Write the RRF files.
@@ -380,13 +440,32 @@ internal sealed class OpenVocabularyBuilder
         new RunManifest
         {
             Stage = "umls build-sample",
-            Settings = new Dictionary<string, string?>(StringComparer.Ordinal) { ["include_mimic_labels"] = settings.IncludeMimicLabels ? "true" : "false" },
+            Settings = ManifestSettings(settings, optIn),
             Inputs = inputs.Select(p => FileFingerprint.Of(p) with { Path = Path.GetRelativePath(data, p).Replace('\\', '/') }).ToList(),
             Counts = counts,
             ElapsedSeconds = clock.Elapsed.TotalSeconds,
         }.Save(Path.Combine(dir, "manifest.json"));
         output.Commit();
         return new StageReport("umls build-sample", clock.Elapsed.TotalSeconds, counts, [settings.OutputDirectory]);
+    }
+
+    internal static Dictionary<string, string?> ManifestSettings(SampleVocabularySettings settings, IReadOnlyList<string> optIn)
+    {
+        var result = new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            ["include_mimic_labels"] = settings.IncludeMimicLabels ? "true" : "false",
+            ["relations_default"] = string.Join(',', RelationSources.All.Where(s => s.Default).Select(s => s.Name)),
+            ["relations_opt_in"] = optIn.Count == 0 ? "none" : string.Join(',', optIn),
+            ["terms"] = optIn.Count == 0
+                ? "open default sources only: free use with attribution (see umls/README.md)"
+                : "NON-COMMERCIAL / RESEARCH USE: " + string.Join(" | ", optIn.Select(n => RelationSources.Named(n).Terms)),
+        };
+        foreach (var source in RelationSources.All.Where(s => s.Default || optIn.Contains(s.Name, StringComparer.Ordinal)))
+        {
+            result["terms_" + source.Name] = source.Terms;
+        }
+
+        return result;
     }
 
     public static bool IsRealCui(string s) => s.Length == 8 && s[0] == 'C' && IsDigits(s.AsSpan(1));
@@ -429,6 +508,10 @@ internal sealed class OpenVocabularyBuilder
 
         return sb.ToString();
     }
+
+    void IVocabularySink.AddAtom(string cui, string sab, string tty, string code, string str, string tui) => AddAtom(cui, sab, tty, code, str, tui);
+
+    void IVocabularySink.AddRelation(string cui1, string rel, string cui2, string rela, string sab) => AddRelation(cui1, rel, cui2, rela, sab);
 
     private void AddAtom(string cui, string sab, string tty, string code, string str, string tui)
     {
@@ -548,11 +631,17 @@ internal sealed class OpenVocabularyBuilder
         return code.Length > head ? code[..head] + "." + code[head..] : code;
     }
 
+    private static int Rank(string sab)
+    {
+        var i = Array.IndexOf(SourceRank, sab);
+        return i < 0 ? SourceRank.Length : i;
+    }
+
     private FileInventoryRow WriteConso(string dir)
     {
         var ordered = _atoms
             .OrderBy(a => a.Cui, StringComparer.Ordinal)
-            .ThenBy(a => Array.IndexOf(SourceRank, a.Sab))
+            .ThenBy(a => Rank(a.Sab))
             .ThenBy(a => a.Tty is "PT" or "LN" or "SCD" or "IN" or "SCDF" or "SBDF" ? 0 : 1)
             .ThenBy(a => a.Order)
             .ToList();
@@ -624,6 +713,11 @@ internal sealed class OpenVocabularyBuilder
         foreach (var g in _relations.GroupBy(r => r.Rela, StringComparer.Ordinal))
         {
             Count("mrrel_" + g.Key, g.LongCount());
+        }
+
+        foreach (var g in _relations.GroupBy(r => r.Sab, StringComparer.Ordinal))
+        {
+            Count("mrrel_sab_" + g.Key, g.LongCount());
         }
 
         return Write(dir, "MRREL.RRF", "Related concepts", RrfLayout.Mrrel, rows);

@@ -12,5 +12,9 @@ internal sealed record SampleVocabularySettings
     /// <summary>Include the MIMIC display labels (lab labels, drug names, ICU item labels) as synonyms. Default true.</summary>
     public bool IncludeMimicLabels { get; init; } = true;
 
+    /// <summary>Opt-in relation sources to add (names from <see cref="RelationSources"/>, e.g. loinc2hpo, medi,
+    /// sider4); empty by default. Their terms then apply to the output and are logged and written to the manifest.</summary>
+    public IReadOnlyList<string> OptInRelations { get; init; } = [];
+
     public bool Force { get; init; }
 }
