@@ -13,6 +13,9 @@ internal static class StepFingerprint
     public static string Compute(PipelineStep step, string runDirectory)
     {
         var sb = new StringBuilder();
+
+        // a new build of the tool re-runs every step: its outputs may differ even where inputs and arguments do not
+        sb.Append("tool ").Append(Core.IO.RunManifest.CurrentToolVersion).Append('\n');
         sb.Append(string.Join(' ', step.Command)).Append('\n');
         foreach (var a in step.Arguments)
         {

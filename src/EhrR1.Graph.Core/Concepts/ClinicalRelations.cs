@@ -48,7 +48,7 @@ public static class ClinicalRelations
     /// <summary>Drug → side effect it may cause (opt-in SIDER 4).</summary>
     public const string MayCause = "may_cause";
     /// <summary>Side effect → drug that may cause it (inverse of <see cref="MayCause"/>).</summary>
-    public const string CausedBy = "cause_of";
+    public const string CausedBy = "may_be_caused_by";
 
     // product <-> ingredient (RxNorm RELA names)
     /// <summary>Product → its ingredient.</summary>
