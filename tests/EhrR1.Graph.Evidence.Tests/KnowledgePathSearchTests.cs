@@ -164,6 +164,54 @@ public sealed class KnowledgePathSearchTests
         e.SourceRank.Should().Be(0);
     }
 
+    [Fact]
+    public void Should_NotDetourThroughASibling_When_TwoIngredientsShareACombinationProduct()
+    {
+        // Given glucose and citrate only in one combination product ("product has_ingredient X")
+        Rel("GLUCOSE_CITRATE_SOLUTION", ClinicalRelations.HasIngredient, "GLUCOSE", ClinicalRelations.IngredientOf, ClinicalRelations.RxNorm);
+        Rel("GLUCOSE_CITRATE_SOLUTION", ClinicalRelations.HasIngredient, "CITRATE", ClinicalRelations.IngredientOf, ClinicalRelations.RxNorm);
+        var g = Build();
+
+        // When / Then: ingredient → product → other ingredient is no explanation
+        Search(g, "GLUCOSE", "CITRATE").Explanations.Should().BeEmpty();
+
+        // but a product reaches its ingredient
+        Search(g, "GLUCOSE_CITRATE_SOLUTION", "GLUCOSE").Explanations.Single().Grade.Should().Be(EvidenceGrade.Grouping);
+    }
+
+    [Fact]
+    public void Should_NotExplainByATreatmentOfASubtype_When_ThePathDescendsBeforeTheClinicalHop()
+    {
+        // Given anemia of prematurity (a kind of anemia) is treated by iron; the target is anemia
+        Isa("ANEMIA_OF_PREMATURITY", "ANEMIA");
+        Treats("IRON", "ANEMIA_OF_PREMATURITY");
+        Treats("IRON", "T2DM_UNRELATED");
+        var g = Build();
+
+        // When / Then: anemia → (down) anemia of prematurity → iron is rejected, iron → anemia of prematurity → (up) anemia is direct
+        Search(g, "ANEMIA", "IRON").Explanations.Should().BeEmpty();
+        Search(g, "IRON", "ANEMIA").Explanations.Single().Grade.Should().Be(EvidenceGrade.Direct);
+    }
+
+    [Fact]
+    public void Should_RankAnEstablishedClassBeforeABroadAction_When_BothExplain()
+    {
+        // Given two drugs sharing an EPC, two sharing only a MeSH pharmacological action
+        Epc("OXY", "OPIOID_AGONIST_EPC");
+        Epc("HYDRO", "OPIOID_AGONIST_EPC");
+        Rel("OXY", ClinicalRelations.HasPharmacologicAction, "ANALGESICS", ClinicalRelations.PharmacologicActionOf, ClinicalRelations.DrugCentral);
+        Rel("MAGNESIUM", ClinicalRelations.HasPharmacologicAction, "ANALGESICS", ClinicalRelations.PharmacologicActionOf, ClinicalRelations.DrugCentral);
+        var g = Build();
+
+        // When
+        var found = Search(g, "OXY", "HYDRO", "MAGNESIUM").Explanations;
+
+        // Then both are class explanations, the EPC one first
+        found.Select(e => g.Cuis[e.History]).Should().Equal("HYDRO", "MAGNESIUM");
+        found.Should().OnlyContain(e => e.Grade == EvidenceGrade.Class);
+        found[1].SourceRank.Should().BeGreaterThan(found[0].SourceRank);
+    }
+
     [Theory]
     [InlineData(1, 0, 0, "direct")]
     [InlineData(0, 2, 0, "class")]

@@ -126,11 +126,22 @@ internal readonly record struct KnowledgeEntry(int Node, int State, int Parent, 
 /// </summary>
 internal sealed class KnowledgePathSearch
 {
-    private const int States = 27; // clinical, class, grouping counters in 0..2
+    private const int States = 54; // clinical, class, grouping counters in 0..2, and the descended bit
+
+    /// <summary>Class relations of broad classes (MeSH pharmacological action, physiologic effect, chemical
+    /// structure): explanations through them rank after those through an established class or a mechanism.</summary>
+    private static readonly HashSet<string> BroadClassRelations = new(StringComparer.Ordinal)
+    {
+        ClinicalRelations.HasPharmacologicAction, ClinicalRelations.PharmacologicActionOf,
+        ClinicalRelations.HasPhysiologicEffect, ClinicalRelations.PhysiologicEffectOf,
+        ClinicalRelations.HasChemicalStructure, ClinicalRelations.ChemicalStructureOf,
+    };
 
     private readonly RelationGraph _graph;
     private readonly KnowledgeSearchSettings _settings;
     private readonly RelationRole?[] _labelRoles; // null: co_occurs (never walked)
+    private readonly int[] _labelOrientation; // +1: the stored row walked forward goes up (child → parent, product → ingredient); -1 down; 0 neither
+    private readonly bool[] _labelBroad;
     private readonly List<KnowledgeEntry> _entries = [];
     private readonly HashSet<long> _visited = [];
 
@@ -139,7 +150,21 @@ internal sealed class KnowledgePathSearch
         _graph = graph;
         _settings = settings;
         _labelRoles = [.. graph.Labels.Select(l => string.Equals(l, RelationGraph.CooccurLabel, StringComparison.Ordinal) ? (RelationRole?)null : ClinicalRelations.RoleOf(l))];
+        _labelOrientation = [.. graph.Labels.Select(Orientation)];
+        _labelBroad = [.. graph.Labels.Select(BroadClassRelations.Contains)];
     }
+
+    /// <summary>
+    /// Which way walking a stored row forward goes (rows read "CUI2 RELA CUI1"): <c>inverse_isa</c>, <c>PAR</c> and
+    /// <c>ingredient_of</c> rows go from the specific concept to the general one (child to parent, product to
+    /// ingredient); <c>isa</c>, <c>CHD</c> and <c>has_ingredient</c> rows the other way.
+    /// </summary>
+    private static int Orientation(string label) => label switch
+    {
+        ClinicalRelations.InverseIsa or "PAR" or ClinicalRelations.IngredientOf => 1,
+        ClinicalRelations.Isa or "CHD" or ClinicalRelations.HasIngredient => -1,
+        _ => 0,
+    };
 
     /// <summary>Searches from <paramref name="start"/> to every node of <paramref name="goals"/> (the start excluded).</summary>
     public KnowledgeSearchResult Search(int start, IReadOnlySet<int> goals) => Explain(Explore(start), goals);
@@ -220,7 +245,7 @@ internal sealed class KnowledgePathSearch
                 continue;
             }
 
-            var state = Advance(entry.State, role.Value);
+            var state = Advance(entry.State, role.Value, Direction(labelDir));
             if (state < 0 || _visited.Contains(Key(next, state)) || OnPath(index, next))
             {
                 continue;
@@ -239,6 +264,10 @@ internal sealed class KnowledgePathSearch
             {
                 var sources = _graph.SourceOf(h);
                 rank = Math.Max(rank, sources.Contains('+', StringComparison.Ordinal) ? 0 : ClinicalRelations.SourceRank(sources));
+                if (_labelBroad[RelationGraph.Label(labelDir)])
+                {
+                    rank = Math.Max(rank, 2);
+                }
             }
 
             var child = _entries.Count;
@@ -289,11 +318,25 @@ internal sealed class KnowledgePathSearch
         return false;
     }
 
-    /// <summary>The next state, or -1 when it can no longer end as a graded explanation: one clinical hop (direct),
-    /// two (shared indication), two class hops (class), or grouping, hierarchy and mappings only.</summary>
-    private static int Advance(int state, RelationRole role)
+    /// <summary>+1 when hop (label, direction) goes up (to the more general concept), -1 down, 0 neither.</summary>
+    private int Direction(int labelDir)
     {
-        int clinical = state / 9, cls = state / 3 % 3, grouping = state % 3;
+        var o = _labelOrientation[RelationGraph.Label(labelDir)];
+        return RelationGraph.IsReverse(labelDir) ? -o : o;
+    }
+
+    /// <summary>
+    /// The next state, or -1 when the path can no longer end as a graded explanation: one clinical hop (direct), two
+    /// (shared indication), two class hops (class), or grouping, hierarchy and mappings only. Hierarchy and ingredient
+    /// hops may rise (to parents, to ingredients) and then descend, never rise again after descending (no detour
+    /// through a sibling: "glucose → a glucose/citrate solution → citrate"), and a clinical or class hop may not follow
+    /// a descent (a treatment of a subtype does not explain its parent).
+    /// </summary>
+    private static int Advance(int state, RelationRole role, int direction)
+    {
+        var descended = state >= 27;
+        var counters = state % 27;
+        int clinical = counters / 9, cls = counters / 3 % 3, grouping = counters % 3;
         switch (role)
         {
             case RelationRole.Clinical: clinical++; break;
@@ -301,11 +344,21 @@ internal sealed class KnowledgePathSearch
             case RelationRole.Grouping: grouping++; break;
         }
 
+        if (descended && (direction > 0 || role is RelationRole.Clinical or RelationRole.DrugClass))
+        {
+            return -1;
+        }
+
+        descended |= direction < 0;
         var mixed = (clinical > 0 && (cls > 0 || grouping > 0)) || (cls > 0 && grouping > 0);
-        return clinical > 2 || cls > 2 || grouping > 2 || mixed ? -1 : (clinical * 9) + (cls * 3) + grouping;
+        return clinical > 2 || cls > 2 || grouping > 2 || mixed ? -1 : (descended ? 27 : 0) + (clinical * 9) + (cls * 3) + grouping;
     }
 
-    private static EvidenceGrade GradeOf(int state) => EvidenceGrades.Of(state / 9, state / 3 % 3, state % 3);
+    private static EvidenceGrade GradeOf(int state)
+    {
+        var counters = state % 27;
+        return EvidenceGrades.Of(counters / 9, counters / 3 % 3, counters % 3);
+    }
 
     private GraphPath PathTo(KnowledgeEntry[] entries, int index)
     {
