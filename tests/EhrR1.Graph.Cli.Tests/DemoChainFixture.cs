@@ -41,6 +41,12 @@ public sealed class DemoChainFixture : IDisposable
 
     public string Evidence => _dir.Combine("evidence", "evidence.jsonl");
 
+    /// <summary>The default (knowledge-first) evidence search of the same samples.</summary>
+    public string KnowledgeEvidence => _dir.Combine("evidence", "knowledge.jsonl");
+
+    /// <summary>The evidence report of <see cref="KnowledgeEvidence"/> (attrition, quality, pictures).</summary>
+    public string KnowledgeReport => _dir.Combine("evidence", "knowledge-report");
+
     /// <summary>stdout of each chain command, by command name.</summary>
     public Dictionary<string, string> Reports { get; } = new(StringComparer.Ordinal);
 
@@ -69,6 +75,8 @@ public sealed class DemoChainFixture : IDisposable
         await Step("graph build", "graph", "build", "--cooccur", Cooccur, "--rrf", Rrf, "--out", Graph, "--quiet");
         await Step("concepts samples", "concepts", "samples", "--samples", TrainSamples, "--concepts", Concepts, "--out", SampleConcepts, "--quiet");
         await Step("evidence search", "evidence", "search", "--samples", SampleConcepts, "--graph", Graph, "--cooccurrence", Cooccur, "--search", "upstream", "--graph-kind", "both", "--threads", "2", "--out", Evidence, "--quiet");
+        await Step("evidence search (knowledge)", "evidence", "search", "--samples", SampleConcepts, "--graph", Graph, "--cooccurrence", Cooccur, "--threads", "2", "--out", KnowledgeEvidence, "--quiet");
+        await Step("evidence report", "evidence", "report", "--evidence", KnowledgeEvidence, "--out", KnowledgeReport, "--quiet");
     }
 
     private async Task Step(string name, params string[] args)
