@@ -142,10 +142,16 @@ internal sealed class EvidenceModule : ICliModule
             }
 
             var manifestPath = settings.OutputPath + ".manifest.json";
+            var dataTerms = RunManifest.TermsOf(parse.GetValue(graph)!);
+            if (RunManifest.IsRestricted(dataTerms))
+            {
+                await context.Error.WriteLineAsync("warning: the graph holds opt-in sources; these thinking graphs come under their terms: " + dataTerms);
+            }
+
             new RunManifest
             {
                 Stage = "evidence search",
-                Settings = new Dictionary<string, string?>(EvidenceSearchStage.DescribeSettings(settings), StringComparer.Ordinal) { ["graph_kind"] = kindText ?? "umls" },
+                Settings = new Dictionary<string, string?>(EvidenceSearchStage.DescribeSettings(settings), StringComparer.Ordinal) { ["graph_kind"] = kindText ?? "umls", [RunManifest.TermsSetting] = dataTerms },
                 Inputs = [FileFingerprint.Of(settings.SamplesPath), FileFingerprint.Of(CooccurrenceInput(parse.GetValue(cooccur)!))],
                 Counts = counts,
                 ElapsedSeconds = summary.ElapsedSeconds,

@@ -38,6 +38,46 @@ public sealed record RunManifest
     /// <summary>Writes the manifest atomically.</summary>
     public void Save(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, JsonDefaults.Indented) + "\n");
 
+    /// <summary>The setting that states the terms of the data an output was built from (opt-in sources with
+    /// non-commercial or research-use terms); every stage downstream of the vocabulary carries it on.</summary>
+    public const string TermsSetting = "terms";
+
+    /// <summary>
+    /// The data terms recorded by the stage that wrote <paramref name="path"/>: the manifest of a folder
+    /// (<c>manifest.json</c>) or beside a file (<c>FILE.manifest.json</c>), or null when none says. A broken manifest
+    /// counts as none (the terms are then unknown, not wrong).
+    /// </summary>
+    public static string? TermsOf(string? path)
+    {
+        if (string.IsNullOrEmpty(path))
+        {
+            return null;
+        }
+
+        string[] candidates = Directory.Exists(path)
+            ? [Path.Combine(path, "manifest.json")]
+            : [path + ".manifest.json", Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", "manifest.json")];
+        foreach (var candidate in candidates)
+        {
+            try
+            {
+                if (TryLoad(candidate)?.Settings.GetValueOrDefault(TermsSetting) is { Length: > 0 } terms)
+                {
+                    return terms;
+                }
+            }
+            catch (JsonException)
+            {
+                // not a run manifest: no terms from it
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>True when <paramref name="terms"/> restrict use (an opt-in source is in the data).</summary>
+    public static bool IsRestricted(string? terms) => terms is not null && terms.StartsWith("NON-COMMERCIAL", StringComparison.Ordinal);
+
     /// <summary>Loads a manifest, or null when the file does not exist.</summary>
     public static RunManifest? TryLoad(string path) =>
         File.Exists(path) ? JsonSerializer.Deserialize<RunManifest>(File.ReadAllText(path), JsonDefaults.Indented) : null;

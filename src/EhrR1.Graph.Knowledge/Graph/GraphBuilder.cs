@@ -203,6 +203,12 @@ public sealed class GraphBuilder(ILogger logger)
         // replaced one by one, each atomically: the manifest goes first and comes back last, so a graph.bin without a
         // manifest.json beside it is an unfinished build.
         var manifestPath = Path.Combine(outDir, "manifest.json");
+        var terms = RunManifest.TermsOf(settings.RrfDirectory);
+        if (RunManifest.IsRestricted(terms))
+        {
+            logger.LogWarning("The vocabulary holds opt-in sources; the graph comes under their terms: {Terms}", terms);
+        }
+
         Directory.CreateDirectory(outDir);
         AtomicFile.TryDelete(manifestPath);
         KnowledgeGraphFile.Save(graph, graphPath);
@@ -218,6 +224,7 @@ public sealed class GraphBuilder(ILogger logger)
                 ["keep_suppressed_relations"] = settings.KeepSuppressedRelations ? "true" : "false",
                 ["max_per_target"] = settings.MaxPerTarget.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["resolver"] = settings.Resolver?.GetType().Name,
+                [RunManifest.TermsSetting] = terms,
             },
             Counts = counts,
             ElapsedSeconds = sw.Elapsed.TotalSeconds,

@@ -73,6 +73,7 @@ public sealed class ReasoningStage(ILogger logger, HttpClient? httpClient = null
                 ["exclude_tasks"] = string.Join(",", settings.ExcludeTasks.Order(StringComparer.Ordinal)),
                 ["filter_no_graph"] = settings.FilterNoGraph ? "true" : "false",
                 ["prices_as_of"] = prices.AsOf,
+                [RunManifest.TermsSetting] = RunManifest.TermsOf(settings.EvidencePath),
             },
             Inputs = settings.EvidencePath is null ? [FileFingerprint.Of(settings.SamplesPath)] : [FileFingerprint.Of(settings.SamplesPath), FileFingerprint.Of(settings.EvidencePath)],
             Counts = summary.Counts,
