@@ -47,8 +47,8 @@ public static class AttritionChart
 
         var ticks = categories.Select((name, i) => new Tick(i, name)).ToArray();
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks);
-        // labels end at their tick, rotated up to the left, so long task names neither overlap nor leave the chart
-        plot.Axes.Bottom.TickLabelStyle.Rotation = -45;
+        // labels end at their tick and read upwards, so long task names neither overlap nor leave the chart
+        plot.Axes.Bottom.TickLabelStyle.Rotation = -90;
         plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
         plot.Axes.Bottom.MinimumSize = 10 + (7 * categories.Select(c => c.Length).DefaultIfEmpty(10).Max());
         plot.Axes.Margins(bottom: 0);
