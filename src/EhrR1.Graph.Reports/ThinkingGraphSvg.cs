@@ -79,7 +79,14 @@ public static class ThinkingGraphSvg
                 var dash = hop.Cooccurrence ? " stroke-dasharray=\"5,4\"" : string.Empty;
                 var marker = hop.Cooccurrence ? string.Empty : " marker-end=\"url(#arrow)\"";
                 sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{from}\" y1=\"{cy}\" x2=\"{to}\" y2=\"{cy}\" stroke=\"#555\" stroke-width=\"1.5\"{dash}{marker}/>\n");
-                sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{(x1 + x2) / 2}\" y=\"{cy - 8}\" text-anchor=\"middle\" font-size=\"11\">{E(Cut(hop.Label, 26))}</text>\n");
+                // relation above the arrow, sources below it (full label on hover)
+                var cut = hop.Label.IndexOf(" · ", StringComparison.Ordinal);
+                var (top, bottom) = cut < 0 ? (hop.Label, string.Empty) : (hop.Label[..cut], hop.Label[(cut + 3)..]);
+                sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{(x1 + x2) / 2}\" y=\"{cy - 8}\" text-anchor=\"middle\" font-size=\"11\"><title>{E(hop.Label)}</title>{E(Cut(top, 24))}</text>\n");
+                if (bottom.Length > 0)
+                {
+                    sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{(x1 + x2) / 2}\" y=\"{cy + 16}\" text-anchor=\"middle\" font-size=\"10\" fill=\"#666\">{E(Cut(bottom.Replace("+", " + ", StringComparison.Ordinal), 26))}</text>\n");
+                }
             }
 
             for (var i = 0; i < p.Nodes.Count; i++)

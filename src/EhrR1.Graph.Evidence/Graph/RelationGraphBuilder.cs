@@ -14,6 +14,7 @@ internal sealed class RelationGraphBuilder
     private readonly List<string> _cuis = [];
     private readonly List<string?> _names = [];
     private readonly List<string?> _groups = [];
+    private readonly HashSet<int> _classNodes = [];
     private readonly Dictionary<string, int> _labels = new(StringComparer.Ordinal);
     private readonly List<string> _labelList = [];
     private readonly HashSet<string> _excluded;
@@ -77,6 +78,13 @@ internal sealed class RelationGraphBuilder
         }
 
         var label = !string.IsNullOrEmpty(rela) ? rela : (string.IsNullOrEmpty(rel) ? "related_to" : rel);
+
+        // "CUI2 has_epc CUI1" (and the other has_ class relations): CUI1 is a pharmacologic class, whatever its name
+        if (ClinicalRelations.RoleOf(label) == RelationRole.DrugClass && label.StartsWith("has_", StringComparison.Ordinal))
+        {
+            _classNodes.Add(from);
+        }
+
         if (!_labels.TryGetValue(label, out var labelId))
         {
             labelId = _labelList.Count;
@@ -217,7 +225,7 @@ internal sealed class RelationGraphBuilder
             var id = nodeRank[old];
             cuis[id] = _cuis[old];
             names[id] = _names[old] ?? _cuis[old];
-            groups[id] = _groups[old];
+            groups[id] = _classNodes.Contains(old) ? ConceptKinds.DrugClass : _groups[old];
             byCui[_cuis[old]] = id;
         }
 
