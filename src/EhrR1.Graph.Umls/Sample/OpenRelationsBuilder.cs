@@ -377,29 +377,7 @@ internal sealed class OpenRelationsBuilder
         return null;
     }
 
-    internal static string NormalizeName(string s)
-    {
-        var sb = new StringBuilder(s.Length);
-        var space = false;
-        foreach (var c in s.Trim().Trim('"').ToLowerInvariant())
-        {
-            if (char.IsWhiteSpace(c))
-            {
-                space = sb.Length > 0;
-                continue;
-            }
-
-            if (space)
-            {
-                sb.Append(' ');
-                space = false;
-            }
-
-            sb.Append(c);
-        }
-
-        return sb.ToString().TrimEnd('.', ',', ';');
-    }
+    internal static string NormalizeName(string s) => OpenVocabularyBuilder.Clean(s.Trim().Trim('"').ToLowerInvariant()).TrimEnd('.', ',', ';');
 
     /// <summary>The ingredient names inside an RxNorm product name: each " / " component up to its strength
     /// ("furosemide 40 MG Oral Tablet" → furosemide); for drug forms without strength, the name without dose form and

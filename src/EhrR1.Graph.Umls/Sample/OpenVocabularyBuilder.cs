@@ -485,7 +485,8 @@ internal sealed class OpenVocabularyBuilder : IVocabularySink
 
     private void Count(string key, long value) => _counts[key] = value;
 
-    private static string Clean(string s)
+    /// <summary>Collapses whitespace (and the RRF separator and control characters) to single spaces, trimmed.</summary>
+    internal static string Clean(string s)
     {
         var sb = new StringBuilder(s.Length);
         var space = false;
