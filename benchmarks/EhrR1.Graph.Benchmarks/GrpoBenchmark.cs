@@ -33,8 +33,8 @@ internal sealed class GrpoBenchmark : IBenchmark
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var sftSteps = BenchmarkArgs.Get(args, "--sft-steps", 12);
-        var steps = BenchmarkArgs.Get(args, "--steps", 40);
+        var sftSteps = BenchmarkArgs.Get(args, "--sft-steps", 40);
+        var steps = BenchmarkArgs.Get(args, "--steps", 30);
         var generations = BenchmarkArgs.Get(args, "--generations", 8);
         var threads = BenchmarkArgs.Get(args, "--threads", Environment.ProcessorCount);
         var outDir = BenchmarkArgs.Get(args, "--out", Path.Combine(Path.GetTempPath(), "ehrr1-grpo-bench-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture)));
