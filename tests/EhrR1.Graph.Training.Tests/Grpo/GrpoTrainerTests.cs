@@ -80,6 +80,32 @@ public sealed class GrpoTrainerTests
     }
 
     [Fact]
+    public void Should_TrainOnlyAdaptersAndClipLaterIterations_When_LoraAndSeveralIterations()
+    {
+        // Given: a LoRA policy, no reference (β = 0), three optimizer steps on one generation batch at a high lr
+        using var dir = new TempDirectory();
+        var init = TinyCheckpoint(dir);
+        using var policy = CheckpointDirectory.LoadModel(init, ScalarType.Float32, CPU);
+        policy.AddLora(new LoraSettings { Rank = 2, Alpha = 4, TargetModules = LoraSettings.AllProjections });
+        var before = Weights(policy);
+        var batch = new GrpoBatch([[5, 17, 42], [5, 17, 42]], [[1, 2, 3], [4, 5]], [1.0, -1.0]);
+        var settings = new GrpoSettings { InitFrom = init, OutputDirectory = dir.Combine("out"), NumIterations = 3, MicroBatchSize = 2 };
+        using var optimizer = new AdamW(policy.TrainableParameters(), 0.9, 0.999, 1e-8, 0);
+
+        // When
+        var (_, _, kl, clip) = GrpoTrainer.OptimizeStep(policy, null, optimizer, batch, settings, 0.05, padId: 0);
+
+        // Then: base weights frozen, adapters moved; by the third iteration the ratio left [0.8, 1.2] somewhere
+        var after = Weights(policy);
+        after["model.embed_tokens.weight"].Should().Equal(before["model.embed_tokens.weight"]);
+        after["model.layers.0.self_attn.q_proj.weight"].Should().Equal(before["model.layers.0.self_attn.q_proj.weight"]);
+        after.Keys.Where(k => k.Contains("lora_B", StringComparison.Ordinal)).Should().Contain(k => !after[k].SequenceEqual(before[k]));
+        optimizer.Step.Should().Be(3);
+        kl.Should().Be(0);
+        clip.Should().BePositive();
+    }
+
+    [Fact]
     public void Should_SampleReproduciblyAndMatchGreedy_When_TopKIsOne()
     {
         using var model = CheckpointDirectory.LoadModel(TestPaths.TestData("training", "qwen3-reference"), ScalarType.Float32, CPU);
