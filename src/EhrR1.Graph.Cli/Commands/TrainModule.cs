@@ -1,6 +1,10 @@
 using System.CommandLine;
 using EhrR1.Graph.Cli.Hosting;
+using EhrR1.Graph.Core.Errors;
 using EhrR1.Graph.Core.Pipeline;
+using EhrR1.Graph.Evaluation.Bench;
+using EhrR1.Graph.Training.Generation;
+using EhrR1.Graph.Training.Grpo;
 using EhrR1.Graph.Training.Data;
 using EhrR1.Graph.Training.Model;
 using EhrR1.Graph.Training.Native;
@@ -9,12 +13,14 @@ using EhrR1.Graph.Training.Training;
 
 namespace EhrR1.Graph.Cli.Commands;
 
-/// <summary><c>ehr-graph train</c> (SFT of a Qwen3 model) and <c>ehr-graph model init|inspect</c>.</summary>
+/// <summary><c>ehr-graph train</c> (SFT of a Qwen3 model), <c>ehr-graph train grpo</c> (stage 3) and <c>ehr-graph model init|inspect</c>.</summary>
 internal sealed class TrainModule : ICliModule
 {
     public void Register(CommandTree tree, CliContext context)
     {
-        tree.Root.Subcommands.Add(BuildTrain(context));
+        var train = BuildTrain(context);
+        train.Subcommands.Add(BuildGrpo(context));
+        tree.Root.Subcommands.Add(train);
         var model = tree.Group("model", "Create and inspect Qwen3 checkpoints (safetensors).");
         model.Subcommands.Add(BuildInit(context));
         model.Subcommands.Add(BuildInspect(context));
@@ -123,6 +129,131 @@ internal sealed class TrainModule : ICliModule
         });
         return cmd;
     }
+
+    private static Command BuildGrpo(CliContext context)
+    {
+        var data = new Option<FileInfo>("--data") { Description = "EHR-Bench JSONL (train split): prompts and gold answers", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Output folder: model/, checkpoints/, metrics.jsonl, reward-curve.png, manifest.json", Required = true };
+        var initFrom = new Option<DirectoryInfo>("--init-from") { Description = "SFT checkpoint folder: the starting policy (and the frozen reference when --beta > 0)", Required = true };
+        var tokenizer = new Option<DirectoryInfo?>("--tokenizer") { Description = "Folder with the Qwen3 tokenizer.json (default $EHRR1_TOKENIZER or shared/tokenizer/qwen3)" };
+        var generations = new Option<int>("--num-generations") { Description = "Completions per prompt G (default 16, upstream)", DefaultValueFactory = _ => 16 };
+        var perStep = new Option<int>("--prompts-per-step") { Description = "Prompts per step (default 4, upstream: 64 completions per step)", DefaultValueFactory = _ => 4 };
+        var maxPrompt = new Option<int>("--max-prompt-length") { Description = "Prompt tokens kept, cut from the left (default 10000, upstream)", DefaultValueFactory = _ => 10000 };
+        var maxCompletion = new Option<int>("--max-completion-length") { Description = "Completion token limit (default 2048, upstream)", DefaultValueFactory = _ => 2048 };
+        var temperature = new Option<double>("--temperature") { Description = "Sampling temperature (default 0.7)", DefaultValueFactory = _ => 0.7 };
+        var topP = new Option<double>("--top-p") { Description = "Nucleus sampling mass (default 0.95)", DefaultValueFactory = _ => 0.95 };
+        var topK = new Option<int>("--top-k") { Description = "Top-k sampling, 0 = off (default 20)", DefaultValueFactory = _ => 20 };
+        var micro = new Option<int>("--micro-batch") { Description = "Sequences per forward pass and per generation batch (default 8)", DefaultValueFactory = _ => 8 };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the prompts (default 1)", DefaultValueFactory = _ => 1 };
+        var maxSteps = new Option<int?>("--max-steps") { Description = "Stop after N steps (overrides --epochs)" };
+        var lr = new Option<double>("--lr") { Description = "Peak learning rate (default 2e-6, upstream)", DefaultValueFactory = _ => 2e-6 };
+        var warmup = new Option<double>("--warmup-ratio") { Description = "Warmup fraction of steps (default 0.03)", DefaultValueFactory = _ => 0.03 };
+        var clip = new Option<double>("--max-grad-norm") { Description = "Gradient clipping norm, 0 = off (default 1.0)", DefaultValueFactory = _ => 1.0 };
+        var beta = new Option<double>("--beta") { Description = "KL coefficient; 0 keeps no reference model (default 0, TRL 0.22)", DefaultValueFactory = _ => 0.0 };
+        var epsilon = new Option<double>("--epsilon") { Description = "Ratio clip epsilon (default 0.2, TRL 0.22)", DefaultValueFactory = _ => 0.2 };
+        var epsilonHigh = new Option<double?>("--epsilon-high") { Description = "Upper clip epsilon (default = --epsilon)" };
+        var iterations = new Option<int>("--num-iterations") { Description = "Optimizer steps per generation batch, mu (default 1, TRL 0.22)", DefaultValueFactory = _ => 1 };
+        var scale = new Option<RewardScaling>("--scale-rewards") { Description = "Group | Batch | None (default Group, TRL 0.22)", DefaultValueFactory = _ => RewardScaling.Group };
+        var lossType = new Option<GrpoLossType>("--loss-type") { Description = "Dapo | Grpo | Bnpo | DrGrpo (default Dapo, TRL 0.22)", DefaultValueFactory = _ => GrpoLossType.Dapo };
+        var verifyWeight = new Option<double>("--verify-weight") { Description = "Weight of the verify reward (default 1)", DefaultValueFactory = _ => 1.0 };
+        var formatReward = new Option<bool>("--format-reward") { Description = "Add the format reward (defined upstream but not used there)" };
+        var formatWeight = new Option<double>("--format-weight") { Description = "Weight of the format reward when on (default 1)", DefaultValueFactory = _ => 1.0 };
+        var seed = new Option<int>("--seed") { Description = "Seed for prompt order and sampling (default 42)", DefaultValueFactory = _ => 42 };
+        var saveEvery = new Option<int>("--save-every") { Description = "Checkpoint every N steps (default 50)", DefaultValueFactory = _ => 50 };
+        var loraRank = new Option<int?>("--lora-rank") { Description = "Train LoRA adapters of this rank instead of all weights" };
+        var device = new Option<string>("--device") { Description = "auto | cpu | cuda (default auto)", DefaultValueFactory = _ => "auto" };
+        var dtype = new Option<string>("--dtype") { Description = "auto (bf16 on CUDA, fp32 on CPU) | float32 | bfloat16", DefaultValueFactory = _ => "auto" };
+        var threads = new Option<int>("--threads") { Description = "libtorch CPU threads, 0 = default (default 0)" };
+        var noResume = new Option<bool>("--no-resume") { Description = "Ignore checkpoints already in --out" };
+        var cmd = new Command("grpo", "Stage 3: GRPO with verifiable rewards from an SFT checkpoint on EHR-Bench train prompts.");
+        foreach (var o in new Option[] { data, output, initFrom, tokenizer, generations, perStep, maxPrompt, maxCompletion, temperature, topP, topK, micro, epochs, maxSteps, lr, warmup, clip, beta, epsilon, epsilonHigh, iterations, scale, lossType, verifyWeight, formatReward, formatWeight, seed, saveEvery, loraRank, device, dtype, threads, noResume })
+        {
+            cmd.Options.Add(o);
+        }
+
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var rank = parse.GetValue(loraRank);
+            var settings = new GrpoSettings
+            {
+                InitFrom = parse.GetValue(initFrom)!.FullName,
+                OutputDirectory = parse.GetValue(output)!.FullName,
+                Tokenizer = parse.GetValue(tokenizer)?.FullName,
+                NumGenerations = parse.GetValue(generations),
+                PromptsPerStep = parse.GetValue(perStep),
+                MaxPromptLength = parse.GetValue(maxPrompt),
+                MaxCompletionLength = parse.GetValue(maxCompletion),
+                Sampling = new SamplingSettings(parse.GetValue(temperature), parse.GetValue(topP), parse.GetValue(topK) is > 0 and var k ? k : null),
+                MicroBatchSize = parse.GetValue(micro),
+                Epochs = parse.GetValue(epochs),
+                MaxSteps = parse.GetValue(maxSteps),
+                LearningRate = parse.GetValue(lr),
+                WarmupRatio = parse.GetValue(warmup),
+                MaxGradNorm = parse.GetValue(clip),
+                Beta = parse.GetValue(beta),
+                Epsilon = parse.GetValue(epsilon),
+                EpsilonHigh = parse.GetValue(epsilonHigh),
+                NumIterations = parse.GetValue(iterations),
+                ScaleRewards = parse.GetValue(scale),
+                LossType = parse.GetValue(lossType),
+                RewardWeights = new RewardWeights(parse.GetValue(verifyWeight), parse.GetValue(formatReward) ? parse.GetValue(formatWeight) : 0.0),
+                Seed = parse.GetValue(seed),
+                SaveEvery = parse.GetValue(saveEvery),
+                Lora = rank is { } r ? new LoraSettings { Rank = r, Alpha = 2.0 * r, TargetModules = LoraSettings.AllProjections } : null,
+                Device = parse.GetValue(device)!,
+                Dtype = parse.GetValue(dtype)!,
+                Threads = parse.GetValue(threads),
+                Resume = !parse.GetValue(noResume),
+            };
+            var dataPath = parse.GetValue(data)!.FullName;
+            var prompts = new List<GrpoPrompt>();
+            var skipped = 0;
+            await foreach (var sample in EhrBenchReader.ReadAsync(dataPath, includeText: true, ct))
+            {
+                if (ToPrompt(sample) is { } prompt)
+                {
+                    prompts.Add(prompt);
+                }
+                else
+                {
+                    skipped++;
+                }
+            }
+
+            if (prompts.Count == 0)
+            {
+                throw new InputDataException("EHR-TRN-040", dataPath, null, null, "no verifiable GRPO prompts", found: $"{skipped} free-text (discharge) samples skipped");
+            }
+
+            using var loggers = context.CreateLoggerFactory();
+            var trainer = new GrpoTrainer(loggers.CreateLogger("train grpo"));
+            var report = await context.CreateProgress("train grpo").RunAsync(p => trainer.RunAsync(settings, prompts, p, ct));
+            var curve = Reports.RewardCurveChart.Save([.. report.History.Select(h => (h.Step, h.VerifyMean, h.RewardMean))], Path.Combine(settings.OutputDirectory, "reward-curve"));
+            var last = report.History.Count > 0 ? report.History[^1] : null;
+            context.WriteReport(new StageReport("train grpo", report.ElapsedSeconds, new Dictionary<string, long>(StringComparer.Ordinal)
+            {
+                ["steps"] = report.Steps,
+                ["resumed_from_step"] = report.ResumedFromStep,
+                ["prompts"] = report.Prompts,
+                ["skipped_free_text"] = skipped,
+                ["truncated_prompts"] = report.TruncatedPrompts,
+                ["completions_per_second_milli"] = (long)Math.Round(report.CompletionsPerSecond * 1000),
+                ["generated_tokens_per_second"] = (long)report.GeneratedTokensPerSecond,
+                ["final_verify_reward_milli"] = last is null ? 0 : (long)Math.Round(last.VerifyMean * 1000),
+            }, [report.ModelDirectory, Path.Combine(settings.OutputDirectory, "metrics.jsonl"), .. curve]));
+            return 0;
+        });
+        return cmd;
+    }
+
+    /// <summary>An EHR-Bench sample as a GRPO prompt: label-set tasks by set F1, next_event and risk by starts-with; discharge is skipped (as upstream).</summary>
+    internal static GrpoPrompt? ToPrompt(BenchSample sample) => sample.Scoring switch
+    {
+        TaskScoring.LabelSet => new GrpoPrompt(sample.SampleId, sample.Task, sample.Input + "\n" + sample.Instruction, new RewardTarget(AnswerKind.LabelSet, sample.Gold), Think: true),
+        TaskScoring.NextEvent or TaskScoring.Risk => new GrpoPrompt(sample.SampleId, sample.Task, sample.Input + "\n" + sample.Instruction,
+            new RewardTarget(AnswerKind.StartsWith, sample.Gold), Think: sample.Family == TaskFamily.DecisionMaking),
+        _ => null,
+    };
 
     private static Command BuildInit(CliContext context)
     {

@@ -27,6 +27,51 @@ public sealed class Qwen3Generator
     /// <summary>Greedy continuation of each prompt (token ids); the returned ids exclude the prompt and the stop id.</summary>
     public IReadOnlyList<int[]> GenerateGreedy(IReadOnlyList<IReadOnlyList<int>> prompts, int maxNewTokens, IReadOnlySet<int> stopIds, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(stopIds);
+        return Decode(prompts, maxNewTokens, stopIds, Argmax, cancellationToken).Select(o =>
+        {
+            var stop = Array.FindIndex(o, stopIds.Contains);
+            return stop < 0 ? o : o[..stop];
+        }).ToArray();
+    }
+
+    /// <summary>
+    /// Sampled continuation of each prompt (temperature, then top-k, then top-p, as Hugging Face's sampler), drawn
+    /// from <paramref name="generator"/> so a seed fixes the result. The returned ids include the stop id when one was
+    /// produced (RL scores it), so a completion without one ran into <paramref name="maxNewTokens"/>.
+    /// </summary>
+    public IReadOnlyList<int[]> GenerateSampled(IReadOnlyList<IReadOnlyList<int>> prompts, int maxNewTokens, IReadOnlySet<int> stopIds, SamplingSettings sampling, Generator generator, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sampling);
+        ArgumentNullException.ThrowIfNull(generator);
+        return Decode(prompts, maxNewTokens, stopIds, logits => Sample(logits, sampling, generator), cancellationToken);
+    }
+
+    /// <summary>Filters logits [B, V] as configured and draws one id per row.</summary>
+    internal static Tensor Sample(Tensor logits, SamplingSettings sampling, Generator generator)
+    {
+        var x = logits.to(ScalarType.Float32) / sampling.Temperature;
+        var vocab = x.shape[^1];
+        if (sampling.TopK is > 0 && sampling.TopK < vocab)
+        {
+            var kth = x.topk(sampling.TopK.Value, dim: -1).values.select(-1, sampling.TopK.Value - 1).unsqueeze(-1);
+            x = x.masked_fill(x.lt(kth), double.NegativeInfinity);
+        }
+
+        if (sampling.TopP < 1.0)
+        {
+            var (sorted, order) = x.sort(-1, descending: true);
+            var probs = sorted.softmax(-1);
+            // Drop a token when the mass before it already reaches top_p (the most likely token always stays).
+            var remove = (probs.cumsum(-1) - probs).gt(sampling.TopP);
+            x = x.scatter(-1, order, sorted.masked_fill(remove, double.NegativeInfinity));
+        }
+
+        return multinomial(x.softmax(-1), 1, generator: generator).squeeze(-1).cpu();
+    }
+
+    private int[][] Decode(IReadOnlyList<IReadOnlyList<int>> prompts, int maxNewTokens, IReadOnlySet<int> stopIds, Func<Tensor, Tensor> pick, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(prompts);
         ArgumentNullException.ThrowIfNull(stopIds);
         var b = prompts.Count;
@@ -46,7 +91,7 @@ public sealed class Qwen3Generator
         {
             var t = ids.shape[1];
             var mask = PromptMask(valid, t);
-            var next = Argmax(_model.Logits(_model.Hidden(ids, positions, mask, cache).select(1, t - 1)));
+            var next = pick(_model.Logits(_model.Hidden(ids, positions, mask, cache).select(1, t - 1)));
             Record(next, outputs, finished, stopIds);
         }
 
@@ -65,20 +110,14 @@ public sealed class Qwen3Generator
             // Keys: the prompt's valid positions plus every generated position.
             var grown = cat([valid, ones(b, cache.Length + 1 - valid.shape[1], dtype: ScalarType.Bool, device: _device)], 1);
             var mask = grown.unsqueeze(1).unsqueeze(1);
-            var next = Argmax(_model.Logits(_model.Hidden(input, pos, mask, cache).select(1, 0)));
+            var next = pick(_model.Logits(_model.Hidden(input, pos, mask, cache).select(1, 0)));
             Record(next, outputs, finished, stopIds);
         }
 
         ids.Dispose();
         valid.Dispose();
         positions.Dispose();
-        return outputs.Select(o => o.Where((_, i) => i < o.Count).ToArray()).Select(Trim).ToArray();
-
-        int[] Trim(int[] o)
-        {
-            var stop = Array.FindIndex(o, stopIds.Contains);
-            return stop < 0 ? o : o[..stop];
-        }
+        return outputs.Select(o => o.ToArray()).ToArray();
     }
 
     /// <summary>Log-probabilities (log-softmax over the vocabulary) of each candidate id as the next token after each prompt.</summary>
@@ -158,3 +197,6 @@ public sealed class Qwen3Generator
         }
     }
 }
+
+/// <summary>Sampling settings (upstream GRPO: temperature 0.7, top_p 0.95, top_k 20).</summary>
+public sealed record SamplingSettings(double Temperature = 0.7, double TopP = 0.95, int? TopK = 20);

@@ -178,7 +178,7 @@ public sealed class SftTrainer
 
         var tokensPerSecond = trainedTokens / Math.Max(1e-9, trainClock.Elapsed.TotalSeconds);
         var modelDir = Path.Combine(s.OutputDirectory, "model");
-        ExportModel(model, modelDir, tokenizerDir, s);
+        ExportModel(model, modelDir, tokenizerDir, s.Lora);
         WriteMetrics(Path.Combine(s.OutputDirectory, "metrics.jsonl"), history);
         var report = new TrainReport(modelDir, totalSteps, startStep, history, train.Count, eval?.Count ?? 0,
             train.Truncated, train.Dropped, model.parameters().Sum(p => p.NumberOfElements), trainable.Sum(p => p.Parameter.NumberOfElements),
@@ -361,7 +361,7 @@ public sealed class SftTrainer
         return state.Step;
     }
 
-    private static void ExportModel(Qwen3ForCausalLM model, string modelDir, string tokenizerDir, TrainSettings s)
+    internal static void ExportModel(Qwen3ForCausalLM model, string modelDir, string tokenizerDir, LoraSettings? lora)
     {
         using var staging = AtomicDirectory.Begin(modelDir, force: true);
         var dtype = model.parameters().First().dtype;
@@ -375,16 +375,16 @@ public sealed class SftTrainer
             }
         }
 
-        if (s.Lora is not null)
+        if (lora is not null)
         {
             SafeTensorsFile.Write(Path.Combine(staging.StagingPath, "adapter_model.safetensors"), model.LoraWeights());
             var adapter = new
             {
                 peft_type = "LORA",
-                r = s.Lora.Rank,
-                lora_alpha = s.Lora.Alpha,
-                lora_dropout = s.Lora.Dropout,
-                target_modules = s.Lora.TargetModules,
+                r = lora.Rank,
+                lora_alpha = lora.Alpha,
+                lora_dropout = lora.Dropout,
+                target_modules = lora.TargetModules,
                 merged_into_model_safetensors = true,
             };
             File.WriteAllText(Path.Combine(staging.StagingPath, "adapter_config.json"), JsonSerializer.Serialize(adapter, JsonDefaults.Indented));
