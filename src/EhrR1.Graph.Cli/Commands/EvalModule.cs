@@ -22,6 +22,7 @@ internal sealed class EvalModule : ICliModule
         var group = tree.Group("eval", "Evaluate models on EHR-Bench: run a model, score predictions, compare results.");
         group.Subcommands.Add(BuildRun(context));
         group.Subcommands.Add(BuildScore(context));
+        group.Subcommands.Add(BuildBaseline(context));
         group.Subcommands.Add(BuildCompare(context));
     }
 
@@ -164,6 +165,54 @@ internal sealed class EvalModule : ICliModule
             var settings = common.Settings(parse) with { PredictionsPath = parse.GetValue(predictions) };
             var name = parse.GetValue(modelName) ?? Path.GetFileNameWithoutExtension(settings.PredictionsFile);
             return await FinishAsync(context, "eval score", settings, name, null, parse.GetValue(noPlots), null, clock, ct);
+        });
+        return cmd;
+    }
+
+    private static Command BuildBaseline(CliContext context)
+    {
+        var cmd = new Command("baseline", "Score the frequency baseline (most frequent training labels per task; risk: the training prevalence as P(yes)) on an EHR-Bench file, with the same metrics and intervals as a model: predictions.jsonl, scores.jsonl, result.json, results.md.");
+        var common = new CommonOptions(cmd);
+        var train = new Option<string>("--train") { Description = "The EHR-Bench file of the training split the baseline is fitted on.", Required = true };
+        var noPlots = new Option<bool>("--no-plots") { Description = "Skip the PNG/SVG plots." };
+        cmd.Options.Add(train);
+        cmd.Options.Add(noPlots);
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var clock = Stopwatch.StartNew();
+            var settings = common.Settings(parse);
+            var training = new List<Evaluation.Bench.BenchSample>();
+            await foreach (var s in Evaluation.Bench.EhrBenchReader.ReadAsync(parse.GetValue(train)!, includeText: false, ct))
+            {
+                training.Add(s);
+            }
+
+            if (training.Count == 0)
+            {
+                throw new InputDataException("EHR-EVAL-040", parse.GetValue(train)!, null, null, "the training file holds no sample", fix: "Pass the EHR-Bench export of the training split (tasks export --format ehr-bench)");
+            }
+
+            var baseline = Evaluation.Baselines.FrequencyBaseline.Fit(training);
+            Directory.CreateDirectory(settings.OutputDirectory);
+            var predictions = new List<Evaluation.Predictions.PredictionRecord>();
+            await foreach (var s in Evaluation.Bench.EhrBenchReader.ReadAsync(settings.BenchPath, includeText: false, ct))
+            {
+                predictions.Add(baseline.Predict(s));
+            }
+
+            await AtomicFile.WriteAsync(settings.PredictionsFile, async (stream, token) =>
+            {
+                using var writer = new JsonlWriter(stream, JsonDefaults.Jsonl, leaveOpen: true);
+                foreach (var p in predictions)
+                {
+                    writer.Write(p);
+                }
+
+                writer.Flush(durable: false);
+                await Task.CompletedTask;
+            }, ct);
+            var extra = new Dictionary<string, string?>(StringComparer.Ordinal) { ["baseline"] = "frequency", ["train"] = parse.GetValue(train), ["train_samples"] = training.Count.ToString(CultureInfo.InvariantCulture) };
+            return await FinishAsync(context, "eval baseline", settings, "frequency baseline", extra, parse.GetValue(noPlots), null, clock, ct);
         });
         return cmd;
     }

@@ -131,6 +131,10 @@ internal sealed class RunModule : ICliModule
                 [R("corpus", "ehr-ins-no-think.jsonl"), tiny], [R("model")]),
             new("eval", ["eval", "run"], ["--bench", R("tasks", "ehr-bench-test.jsonl"), "--checkpoint", R("model", "model"), "--out", R("eval"), "--max-per-task", "2", "--max-new-tokens", "16", "--bootstrap", "200"],
                 [R("tasks", "ehr-bench-test.jsonl"), R("model")], [R("eval")], CleanOutputs: true),
+
+            // the frequency baseline on the same samples and metrics as the model's evaluation, beside it in the report
+            new("eval-baseline", ["eval", "baseline"], ["--bench", R("tasks", "ehr-bench-test.jsonl"), "--train", R("tasks", "ehr-bench-train.jsonl"), "--out", R("eval-baseline"), "--max-per-task", "2", "--bootstrap", "200", "--no-plots"],
+                [R("tasks", "ehr-bench-test.jsonl"), R("tasks", "ehr-bench-train.jsonl")], [R("eval-baseline", "result.json")]),
         };
 
         // run.json: per-step overrides and switches
