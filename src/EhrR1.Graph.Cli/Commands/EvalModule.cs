@@ -194,10 +194,21 @@ internal sealed class EvalModule : ICliModule
 
             var baseline = Evaluation.Baselines.FrequencyBaseline.Fit(training);
             Directory.CreateDirectory(settings.OutputDirectory);
+            // predict exactly the samples the scorer keeps (--tasks, the first --max-per-task per task in file order)
             var predictions = new List<Evaluation.Predictions.PredictionRecord>();
+            var perTask = new Dictionary<string, int>(StringComparer.Ordinal);
             await foreach (var s in Evaluation.Bench.EhrBenchReader.ReadAsync(settings.BenchPath, includeText: false, ct))
             {
-                predictions.Add(baseline.Predict(s));
+                if (settings.Tasks.Count > 0 && !settings.Tasks.Contains(s.Task))
+                {
+                    continue;
+                }
+
+                var n = perTask[s.Task] = perTask.GetValueOrDefault(s.Task) + 1;
+                if (settings.MaxPerTask <= 0 || n <= settings.MaxPerTask)
+                {
+                    predictions.Add(baseline.Predict(s));
+                }
             }
 
             await AtomicFile.WriteAsync(settings.PredictionsFile, async (stream, token) =>
