@@ -252,6 +252,15 @@ internal sealed class EvalModule : ICliModule
             ct.ThrowIfCancellationRequested();
             var outputs = new List<string> { markdown };
             outputs.AddRange(EvalPlots.WriteComparisonPlots(results, ResultComparison.Labels(results), outDir));
+            var manifest = Path.Combine(outDir, "manifest.json");
+            new RunManifest
+            {
+                Stage = "eval compare",
+                Inputs = [.. paths.Select(p => FileFingerprint.Of(Path.GetFullPath(p)))],
+                Counts = new Dictionary<string, long>(StringComparer.Ordinal) { ["results"] = results.Count },
+                ElapsedSeconds = clock.Elapsed.TotalSeconds,
+            }.Save(manifest);
+            outputs.Add(manifest);
             context.WriteReport(new StageReport("eval compare", clock.Elapsed.TotalSeconds, new Dictionary<string, long> { ["results"] = results.Count }, outputs));
             return Task.FromResult(0);
         });

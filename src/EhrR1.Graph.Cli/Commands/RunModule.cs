@@ -135,6 +135,10 @@ internal sealed class RunModule : ICliModule
             // the frequency baseline on the same samples and metrics as the model's evaluation, beside it in the report
             new("eval-baseline", ["eval", "baseline"], ["--bench", R("tasks", "ehr-bench-test.jsonl"), "--train", R("tasks", "ehr-bench-train.jsonl"), "--out", R("eval-baseline"), "--max-per-task", "2", "--bootstrap", "200", "--no-plots"],
                 [R("tasks", "ehr-bench-test.jsonl"), R("tasks", "ehr-bench-train.jsonl")], [R("eval-baseline", "result.json")]),
+
+            // the model and the baseline side by side (comparison.md and grouped bars), shown in the report
+            new("eval-compare", ["eval", "compare"], [R("eval", "result.json"), R("eval-baseline", "result.json"), "--out", R("eval-compare")],
+                [R("eval", "result.json"), R("eval-baseline", "result.json")], [R("eval-compare", "comparison.md")]),
         };
 
         // run.json: per-step overrides and switches
@@ -150,6 +154,14 @@ internal sealed class RunModule : ICliModule
             Enabled = config.IsEnabled(s.Name, s.Enabled),
             DisabledReason = config.IsEnabled(s.Name, s.Enabled) || !s.Enabled ? s.DisabledReason : "turned off in run.json",
         }).ToList();
+
+        // comparing needs both results
+        var compare = configured.FindIndex(s => s.Name == "eval-compare");
+        var off = configured.Where(s => s.Name is "eval" or "eval-baseline" && !s.Enabled).Select(s => s.Name).ToList();
+        if (compare >= 0 && configured[compare].Enabled && off.Count > 0)
+        {
+            configured[compare] = configured[compare] with { Enabled = false, DisabledReason = string.Join(" and ", off) + " off" };
+        }
 
         // The report always runs last, over whatever the run folder holds.
         configured.Add(new PipelineStep("report", ["report"], ["--run", run], [R(".state")], [R("report", "index.html")]));
