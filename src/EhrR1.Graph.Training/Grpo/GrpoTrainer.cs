@@ -368,25 +368,7 @@ public sealed class GrpoTrainer
             throw new StageConfigurationException($"checkpoint {latest} was made with --seed {state.Seed}, not {s.Seed}; pass the same seed or --no-resume with a new output folder.");
         }
 
-        using (var weights = SafeTensorsFile.Open(Path.Combine(latest, "trainable.safetensors")))
-        using (no_grad())
-        {
-            foreach (var (name, p) in model.TrainableParameters())
-            {
-                if (!weights.Entries.ContainsKey(name))
-                {
-                    throw new StageConfigurationException($"checkpoint {latest} lacks trainable weight '{name}': it was made with other LoRA/full settings.");
-                }
-
-                using var t = weights.Read(name);
-                p.copy_(t);
-            }
-        }
-
-        using (var opt = SafeTensorsFile.Open(Path.Combine(latest, "optimizer.safetensors")))
-        {
-            optimizer.LoadState(opt.Read);
-        }
+        SftTrainer.RestoreTrainable(latest, model, optimizer);
 
         optimizer.Step = state.OptimizerStep;
         history.AddRange(state.History);

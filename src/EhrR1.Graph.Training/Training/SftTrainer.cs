@@ -307,6 +307,29 @@ public sealed class SftTrainer
         _logger.LogInformation("Saved checkpoint {Name}.", name);
     }
 
+    /// <summary>Loads a checkpoint's trainable weights and optimizer state (SFT and GRPO checkpoints share the layout:
+    /// <c>trainable.safetensors</c>, <c>optimizer.safetensors</c>).</summary>
+    internal static void RestoreTrainable(string checkpoint, Qwen3ForCausalLM model, AdamW optimizer)
+    {
+        using (var weights = SafeTensorsFile.Open(Path.Combine(checkpoint, "trainable.safetensors")))
+        using (no_grad())
+        {
+            foreach (var (name, p) in model.TrainableParameters())
+            {
+                if (!weights.Entries.ContainsKey(name))
+                {
+                    throw new StageConfigurationException($"checkpoint {checkpoint} lacks trainable weight '{name}': it was made with other LoRA/full settings.");
+                }
+
+                using var t = weights.Read(name);
+                p.copy_(t);
+            }
+        }
+
+        using var opt = SafeTensorsFile.Open(Path.Combine(checkpoint, "optimizer.safetensors"));
+        optimizer.LoadState(opt.Read);
+    }
+
     private int TryResume(TrainSettings s, Qwen3ForCausalLM model, AdamW optimizer, List<StepMetrics> history)
     {
         var root = Path.Combine(s.OutputDirectory, CheckpointsFolder);
@@ -328,25 +351,7 @@ public sealed class SftTrainer
             throw new StageConfigurationException($"checkpoint {latest} was made with --seed {state.Seed}, not {s.Seed}; pass the same seed or --no-resume with a new output folder.");
         }
 
-        using (var weights = SafeTensorsFile.Open(Path.Combine(latest, "trainable.safetensors")))
-        using (no_grad())
-        {
-            foreach (var (name, p) in model.TrainableParameters())
-            {
-                if (!weights.Entries.ContainsKey(name))
-                {
-                    throw new StageConfigurationException($"checkpoint {latest} lacks trainable weight '{name}': it was made with other LoRA/full settings.");
-                }
-
-                using var t = weights.Read(name);
-                p.copy_(t);
-            }
-        }
-
-        using (var opt = SafeTensorsFile.Open(Path.Combine(latest, "optimizer.safetensors")))
-        {
-            optimizer.LoadState(opt.Read);
-        }
+        RestoreTrainable(latest, model, optimizer);
 
         optimizer.Step = state.OptimizerStep;
         var rngBytes = Convert.FromBase64String(state.RngState);
