@@ -26,7 +26,6 @@ namespace EhrR1.Graph.Training.Grpo;
 public sealed class GrpoTrainer
 {
     public const string SystemPrompt = "You are a helpful assistant.";
-    private const string CheckpointsFolder = "checkpoints";
     private static readonly string[] StopTokens = ["<|im_end|>", "<|endoftext|>"];
     private readonly ILogger _logger;
 
@@ -332,44 +331,19 @@ public sealed class GrpoTrainer
 
     private void SaveCheckpoint(GrpoSettings s, Qwen3ForCausalLM model, AdamW optimizer, int step, IReadOnlyList<GrpoStepMetrics> history)
     {
-        var root = Path.Combine(s.OutputDirectory, CheckpointsFolder);
-        var name = "step-" + step.ToString("D7", CultureInfo.InvariantCulture);
-        using (var staging = AtomicDirectory.Begin(Path.Combine(root, name), force: true))
-        {
-            SafeTensorsFile.Write(Path.Combine(staging.StagingPath, "trainable.safetensors"), model.TrainableParameters().Select(p => (p.Name, (Tensor)p.Parameter)));
-            SafeTensorsFile.Write(Path.Combine(staging.StagingPath, "optimizer.safetensors"), optimizer.State());
-            var state = new GrpoCheckpointState(step, optimizer.Step, s.Seed, history.ToList());
-            File.WriteAllText(Path.Combine(staging.StagingPath, "state.json"), JsonSerializer.Serialize(state, JsonDefaults.Indented));
-            staging.Commit();
-        }
-
-        foreach (var old in Directory.GetDirectories(root, "step-*").Order(StringComparer.Ordinal).SkipLast(Math.Max(1, s.KeepCheckpoints)))
-        {
-            Directory.Delete(old, recursive: true);
-        }
-
+        var state = new GrpoCheckpointState(step, optimizer.Step, s.Seed, history.ToList());
+        var name = TrainingCheckpoints.Save(s.OutputDirectory, step, model, optimizer, state, s.KeepCheckpoints);
         _logger.LogInformation("Saved checkpoint {Name}.", name);
     }
 
     private int TryResume(GrpoSettings s, Qwen3ForCausalLM model, AdamW optimizer, List<GrpoStepMetrics> history)
     {
-        var root = Path.Combine(s.OutputDirectory, CheckpointsFolder);
-        var latest = !s.Resume || !Directory.Exists(root) ? null
-            : Directory.GetDirectories(root, "step-*").Where(d => File.Exists(Path.Combine(d, "state.json"))).Order(StringComparer.Ordinal).LastOrDefault();
-        if (latest is null)
+        if (!s.Resume || TrainingCheckpoints.Latest<GrpoCheckpointState>(s.OutputDirectory, s.Seed, c => c.Seed) is not (var latest, var state))
         {
             return 0;
         }
 
-        var state = JsonSerializer.Deserialize<GrpoCheckpointState>(File.ReadAllText(Path.Combine(latest, "state.json")), JsonDefaults.Indented)
-            ?? throw new InputDataException("EHR-TRN-030", Path.Combine(latest, "state.json"), null, null, "empty checkpoint state");
-        if (state.Seed != s.Seed)
-        {
-            throw new StageConfigurationException($"checkpoint {latest} was made with --seed {state.Seed}, not {s.Seed}; pass the same seed or --no-resume with a new output folder.");
-        }
-
-        SftTrainer.RestoreTrainable(latest, model, optimizer);
-
+        TrainingCheckpoints.Restore(latest, model, optimizer);
         optimizer.Step = state.OptimizerStep;
         history.AddRange(state.History);
         _logger.LogInformation("Resumed from {Checkpoint} at step {Step}.", Path.GetFileName(latest), state.Step);

@@ -21,7 +21,6 @@ namespace EhrR1.Graph.Training.Training;
 /// </summary>
 public sealed class SftTrainer
 {
-    private const string CheckpointsFolder = "checkpoints";
     private const string TokenCacheFolder = "token-cache";
     private readonly ILogger _logger;
 
@@ -282,77 +281,22 @@ public sealed class SftTrainer
         return sum / Math.Max(1, count);
     }
 
-    private static IEnumerable<(string Name, Tensor Tensor)> TrainableState(Qwen3ForCausalLM model) =>
-        model.TrainableParameters().Select(p => (p.Name, (Tensor)p.Parameter));
-
     private void SaveCheckpoint(TrainSettings s, Qwen3ForCausalLM model, AdamW optimizer, int step, IReadOnlyList<StepMetrics> history)
     {
-        var root = Path.Combine(s.OutputDirectory, CheckpointsFolder);
-        var name = "step-" + step.ToString("D7", CultureInfo.InvariantCulture);
-        using (var staging = AtomicDirectory.Begin(Path.Combine(root, name), force: true))
-        {
-            SafeTensorsFile.Write(Path.Combine(staging.StagingPath, "trainable.safetensors"), TrainableState(model));
-            SafeTensorsFile.Write(Path.Combine(staging.StagingPath, "optimizer.safetensors"), optimizer.State());
-            using var rng = get_rng_state();
-            var state = new CheckpointState(step, optimizer.Step, s.Seed, Convert.ToBase64String(rng.bytes), history.ToList());
-            File.WriteAllText(Path.Combine(staging.StagingPath, "state.json"), JsonSerializer.Serialize(state, JsonDefaults.Indented));
-            staging.Commit();
-        }
-
-        foreach (var old in Directory.GetDirectories(root, "step-*").Order(StringComparer.Ordinal).SkipLast(Math.Max(1, s.KeepCheckpoints)))
-        {
-            Directory.Delete(old, recursive: true);
-        }
-
+        using var rng = get_rng_state();
+        var state = new CheckpointState(step, optimizer.Step, s.Seed, Convert.ToBase64String(rng.bytes), history.ToList());
+        var name = TrainingCheckpoints.Save(s.OutputDirectory, step, model, optimizer, state, s.KeepCheckpoints);
         _logger.LogInformation("Saved checkpoint {Name}.", name);
-    }
-
-    /// <summary>Loads a checkpoint's trainable weights and optimizer state (SFT and GRPO checkpoints share the layout:
-    /// <c>trainable.safetensors</c>, <c>optimizer.safetensors</c>).</summary>
-    internal static void RestoreTrainable(string checkpoint, Qwen3ForCausalLM model, AdamW optimizer)
-    {
-        using (var weights = SafeTensorsFile.Open(Path.Combine(checkpoint, "trainable.safetensors")))
-        using (no_grad())
-        {
-            foreach (var (name, p) in model.TrainableParameters())
-            {
-                if (!weights.Entries.ContainsKey(name))
-                {
-                    throw new StageConfigurationException($"checkpoint {checkpoint} lacks trainable weight '{name}': it was made with other LoRA/full settings.");
-                }
-
-                using var t = weights.Read(name);
-                p.copy_(t);
-            }
-        }
-
-        using var opt = SafeTensorsFile.Open(Path.Combine(checkpoint, "optimizer.safetensors"));
-        optimizer.LoadState(opt.Read);
     }
 
     private int TryResume(TrainSettings s, Qwen3ForCausalLM model, AdamW optimizer, List<StepMetrics> history)
     {
-        var root = Path.Combine(s.OutputDirectory, CheckpointsFolder);
-        if (!s.Resume || !Directory.Exists(root))
+        if (!s.Resume || TrainingCheckpoints.Latest<CheckpointState>(s.OutputDirectory, s.Seed, c => c.Seed) is not (var latest, var state))
         {
             return 0;
         }
 
-        var latest = Directory.GetDirectories(root, "step-*").Where(d => File.Exists(Path.Combine(d, "state.json"))).Order(StringComparer.Ordinal).LastOrDefault();
-        if (latest is null)
-        {
-            return 0;
-        }
-
-        var state = JsonSerializer.Deserialize<CheckpointState>(File.ReadAllText(Path.Combine(latest, "state.json")), JsonDefaults.Indented)
-            ?? throw new InputDataException("EHR-TRN-030", Path.Combine(latest, "state.json"), null, null, "empty checkpoint state");
-        if (state.Seed != s.Seed)
-        {
-            throw new StageConfigurationException($"checkpoint {latest} was made with --seed {state.Seed}, not {s.Seed}; pass the same seed or --no-resume with a new output folder.");
-        }
-
-        RestoreTrainable(latest, model, optimizer);
-
+        TrainingCheckpoints.Restore(latest, model, optimizer);
         optimizer.Step = state.OptimizerStep;
         var rngBytes = Convert.FromBase64String(state.RngState);
         using (var rng = get_rng_state())
