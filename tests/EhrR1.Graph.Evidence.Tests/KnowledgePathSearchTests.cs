@@ -39,8 +39,9 @@ public sealed class KnowledgePathSearchTests
         return builder.Build();
     }
 
-    private static KnowledgeSearchResult Search(RelationGraph g, string start, params string[] goals) =>
-        new KnowledgePathSearch(g, new KnowledgeSearchSettings()).Search(g.NodeOf(start), goals.Select(g.NodeOf).ToHashSet());
+    private static KnowledgeSearchResult Search(RelationGraph g, string start, params string[] goals) => Search(new KnowledgePathSearch(g, new KnowledgeSearchSettings()), g.NodeOf(start), [.. goals.Select(g.NodeOf)]);
+
+    private static KnowledgeSearchResult Search(KnowledgePathSearch search, int start, HashSet<int> goals) => search.Explain(search.Explore(start), goals);
 
     [Fact]
     public void Should_GradeDirect_AndReadAlongThePath_When_ADrugTreatsAHistoryDiagnosis()
@@ -109,14 +110,14 @@ public sealed class KnowledgePathSearchTests
         var search = new KnowledgePathSearch(g, new KnowledgeSearchSettings { HubDegreeCap = 10 });
 
         // When
-        var result = search.Search(g.NodeOf("DRUG00"), new HashSet<int> { g.NodeOf("DRUG01") });
+        var result = Search(search, g.NodeOf("DRUG00"), [g.NodeOf("DRUG01")]);
 
         // Then no path, and the hub is counted
         result.Explanations.Should().BeEmpty();
         result.HubsCapped.Should().Be(1);
 
         // and with a cap above its degree the shared indication is found
-        new KnowledgePathSearch(g, new KnowledgeSearchSettings { HubDegreeCap = 12 }).Search(g.NodeOf("DRUG00"), new HashSet<int> { g.NodeOf("DRUG01") })
+        Search(new KnowledgePathSearch(g, new KnowledgeSearchSettings { HubDegreeCap = 12 }), g.NodeOf("DRUG00"), [g.NodeOf("DRUG01")])
             .Explanations.Single().Grade.Should().Be(EvidenceGrade.SharedIndication);
     }
 

@@ -166,9 +166,6 @@ internal sealed class KnowledgePathSearch
         _ => 0,
     };
 
-    /// <summary>Searches from <paramref name="start"/> to every node of <paramref name="goals"/> (the start excluded).</summary>
-    public KnowledgeSearchResult Search(int start, IReadOnlySet<int> goals) => Explain(Explore(start), goals);
-
     /// <summary>The explanations of <paramref name="reach"/> that end at a node of <paramref name="goals"/>, best first
     /// (grade, source rank, hops, node id).</summary>
     public KnowledgeSearchResult Explain(KnowledgeReach reach, IReadOnlySet<int> goals)

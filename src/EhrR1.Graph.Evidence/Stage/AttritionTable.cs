@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using EhrR1.Graph.Core.IO;
 
 namespace EhrR1.Graph.Evidence.Stage;
 
@@ -69,17 +68,6 @@ internal sealed class AttritionTable
         {
             row[16]++;
         }
-    }
-
-    public static async Task<AttritionTable> ReadAsync(string evidencePath, CancellationToken cancellationToken)
-    {
-        var table = new AttritionTable();
-        await foreach (var line in JsonlReader.ReadAsync<EvidenceRecord>(evidencePath, null, cancellationToken))
-        {
-            table.Add(line.Value);
-        }
-
-        return table;
     }
 
     public long[] Total()

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using EhrR1.Graph.Core.IO;
 using EhrR1.Graph.Evidence.Search;
 
 namespace EhrR1.Graph.Evidence.Stage;
@@ -38,17 +37,6 @@ internal sealed class QualityTable
         }
 
         q.Add(record);
-    }
-
-    public static async Task<QualityTable> ReadAsync(string evidencePath, CancellationToken cancellationToken)
-    {
-        var table = new QualityTable();
-        await foreach (var line in JsonlReader.ReadAsync<EvidenceRecord>(evidencePath, null, cancellationToken))
-        {
-            table.Add(line.Value);
-        }
-
-        return table;
     }
 
     /// <summary>The tasks of <paramref name="filter"/> taken together (all tasks when null).</summary>
