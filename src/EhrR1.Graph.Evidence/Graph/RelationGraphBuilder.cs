@@ -167,6 +167,19 @@ internal sealed class RelationGraphBuilder
         var lastNeighbour = -1;
         var lastFrom = -1;
         var merged = new SortedSet<string>(StringComparer.Ordinal);
+        var singleSourceSet = Enumerable.Repeat(-1, _sourceList.Count).ToArray();
+        int SetId(string set)
+        {
+            if (!sourceSets.TryGetValue(set, out var id))
+            {
+                id = sourceSetList.Count;
+                sourceSets.Add(set, id);
+                sourceSetList.Add(set);
+            }
+
+            return id;
+        }
+
         for (var i = 0; i < count; i++)
         {
             if (hops[i] == previous)
@@ -175,21 +188,24 @@ internal sealed class RelationGraphBuilder
             }
 
             previous = hops[i];
-            merged.Clear();
-            for (var j = i; j < count && hops[j] == hops[i]; j++)
+            int setId;
+            if (i + 1 >= count || hops[i + 1] != hops[i])
             {
-                if (_sourceList[hopSources[j]].Length > 0)
-                {
-                    merged.Add(_sourceList[hopSources[j]]);
-                }
+                // one row gives this hop (the common case): its source set is that source alone, looked up once per source
+                setId = singleSourceSet[hopSources[i]] >= 0 ? singleSourceSet[hopSources[i]] : singleSourceSet[hopSources[i]] = SetId(_sourceList[hopSources[i]]);
             }
-
-            var set = string.Join('+', merged);
-            if (!sourceSets.TryGetValue(set, out var setId))
+            else
             {
-                setId = sourceSetList.Count;
-                sourceSets.Add(set, setId);
-                sourceSetList.Add(set);
+                merged.Clear();
+                for (var j = i; j < count && hops[j] == hops[i]; j++)
+                {
+                    if (_sourceList[hopSources[j]].Length > 0)
+                    {
+                        merged.Add(_sourceList[hopSources[j]]);
+                    }
+                }
+
+                setId = SetId(string.Join('+', merged));
             }
 
             Unpack(hops[i], out var from, out var to, out var labelDir);

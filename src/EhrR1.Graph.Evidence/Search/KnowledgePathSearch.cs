@@ -142,6 +142,7 @@ internal sealed class KnowledgePathSearch
     private readonly RelationRole?[] _labelRoles; // null: co_occurs (never walked)
     private readonly int[] _labelOrientation; // +1: the stored row walked forward goes up (child → parent, product → ingredient); -1 down; 0 neither
     private readonly bool[] _labelBroad;
+    private readonly int[] _sourceSetRank; // per source set: 0 when two or more sources give it, else the source's rank
     private readonly List<KnowledgeEntry> _entries = [];
     private readonly HashSet<long> _visited = [];
 
@@ -152,6 +153,7 @@ internal sealed class KnowledgePathSearch
         _labelRoles = [.. graph.Labels.Select(l => string.Equals(l, RelationGraph.CooccurLabel, StringComparison.Ordinal) ? (RelationRole?)null : ClinicalRelations.RoleOf(l))];
         _labelOrientation = [.. graph.Labels.Select(Orientation)];
         _labelBroad = [.. graph.Labels.Select(BroadClassRelations.Contains)];
+        _sourceSetRank = [.. graph.SourceSets.Select(set => set.Contains('+', StringComparison.Ordinal) ? 0 : ClinicalRelations.SourceRank(set))];
     }
 
     /// <summary>
@@ -259,8 +261,7 @@ internal sealed class KnowledgePathSearch
             var rank = entry.Rank;
             if (role is RelationRole.Clinical or RelationRole.DrugClass)
             {
-                var sources = _graph.SourceOf(h);
-                rank = Math.Max(rank, sources.Contains('+', StringComparison.Ordinal) ? 0 : ClinicalRelations.SourceRank(sources));
+                rank = Math.Max(rank, h < _graph.HopSources.Length ? _sourceSetRank[_graph.HopSources[h]] : ClinicalRelations.SourceRank(string.Empty));
                 if (_labelBroad[RelationGraph.Label(labelDir)])
                 {
                     rank = Math.Max(rank, 2);
