@@ -22,11 +22,6 @@ public sealed class FrequencyBaseline
     {
     }
 
-    /// <summary>Training samples seen per task.</summary>
-    public IReadOnlyDictionary<string, int> TrainingSamples => _trainingSamples;
-
-    private readonly Dictionary<string, int> _trainingSamples = new(StringComparer.Ordinal);
-
     /// <summary>Fits the baseline on training samples (gold only).</summary>
     public static FrequencyBaseline Fit(IEnumerable<BenchSample> training)
     {
@@ -35,7 +30,6 @@ public sealed class FrequencyBaseline
         foreach (var group in training.GroupBy(s => s.Task, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var samples = group.ToList();
-            baseline._trainingSamples[group.Key] = samples.Count;
             switch (samples[0].Scoring)
             {
                 case TaskScoring.Risk:
