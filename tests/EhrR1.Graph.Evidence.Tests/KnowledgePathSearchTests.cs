@@ -43,6 +43,75 @@ public sealed class KnowledgePathSearchTests
 
     private static KnowledgeSearchResult Search(KnowledgePathSearch search, int start, HashSet<int> goals) => search.Explain(search.Explore(start), goals);
 
+    /// <summary>"lab high_result_indicates phenotype" (and low) as LOINC2HPO writes them.</summary>
+    private void LabResult(string lab, string rela, string phenotype) =>
+        Rel(lab, rela, phenotype, ClinicalRelations.InverseOfLabResult(rela), ClinicalRelations.Loinc2Hpo);
+
+    private static KnowledgeSearchResult SearchFlagged(RelationGraph g, string start, string lab, params string[] flags)
+    {
+        var search = new KnowledgePathSearch(g, new KnowledgeSearchSettings());
+        var node = g.NodeOf(lab);
+        return search.Explain(search.Explore(g.NodeOf(start)), new HashSet<int> { node }, new Dictionary<int, int> { [node] = LabFlag.MaskOf(flags) });
+    }
+
+    [Fact]
+    public void Should_GradeDirect_When_ADrugTreatsThePhenotypeAFlaggedHistoryLabIndicates()
+    {
+        // Given sodium polystyrene sulfonate may_treat hyperkalemia, which a high potassium indicates (a low one:
+        // hypokalemia)
+        Treats("SPS", "HYPERK");
+        LabResult("K", ClinicalRelations.HighResultIndicates, "HYPERK");
+        LabResult("K", ClinicalRelations.LowResultIndicates, "HYPOK");
+        Treats("KCL", "HYPOK");
+        var g = Build();
+
+        // When the history's potassium was high
+        var e = SearchFlagged(g, "SPS", "K", LabResultFlags.High).Explanations.Should().ContainSingle().Subject;
+
+        // Then one clinical relation and the lab result: direct, ending "hyperkalemia indicated_by_high_result K"
+        e.Grade.Should().Be(EvidenceGrade.Direct);
+        e.Path.Nodes.Select(n => g.Cuis[n]).Should().Equal("SPS", "HYPERK", "K");
+        var last = e.Path.Hops[^1];
+        var read = RelationGraph.IsReverse(last) ? g.Labels[RelationGraph.Label(last)] : ClinicalRelations.InverseOfLabResult(g.Labels[RelationGraph.Label(last)]);
+        read.Should().Be(ClinicalRelations.IndicatedByHighResult);
+        g.SourceOf(e.Path.HopIndices[^1]).Should().Be(ClinicalRelations.Loinc2Hpo);
+
+        // and a low potassium does not explain the binder, but explains potassium chloride
+        SearchFlagged(g, "SPS", "K", LabResultFlags.Low).Explanations.Should().BeEmpty();
+        SearchFlagged(g, "KCL", "K", LabResultFlags.Low).Explanations.Should().ContainSingle().Which.Grade.Should().Be(EvidenceGrade.Direct);
+    }
+
+    [Fact]
+    public void Should_NotExplainByALabResult_When_TheHistoryLabIsNormal_OrTheLabIsTheTarget()
+    {
+        // Given the same relations
+        Treats("SPS", "HYPERK");
+        LabResult("K", ClinicalRelations.HighResultIndicates, "HYPERK");
+        var g = Build();
+
+        // When the history's potassium has no abnormal result, it is no explanation
+        Search(g, "SPS", "K").Explanations.Should().BeEmpty();
+
+        // and a lab target does not walk from the lab to its phenotype
+        Search(g, "K", "SPS").Explanations.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Should_GradeDirect_When_AHighLabInTheHistoryIndicatesTheTargetDiagnosis()
+    {
+        // Given the diagnosis hyperkalemia mapped to the HPO phenotype that a high potassium indicates
+        LabResult("K", ClinicalRelations.HighResultIndicates, "HPO_HYPERK");
+        Rel("HPO_HYPERK", ClinicalRelations.MappedTo, "DX_HYPERK", ClinicalRelations.MappedFrom, ClinicalRelations.Loinc2Hpo);
+        var g = Build();
+
+        // When
+        var e = SearchFlagged(g, "DX_HYPERK", "K", LabResultFlags.High).Explanations.Single();
+
+        // Then the lab result is the path's one clinical relation
+        e.Grade.Should().Be(EvidenceGrade.Direct);
+        e.Path.Nodes.Select(n => g.Cuis[n]).Should().Equal("DX_HYPERK", "HPO_HYPERK", "K");
+    }
+
     [Fact]
     public void Should_GradeDirect_AndReadAlongThePath_When_ADrugTreatsAHistoryDiagnosis()
     {

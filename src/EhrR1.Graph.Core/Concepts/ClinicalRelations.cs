@@ -91,8 +91,12 @@ public static class ClinicalRelations
     public const string LowResultIndicates = "low_result_indicates";
     /// <summary>Lab test → phenotype an abnormal (positive or nominal) result indicates.</summary>
     public const string AbnormalResultIndicates = "abnormal_result_indicates";
-    /// <summary>Phenotype → lab test whose result indicates it (inverse of the three lab relations).</summary>
-    public const string IndicatedByLabResult = "indicated_by_lab_result";
+    /// <summary>Phenotype → lab test whose high result indicates it (inverse of <see cref="HighResultIndicates"/>).</summary>
+    public const string IndicatedByHighResult = "indicated_by_high_result";
+    /// <summary>Phenotype → lab test whose low result indicates it (inverse of <see cref="LowResultIndicates"/>).</summary>
+    public const string IndicatedByLowResult = "indicated_by_low_result";
+    /// <summary>Phenotype → lab test whose abnormal result indicates it (inverse of <see cref="AbnormalResultIndicates"/>).</summary>
+    public const string IndicatedByAbnormalResult = "indicated_by_abnormal_result";
 
     // hierarchy and mapping (already in the vocabulary)
     /// <summary>Parent → child row of the hierarchy (UMLS orientation: CUI2 isa CUI1).</summary>
@@ -137,7 +141,9 @@ public static class ClinicalRelations
         [HighResultIndicates] = RelationRole.Clinical,
         [LowResultIndicates] = RelationRole.Clinical,
         [AbnormalResultIndicates] = RelationRole.Clinical,
-        [IndicatedByLabResult] = RelationRole.Clinical,
+        [IndicatedByHighResult] = RelationRole.Clinical,
+        [IndicatedByLowResult] = RelationRole.Clinical,
+        [IndicatedByAbnormalResult] = RelationRole.Clinical,
         [HasIngredient] = RelationRole.Ingredient,
         [IngredientOf] = RelationRole.Ingredient,
         [HasEpc] = RelationRole.DrugClass,
@@ -192,6 +198,31 @@ public static class ClinicalRelations
         [Loinc2Hpo] = 1,
         [Medi] = 2,
         [Sider] = 2,
+    };
+
+    /// <summary>
+    /// The lab result a lab → phenotype relation needs (<see cref="LabResultFlags"/>), and whether walking its stored
+    /// row forward arrives at the lab (rows read "CUI2 RELA CUI1": a <c>high_result_indicates</c> row is stored
+    /// phenotype → lab, its inverse lab → phenotype); <c>null</c> for every other relation.
+    /// </summary>
+    public static (string Flag, bool ForwardArrivesAtLab)? LabResultOf(string relation) => relation switch
+    {
+        HighResultIndicates => (LabResultFlags.High, true),
+        LowResultIndicates => (LabResultFlags.Low, true),
+        AbnormalResultIndicates => (LabResultFlags.Abnormal, true),
+        IndicatedByHighResult => (LabResultFlags.High, false),
+        IndicatedByLowResult => (LabResultFlags.Low, false),
+        IndicatedByAbnormalResult => (LabResultFlags.Abnormal, false),
+        _ => null,
+    };
+
+    /// <summary>The inverse name of a lab → phenotype relation (<c>high_result_indicates</c> → <c>indicated_by_high_result</c>).</summary>
+    public static string InverseOfLabResult(string relation) => relation switch
+    {
+        HighResultIndicates => IndicatedByHighResult,
+        LowResultIndicates => IndicatedByLowResult,
+        AbnormalResultIndicates => IndicatedByAbnormalResult,
+        _ => throw new ArgumentOutOfRangeException(nameof(relation), relation, "not a lab result relation"),
     };
 
     /// <summary>The role of a RELA (or, where the RELA is empty, REL) name.</summary>

@@ -17,6 +17,9 @@ public static class ConceptKinds
 
 #pragma warning restore CS1591
 
+    /// <summary>Semantic types of lab tests (Laboratory Procedure, Laboratory or Test Result, Clinical Attribute).</summary>
+    public static readonly IReadOnlySet<string> LabTestTypes = new HashSet<string>(["T059", "T034", "T201"], StringComparer.Ordinal);
+
     /// <summary>Every kind, in the order the Cypher statements test them.</summary>
     public static readonly IReadOnlyList<string> All = [Drug, Disorder, LabTest, Procedure, DrugClass, Category];
 
@@ -37,7 +40,7 @@ public static class ConceptKinds
             return Category;
         }
 
-        if (tuis.Contains("T059") || tuis.Contains("T034") || tuis.Contains("T201"))
+        if (tuis.Any(LabTestTypes.Contains))
         {
             return LabTest;
         }

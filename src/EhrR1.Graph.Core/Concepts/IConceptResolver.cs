@@ -6,6 +6,13 @@ public interface IConceptResolver
     /// <summary>The concept for <paramref name="term"/>, or null when none is found.</summary>
     ResolvedConcept? Resolve(string term);
 
+    /// <summary>
+    /// The concept for <paramref name="term"/>, preferring an exact match among concepts with one of
+    /// <paramref name="preferredTypes"/> (semantic type ids) over every other match: a lab item named "Glucose" is the
+    /// lab test, not the drug. Without such a match, as <see cref="Resolve(string)"/>.
+    /// </summary>
+    ResolvedConcept? Resolve(string term, IReadOnlySet<string> preferredTypes) => Resolve(term);
+
     /// <summary>The preferred name of <paramref name="cui"/>, or null when unknown.</summary>
     string? PreferredName(string cui);
 }

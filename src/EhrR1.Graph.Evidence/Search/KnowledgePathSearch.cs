@@ -91,16 +91,22 @@ internal sealed record KnowledgeSearchResult(IReadOnlyList<KnowledgeExplanation>
 /// </summary>
 internal sealed class KnowledgeReach
 {
-    internal KnowledgeReach(KnowledgeEntry[] entries, Dictionary<int, int> best, int hubsCapped)
+    internal KnowledgeReach(KnowledgeEntry[] entries, Dictionary<int, int> best, int hubsCapped, Dictionary<long, int>? labResults = null)
     {
         Entries = entries;
         Best = best;
         HubsCapped = hubsCapped;
+        LabResults = labResults ?? [];
     }
 
     internal KnowledgeEntry[] Entries { get; }
 
     internal Dictionary<int, int> Best { get; }
+
+    /// <summary>Per (lab node, flag): the best entry that arrives at the lab by a lab → phenotype relation needing
+    /// that flag (key <c>node · 4 + flag</c>). Such entries end a path and only explain through a history lab with
+    /// the flag, so they are kept apart from <see cref="Best"/>.</summary>
+    internal Dictionary<long, int> LabResults { get; }
 
     /// <summary>Hubs the search met and did not walk through.</summary>
     public int HubsCapped { get; }
@@ -109,9 +115,27 @@ internal sealed class KnowledgeReach
     public int Explored => Entries.Length - 1;
 }
 
-/// <summary>A search-tree entry: node, state (clinical·9 + class·3 + grouping), parent entry, hop index, depth and
-/// the worst source rank so far.</summary>
-internal readonly record struct KnowledgeEntry(int Node, int State, int Parent, int Hop, int Depth, int Rank);
+/// <summary>A search-tree entry: node, state (clinical·9 + class·3 + grouping), parent entry, hop index, depth, the
+/// worst source rank so far, and the lab result flag (<see cref="LabFlag"/>) when the entry arrives at a lab by a lab
+/// → phenotype relation (such an entry ends the path).</summary>
+internal readonly record struct KnowledgeEntry(int Node, int State, int Parent, int Hop, int Depth, int Rank, int Flag = 0);
+
+/// <summary>Lab result flags as small integers (0: none).</summary>
+internal static class LabFlag
+{
+    public const int None = 0, High = 1, Low = 2, Abnormal = 3;
+
+    public static int Of(string flag) => flag switch
+    {
+        Core.Concepts.LabResultFlags.High => High,
+        Core.Concepts.LabResultFlags.Low => Low,
+        Core.Concepts.LabResultFlags.Abnormal => Abnormal,
+        _ => None,
+    };
+
+    /// <summary>Bit mask of a set of flag names (bit <c>1 &lt;&lt; flag</c>).</summary>
+    public static int MaskOf(IEnumerable<string> flags) => flags.Aggregate(0, (m, f) => Of(f) is var v and > 0 ? m | (1 << v) : m);
+}
 
 /// <summary>
 /// Knowledge-first search (the default): breadth-first from a target concept over knowledge relations only (never a
@@ -122,6 +146,11 @@ internal readonly record struct KnowledgeEntry(int Node, int State, int Parent, 
 /// path and, within a grade, the best-sourced and then the shortest; among equal ones the first in hop order
 /// (neighbour CUI, then relation name) wins, so results are deterministic. A path never repeats a node. Of the two
 /// stored rows of a relation and its inverse, the hop that reads forwards along the path ("A may_treat B") is taken.
+/// A lab → phenotype relation (LOINC2HPO: "potassium high_result_indicates hyperkalemia") is walked only from the
+/// phenotype to the lab, as a path's last hop. After a clinical hop it counts like a mapping (the flagged lab in the
+/// history stands for the phenotype, so "drug —may_treat→ hyperkalemia ← potassium (high)" is direct); without one it
+/// is the path's clinical relation ("hyperkalemia ← potassium (high)"). Such a path explains only through
+/// a history lab whose result has that flag (<see cref="Explain(KnowledgeReach, IReadOnlySet{int}, IReadOnlyDictionary{int, int}?)"/>).
 /// Not thread-safe: one instance per thread.
 /// </summary>
 internal sealed class KnowledgePathSearch
@@ -142,6 +171,8 @@ internal sealed class KnowledgePathSearch
     private readonly RelationRole?[] _labelRoles; // null: co_occurs (never walked)
     private readonly int[] _labelOrientation; // +1: the stored row walked forward goes up (child → parent, product → ingredient); -1 down; 0 neither
     private readonly bool[] _labelBroad;
+    private readonly int[] _labelLabFlag; // LabFlag of a lab → phenotype relation, else 0
+    private readonly bool[] _labelForwardArrivesAtLab;
     private readonly int[] _sourceSetRank; // per source set: 0 when two or more sources give it, else the source's rank
     private readonly List<KnowledgeEntry> _entries = [];
     private readonly HashSet<long> _visited = [];
@@ -153,6 +184,8 @@ internal sealed class KnowledgePathSearch
         _labelRoles = [.. graph.Labels.Select(l => string.Equals(l, RelationGraph.CooccurLabel, StringComparison.Ordinal) ? (RelationRole?)null : ClinicalRelations.RoleOf(l))];
         _labelOrientation = [.. graph.Labels.Select(Orientation)];
         _labelBroad = [.. graph.Labels.Select(BroadClassRelations.Contains)];
+        _labelLabFlag = [.. graph.Labels.Select(l => ClinicalRelations.LabResultOf(l) is { } r ? LabFlag.Of(r.Flag) : LabFlag.None)];
+        _labelForwardArrivesAtLab = [.. graph.Labels.Select(l => ClinicalRelations.LabResultOf(l) is { ForwardArrivesAtLab: true })];
         _sourceSetRank = [.. graph.SourceSets.Select(set => set.Contains('+', StringComparison.Ordinal) ? 0 : ClinicalRelations.SourceRank(set))];
     }
 
@@ -169,17 +202,45 @@ internal sealed class KnowledgePathSearch
     };
 
     /// <summary>The explanations of <paramref name="reach"/> that end at a node of <paramref name="goals"/>, best first
-    /// (grade, source rank, hops, node id).</summary>
-    public KnowledgeSearchResult Explain(KnowledgeReach reach, IReadOnlySet<int> goals)
+    /// (grade, source rank, hops, node id). <paramref name="labFlags"/> gives the history labs with abnormal results
+    /// (node → <see cref="LabFlag.MaskOf"/>): a path that arrives at such a lab by a lab → phenotype relation
+    /// explains through it when the relation needs one of the lab's flags.</summary>
+    public KnowledgeSearchResult Explain(KnowledgeReach reach, IReadOnlySet<int> goals, IReadOnlyDictionary<int, int>? labFlags = null)
     {
-        var found = new List<KnowledgeExplanation>();
+        var chosen = new Dictionary<int, int>();
         foreach (var goal in goals)
         {
             if (reach.Best.TryGetValue(goal, out var index) && index > 0)
             {
-                var e = reach.Entries[index];
-                found.Add(new KnowledgeExplanation(goal, PathTo(reach.Entries, index), GradeOf(e.State), e.Rank));
+                chosen[goal] = index;
             }
+        }
+
+        if (labFlags is not null && reach.LabResults.Count > 0)
+        {
+            foreach (var (node, mask) in labFlags)
+            {
+                if (!goals.Contains(node))
+                {
+                    continue;
+                }
+
+                for (var flag = LabFlag.High; flag <= LabFlag.Abnormal; flag++)
+                {
+                    if ((mask & (1 << flag)) != 0 && reach.LabResults.TryGetValue(((long)node * 4) + flag, out var index)
+                        && (!chosen.TryGetValue(node, out var current) || Better(reach.Entries[index], reach.Entries[current])))
+                    {
+                        chosen[node] = index;
+                    }
+                }
+            }
+        }
+
+        var found = new List<KnowledgeExplanation>(chosen.Count);
+        foreach (var (goal, index) in chosen)
+        {
+            var e = reach.Entries[index];
+            found.Add(new KnowledgeExplanation(goal, PathTo(reach.Entries, index), GradeOf(e.State), e.Rank));
         }
 
         found.Sort((a, b) =>
@@ -198,6 +259,7 @@ internal sealed class KnowledgePathSearch
         _entries.Clear();
         _visited.Clear();
         var best = new Dictionary<int, int>();
+        var labResults = new Dictionary<long, int>();
         if (start < 0 || start >= _graph.NodeCount)
         {
             return new KnowledgeReach([], best, 0);
@@ -213,22 +275,27 @@ internal sealed class KnowledgePathSearch
             for (var e = layerStart; e < layerEnd && _entries.Count <= _settings.MaxExploredStates; e++)
             {
                 var entry = _entries[e];
+                if (entry.Flag != LabFlag.None)
+                {
+                    continue; // a lab reached by its result ends the path
+                }
+
                 if (entry.Node != start && _graph.Degrees.Length > 0 && _graph.Degrees[entry.Node] > _settings.HubDegreeCap)
                 {
                     hubs++;
                     continue;
                 }
 
-                Expand(e, entry, best);
+                Expand(e, entry, best, labResults);
             }
 
             layerStart = layerEnd;
         }
 
-        return new KnowledgeReach([.. _entries], best, hubs);
+        return new KnowledgeReach([.. _entries], best, hubs, labResults);
     }
 
-    private void Expand(int index, KnowledgeEntry entry, Dictionary<int, int> best)
+    private void Expand(int index, KnowledgeEntry entry, Dictionary<int, int> best, Dictionary<long, int> labResults)
     {
         var offsets = _graph.Offsets;
         var targets = _graph.Targets;
@@ -241,6 +308,26 @@ internal sealed class KnowledgePathSearch
             var role = _labelRoles[RelationGraph.Label(labelDir)];
             if (role is null || next == entry.Node)
             {
+                continue;
+            }
+
+            var label = RelationGraph.Label(labelDir);
+            var flag = _labelLabFlag[label];
+            if (flag != LabFlag.None)
+            {
+                // phenotype → lab only, as the path's last hop; after a clinical hop it counts like a mapping (the
+                // flagged lab stands for the phenotype), else it is the path's clinical relation
+                if (_labelForwardArrivesAtLab[label] == RelationGraph.IsReverse(labelDir))
+                {
+                    continue;
+                }
+
+                var labState = entry.State % 27 >= 9 ? entry.State : Advance(entry.State, RelationRole.Clinical, 0);
+                if (labState >= 0)
+                {
+                    AddLabResult(index, entry, h, next, flag, labState, labResults);
+                }
+
                 continue;
             }
 
@@ -276,6 +363,20 @@ internal sealed class KnowledgePathSearch
                 best[next] = child;
             }
         }
+    }
+
+    private void AddLabResult(int index, KnowledgeEntry entry, int hop, int lab, int flag, int state, Dictionary<long, int> labResults)
+    {
+        var key = ((long)lab * 4) + flag;
+        var rank = Math.Max(entry.Rank, hop < _graph.HopSources.Length ? _sourceSetRank[_graph.HopSources[hop]] : ClinicalRelations.SourceRank(string.Empty));
+        var added = new KnowledgeEntry(lab, state, index, hop, entry.Depth + 1, rank, flag);
+        if (OnPath(index, lab) || (labResults.TryGetValue(key, out var current) && !Better(added, _entries[current])))
+        {
+            return;
+        }
+
+        labResults[key] = _entries.Count;
+        _entries.Add(added);
     }
 
     private static bool Better(KnowledgeEntry a, KnowledgeEntry b)

@@ -52,7 +52,7 @@ internal sealed partial class EvidenceSearchStage(SampleEvidenceBuilder builder,
         long read = 0, written = 0, otherShard = 0, skippedDone = 0, notDecision = 0;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var workers = new ConcurrentBag<SampleEvidenceBuilder.Worker>();
-        var batch = new List<(string Id, string Task, IReadOnlyList<string> Targets, IReadOnlyCollection<string> History, IReadOnlyDictionary<string, string>? Cuis)>(settings.BatchSize);
+        var batch = new List<(string Id, string Task, IReadOnlyList<string> Targets, IReadOnlyCollection<string> History, IReadOnlyDictionary<string, string>? Cuis, IReadOnlyDictionary<string, IReadOnlyList<string>>? Flags)>(settings.BatchSize);
         var results = new EvidenceRecord[settings.BatchSize];
         await using (var stream = new FileStream(partial, FileMode.Append, FileAccess.Write, FileShare.Read, 1 << 16))
         using (var writer = new JsonlWriter(stream, JsonDefaults.Jsonl, leaveOpen: true))
@@ -73,7 +73,7 @@ internal sealed partial class EvidenceSearchStage(SampleEvidenceBuilder builder,
                     (i, _, worker) =>
                     {
                         var s = batch[i];
-                        results[i] = worker.Build(s.Id, s.Task, s.Targets, s.History, s.Cuis);
+                        results[i] = worker.Build(s.Id, s.Task, s.Targets, s.History, s.Cuis, s.Flags);
                         return worker;
                     },
                     workers.Add);
@@ -130,7 +130,12 @@ internal sealed partial class EvidenceSearchStage(SampleEvidenceBuilder builder,
                 IReadOnlyCollection<string> history = settings.History == HistoryMode.Upstream && s.HiddenHistory is { Count: > 0 }
                     ? new HashSet<string>((s.History ?? []).Concat(s.HiddenHistory), StringComparer.Ordinal)
                     : new HashSet<string>(s.History ?? [], StringComparer.Ordinal);
-                batch.Add((s.SampleId, s.Task, s.Targets ?? [], history, s.Cuis));
+                var flags = settings.History == HistoryMode.Upstream && s.HiddenHistoryFlags is { Count: > 0 }
+                    ? (s.HistoryFlags ?? new Dictionary<string, IReadOnlyList<string>>()).Concat(s.HiddenHistoryFlags)
+                        .GroupBy(kv => kv.Key, StringComparer.Ordinal)
+                        .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.SelectMany(kv => kv.Value).Distinct(StringComparer.Ordinal)], StringComparer.Ordinal)
+                    : s.HistoryFlags;
+                batch.Add((s.SampleId, s.Task, s.Targets ?? [], history, s.Cuis, flags));
                 if (batch.Count == settings.BatchSize)
                 {
                     Flush();

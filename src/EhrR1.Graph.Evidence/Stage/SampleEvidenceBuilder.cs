@@ -89,9 +89,11 @@ internal sealed class SampleEvidenceBuilder
     /// <summary>Per-thread builder.</summary>
     internal sealed class Worker(SampleEvidenceBuilder owner, BidirectionalPathSearch search, KnowledgePathSearch knowledge)
     {
-        public EvidenceRecord Build(string sampleId, string task, IReadOnlyList<string> targets, IReadOnlyCollection<string> history, IReadOnlyDictionary<string, string>? cuis) =>
+        /// <summary>The evidence record of one sample. <paramref name="labFlags"/>: flags of the history's abnormal lab
+        /// results (lab name → <c>high</c> / <c>low</c> / <c>abnormal</c>), used by the knowledge-first search only.</summary>
+        public EvidenceRecord Build(string sampleId, string task, IReadOnlyList<string> targets, IReadOnlyCollection<string> history, IReadOnlyDictionary<string, string>? cuis, IReadOnlyDictionary<string, IReadOnlyList<string>>? labFlags = null) =>
             owner.Settings.Mode == SearchMode.Knowledge
-                ? BuildKnowledge(sampleId, task, targets, history, cuis)
+                ? BuildKnowledge(sampleId, task, targets, history, cuis, labFlags)
                 : BuildUpstream(sampleId, task, targets, history, cuis);
 
         /// <summary>
@@ -99,7 +101,7 @@ internal sealed class SampleEvidenceBuilder
         /// over knowledge relations (docs/evidence.md). Paths are ranked by grade, source quality, length and the
         /// pair's lift; each target keeps <see cref="KnowledgeSearchSettings.PathsPerTarget"/>.
         /// </summary>
-        private EvidenceRecord BuildKnowledge(string sampleId, string task, IReadOnlyList<string> targets, IReadOnlyCollection<string> history, IReadOnlyDictionary<string, string>? cuis)
+        private EvidenceRecord BuildKnowledge(string sampleId, string task, IReadOnlyList<string> targets, IReadOnlyCollection<string> history, IReadOnlyDictionary<string, string>? cuis, IReadOnlyDictionary<string, IReadOnlyList<string>>? labFlags)
         {
             var settings = owner.Settings;
             var graph = owner.Graph;
@@ -110,6 +112,17 @@ internal sealed class SampleEvidenceBuilder
                 if (node >= 0)
                 {
                     historyNodes.TryAdd(node, term);
+                }
+            }
+
+            Dictionary<int, int>? flaggedLabs = null;
+            foreach (var (lab, flags) in labFlags ?? new Dictionary<string, IReadOnlyList<string>>())
+            {
+                var node = history.Contains(lab) ? owner.Resolver.Resolve(lab, cuis) : -1;
+                if (node >= 0 && historyNodes.ContainsKey(node))
+                {
+                    flaggedLabs ??= [];
+                    flaggedLabs[node] = flaggedLabs.GetValueOrDefault(node) | LabFlag.MaskOf(flags);
                 }
             }
 
@@ -136,7 +149,7 @@ internal sealed class SampleEvidenceBuilder
                 resolvedTargets++;
                 var tCui = graph.Cuis[t];
                 goals.Remove(t);
-                var result = goals.Count == 0 ? new KnowledgeSearchResult([], 0, 0) : knowledge.Explain(owner.ReachOf(knowledge, t), goals);
+                var result = goals.Count == 0 ? new KnowledgeSearchResult([], 0, 0) : knowledge.Explain(owner.ReachOf(knowledge, t), goals, flaggedLabs);
                 if (historyNodes.ContainsKey(t))
                 {
                     goals.Add(t);

@@ -3,8 +3,8 @@ using EhrR1.Graph.Evidence.Graph;
 namespace EhrR1.Graph.Evidence.Stage;
 
 /// <summary>
-/// Term → graph node: the sample's own CUI links first, then a term map (term → CUI, from the concept stage),
-/// then an exact case-insensitive match on the graph's concept names. Nodes are CUIs from then on; nothing is ever
+/// Term → graph node: the sample's own CUI link first, then a term map (term → CUI, from the concept stage), then
+/// an exact case-insensitive match on the graph's concept names (for a linked term, only its own minted node). Nodes are CUIs from then on; nothing is ever
 /// re-resolved by name during the search. Thread-safe after construction.
 /// </summary>
 internal sealed class TermResolver
@@ -43,6 +43,11 @@ internal sealed class TermResolver
     /// <summary>The node of <paramref name="term"/>, or -1.</summary>
     public int Resolve(string term, IReadOnlyDictionary<string, string>? sampleCuis)
     {
+        // A term linked to a concept stays that concept: when the concept has no node, the name may only find the
+        // term's own minted node (a co-occurrence graph's EHR: id for a term it could not resolve), never another
+        // concept of the same name (the lab test "Glucose" is not the drug glucose).
+        var key = term.Trim();
+        var linked = false;
         if (sampleCuis is not null && sampleCuis.TryGetValue(term, out var cui))
         {
             var id = _graph.NodeOf(cui);
@@ -50,9 +55,10 @@ internal sealed class TermResolver
             {
                 return id;
             }
+
+            linked = true;
         }
 
-        var key = term.Trim();
         if (_termMap.TryGetValue(key, out var mapped))
         {
             var id = _graph.NodeOf(mapped);
@@ -60,6 +66,8 @@ internal sealed class TermResolver
             {
                 return id;
             }
+
+            linked = true;
         }
 
         var node = _graph.NodeOf(key);
@@ -68,6 +76,6 @@ internal sealed class TermResolver
             return node; // the term is a CUI itself
         }
 
-        return _byName.TryGetValue(key, out var byName) ? byName : -1;
+        return _byName.TryGetValue(key, out var byName) && (!linked || _graph.Cuis[byName].StartsWith(Knowledge.Graph.GraphBuilder.MintedPrefix, StringComparison.Ordinal)) ? byName : -1;
     }
 }

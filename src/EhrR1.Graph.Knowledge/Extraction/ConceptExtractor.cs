@@ -47,7 +47,14 @@ public sealed class ConceptExtractor(ITextConceptMatcher? matcher, IConceptResol
                 foreach (var name in list)
                 {
                     links ??= new Dictionary<string, string>(StringComparer.Ordinal);
-                    if (!links.ContainsKey(name) && resolver.Resolve(name) is { } found)
+                    if (links.ContainsKey(name))
+                    {
+                        continue;
+                    }
+
+                    // lab items are lab tests first ("Glucose" the measurement, not the drug)
+                    var found = string.Equals(task.Name, LabTask, StringComparison.Ordinal) ? resolver.Resolve(name, ConceptKinds.LabTestTypes) : resolver.Resolve(name);
+                    if (found is not null)
                     {
                         links[name] = found.Cui;
                     }
@@ -66,6 +73,8 @@ public sealed class ConceptExtractor(ITextConceptMatcher? matcher, IConceptResol
             return null;
         }
 
+        var flags = labels is not null && labels.TryGetValue(LabTask, out var labs) ? LabFlags(ev, labs) : null;
+
         return new EventConcepts
         {
             Index = index,
@@ -73,7 +82,35 @@ public sealed class ConceptExtractor(ITextConceptMatcher? matcher, IConceptResol
             Labels = labels ?? new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal),
             Text = text,
             Links = links ?? new Dictionary<string, string>(StringComparer.Ordinal),
+            Flags = flags,
         };
+    }
+
+    /// <summary>The lab task whose labels are lab items (their results carry high/low flags).</summary>
+    private const string LabTask = "labevents";
+
+    /// <summary>
+    /// The flags of a lab event's abnormal results per lab name (<see cref="LabResultFlags"/>; a lab measured twice
+    /// may have two), or null when every result is normal. Only names among the event's labels are kept.
+    /// </summary>
+    private static Dictionary<string, IReadOnlyList<string>>? LabFlags(EhrEvent ev, IReadOnlyList<string> labs)
+    {
+        Dictionary<string, SortedSet<string>>? found = null;
+        foreach (var item in ev.Items)
+        {
+            var name = item.Get("item_name")?.Trim();
+            if (string.IsNullOrEmpty(name)
+                || LabResultFlags.Of(item.Get("valuenum"), item.Get("ref_range_lower"), item.Get("ref_range_upper"), item.Get("flag")) is not { } flag
+                || !labs.Contains(name, StringComparer.Ordinal))
+            {
+                continue;
+            }
+
+            found ??= new Dictionary<string, SortedSet<string>>(StringComparer.Ordinal);
+            (found.TryGetValue(name, out var set) ? set : found[name] = new SortedSet<string>(StringComparer.Ordinal)).Add(flag);
+        }
+
+        return found?.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)[.. kv.Value], StringComparer.Ordinal);
     }
 
     /// <summary>The free text of an event: the non-empty text values of all its items, joined by a blank line; or null.</summary>

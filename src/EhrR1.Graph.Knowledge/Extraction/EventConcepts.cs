@@ -27,6 +27,12 @@ public sealed record EventConcepts
     /// <summary>CUIs of the structured concepts that the resolver linked (name → CUI).</summary>
     [JsonPropertyName("links")]
     public IReadOnlyDictionary<string, string> Links { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>Lab events: the flags (<c>high</c>, <c>low</c>, <c>abnormal</c>) of the abnormal results per lab name;
+    /// absent when every result is normal or the event is no lab event.</summary>
+    [JsonPropertyName("flags")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, IReadOnlyList<string>>? Flags { get; init; }
 }
 
 /// <summary>One matched span: offsets into the event's text and the best candidate (plus the others).</summary>

@@ -29,6 +29,17 @@ public sealed record SampleConcepts
     [JsonPropertyName("hidden_history")]
     public IReadOnlyList<string>? HiddenHistory { get; init; }
 
+    /// <summary>Flags of the abnormal lab results among <see cref="History"/> (lab name → <c>high</c> / <c>low</c> /
+    /// <c>abnormal</c>); absent when there are none. A lab → phenotype relation needs the matching flag.</summary>
+    [JsonPropertyName("history_flags")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, IReadOnlyList<string>>? HistoryFlags { get; init; }
+
+    /// <summary>Flags of the abnormal lab results among <see cref="HiddenHistory"/>.</summary>
+    [JsonPropertyName("hidden_history_flags")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, IReadOnlyList<string>>? HiddenHistoryFlags { get; init; }
+
     /// <summary>Term → CUI links found by the concept stage; used before any name lookup.</summary>
     [JsonPropertyName("cuis")]
     public IReadOnlyDictionary<string, string>? Cuis { get; init; }

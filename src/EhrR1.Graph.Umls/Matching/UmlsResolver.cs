@@ -21,6 +21,7 @@ internal sealed class UmlsResolver : IConceptResolver, IDisposable
     private readonly Lucene.Net.Analysis.Analyzer _analyzer = UmlsIndexBuilder.CreateWordsAnalyzer();
     private readonly ConcurrentDictionary<string, ResolvedConcept?> _cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string?> _names = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ResolvedConcept?> _typedCache = new(StringComparer.Ordinal);
 
     /// <summary>Creates a resolver; <paramref name="settings"/> gives the approximate step's measure, threshold and accepted types.</summary>
     public UmlsResolver(UmlsIndex index, MatcherSettings? settings = null)
@@ -64,6 +65,31 @@ internal sealed class UmlsResolver : IConceptResolver, IDisposable
         return result;
     }
 
+    public ResolvedConcept? Resolve(string term, IReadOnlySet<string> preferredTypes)
+    {
+        ArgumentNullException.ThrowIfNull(term);
+        ArgumentNullException.ThrowIfNull(preferredTypes);
+        var key = _index.Normalizer.Normalize(term.Replace('"', ' ').Trim());
+        if (key.Length == 0 || preferredTypes.Count == 0)
+        {
+            return Resolve(term);
+        }
+
+        var cacheKey = string.Join(',', preferredTypes.Order(StringComparer.Ordinal)) + "\u0001" + key;
+        if (!_typedCache.TryGetValue(cacheKey, out var typed))
+        {
+            typed = Exact(key, "exact", preferredTypes);
+            if (_typedCache.Count > 500_000)
+            {
+                _typedCache.Clear();
+            }
+
+            _typedCache.TryAdd(cacheKey, typed);
+        }
+
+        return typed ?? Resolve(term);
+    }
+
     public string? PreferredName(string cui)
     {
         ArgumentNullException.ThrowIfNull(cui);
@@ -83,9 +109,10 @@ internal sealed class UmlsResolver : IConceptResolver, IDisposable
         });
     }
 
-    private ResolvedConcept? Exact(string key, string method)
+    private ResolvedConcept? Exact(string key, string method, IReadOnlySet<string>? types = null)
     {
-        var docs = _index.TermDocs(IndexFields.Normalized, key).Select(_index.Document).Where(d => Accepted(d.Tuis)).ToList();
+        var docs = _index.TermDocs(IndexFields.Normalized, key).Select(_index.Document)
+            .Where(d => Accepted(d.Tuis) && (types is null || d.Tuis.Any(types.Contains))).ToList();
         if (docs.Count == 0)
         {
             return null;

@@ -929,7 +929,7 @@ internal sealed class OpenRelationsBuilder
                 "L" => ClinicalRelations.LowResultIndicates,
                 _ => ClinicalRelations.AbnormalResultIndicates, // POS and nominal (coded) results
             };
-            Relate(lab, rela, ClinicalRelations.IndicatedByLabResult, phenotype, "RO", "RO", ClinicalRelations.Loinc2Hpo);
+            Relate(lab, rela, ClinicalRelations.InverseOfLabResult(rela), phenotype, "RO", "RO", ClinicalRelations.Loinc2Hpo);
             Count(s + "_linked");
         }
 

@@ -123,8 +123,9 @@ public sealed class OpenRelationsBuilderTests
 
         // LOINC2HPO: H / L results, N left out; the phenotype is named by HPO and mapped to the disease of that exact name
         sink.Should().HaveRelation("XHPO_0002153", "RO", "XLNC_2823-3", ClinicalRelations.HighResultIndicates, ClinicalRelations.Loinc2Hpo);
-        sink.Should().HaveRelation("XLNC_2823-3", "RO", "XHPO_0002153", ClinicalRelations.IndicatedByLabResult, ClinicalRelations.Loinc2Hpo);
+        sink.Should().HaveRelation("XLNC_2823-3", "RO", "XHPO_0002153", ClinicalRelations.IndicatedByHighResult, ClinicalRelations.Loinc2Hpo);
         sink.Should().HaveRelation("XHPO_0002900", "RO", "XLNC_2823-3", ClinicalRelations.LowResultIndicates, ClinicalRelations.Loinc2Hpo);
+        sink.Should().HaveRelation("XLNC_2823-3", "RO", "XHPO_0002900", ClinicalRelations.IndicatedByLowResult, ClinicalRelations.Loinc2Hpo);
         sink.Should().HaveRelation("C0020461", "RO", "XHPO_0002153", ClinicalRelations.MappedTo, ClinicalRelations.Loinc2Hpo);
         sink.Atoms.Should().Contain(a => a.Cui == "XHPO_0002153" && a.Str == "Hyperkalemia" && a.Tty == "PT");
         sink.Atoms.Should().Contain(a => a.Cui == "XHPO_0002153" && a.Str == "Elevated serum potassium levels" && a.Tty == "SY");
