@@ -1082,6 +1082,12 @@ internal sealed class OpenRelationsBuilder
     /// the real files hold a few (LabeledIn has a 6-digit CUI). When more than 1% of a source's rows (and more than
     /// 10) are malformed, <see cref="EndSource"/> stops the build: the file is not the one the source names.
     /// </summary>
+    /// <summary>Per source with dropped malformed ids (below the threshold that stops the build): how many, and where
+    /// the first is, for the build log.</summary>
+    public IReadOnlyList<(string Source, long Rows, string File, long Line, string Field, string Expected)> MalformedRows =>
+        [.. _firstMalformed.OrderBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv => (kv.Key, _counts.TryGetValue(kv.Key + "_dropped_malformed_id", out var n) ? n : 0, kv.Value.File, kv.Value.Line, kv.Value.Field, kv.Value.Expected))];
+
     private bool Valid(bool ok, CsvRecord r, string field, string expected, string value, string source)
     {
         if (ok)

@@ -421,6 +421,11 @@ internal sealed class OpenVocabularyBuilder : IVocabularySink
             await relations.AddOptInAsync(name, cancellationToken);
         }
 
+        foreach (var m in relations.MalformedRows)
+        {
+            logger?.LogWarning("{Source}: {Rows} row(s) with a malformed id dropped (below the 1% that stops the build); the first: {File} line {Line}, field {Field}: expected {Expected}.", m.Source, m.Rows, Path.GetFileName(m.File), m.Line, m.Field, m.Expected);
+        }
+
         inputs.AddRange(relations.Inputs.Distinct(StringComparer.Ordinal));
         cancellationToken.ThrowIfCancellationRequested();
 
