@@ -26,11 +26,17 @@ public static class ConceptKinds
     /// <summary>FDA Established Pharmacologic Class and MED-RT class names end with one of these (as in UMLS).</summary>
     private static readonly string[] ClassSuffixes = [" [EPC]", " [MoA]", " [PE]", " [Chemical/Ingredient]"];
 
-    /// <summary>The kind of a concept, or null when it is none of them.</summary>
-    public static string? Of(string? group, IReadOnlyCollection<string>? tuis, string? name)
+    /// <summary>Identifier prefix of the open vocabulary's MeSH pharmacological action classes (typed T121 like the
+    /// drugs in them, as in UMLS, and named without a suffix).</summary>
+    public const string MeshActionPrefix = "XMSH_";
+
+    /// <summary>The kind of a concept, or null when it is none of them. <paramref name="cui"/>, when given, marks the
+    /// open vocabulary's MeSH pharmacological action classes (<see cref="MeshActionPrefix"/>) as drug classes.</summary>
+    public static string? Of(string? group, IReadOnlyCollection<string>? tuis, string? name, string? cui = null)
     {
         tuis ??= [];
-        if (name is not null && ClassSuffixes.Any(s => name.EndsWith(s, StringComparison.Ordinal)))
+        if ((name is not null && ClassSuffixes.Any(s => name.EndsWith(s, StringComparison.Ordinal)))
+            || (cui is not null && cui.StartsWith(MeshActionPrefix, StringComparison.Ordinal)))
         {
             return DrugClass;
         }

@@ -49,7 +49,7 @@ internal sealed class RelationGraphBuilder
     {
         ArgumentNullException.ThrowIfNull(concept);
         AddConcept(concept.Cui, concept.Name);
-        _groups[_nodes[concept.Cui]] ??= ConceptKinds.Of(concept.Group, concept.Tuis as IReadOnlyCollection<string> ?? [.. concept.Tuis], concept.Name);
+        _groups[_nodes[concept.Cui]] ??= ConceptKinds.Of(concept.Group, concept.Tuis as IReadOnlyCollection<string> ?? [.. concept.Tuis], concept.Name, concept.Cui);
     }
 
     public void AddRelation(UmlsRelation row)

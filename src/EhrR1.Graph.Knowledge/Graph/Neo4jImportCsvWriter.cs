@@ -28,7 +28,7 @@ public static class Neo4jImportCsvWriter
             {
                 w.Write(Q(c.Cui)); w.Write(','); w.Write(Q(c.Name)); w.Write(','); w.Write(Q(KnowledgeGraph.Key(c.Name))); w.Write(',');
                 w.Write(Q(string.Join(';', c.Tuis))); w.Write(','); w.Write(c.Group is null ? string.Empty : Q(c.Group));
-                w.Write(ConceptKinds.Of(c.Group, [.. c.Tuis], c.Name) is { } kind ? ",Concept;" + kind + "\n" : ",Concept\n");
+                w.Write(ConceptKinds.Of(c.Group, [.. c.Tuis], c.Name, c.Cui) is { } kind ? ",Concept;" + kind + "\n" : ",Concept\n");
                 n++;
             }
 

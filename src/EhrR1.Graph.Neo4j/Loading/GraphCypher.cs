@@ -44,7 +44,7 @@ internal static class GraphCypher
             ["tuis"] = c.Tuis.ToArray(),
             ["group"] = c.Group,
         };
-        foreach (var (k, v) in ConceptKinds.RowFields(ConceptKinds.Of(c.Group, [.. c.Tuis], c.Name)))
+        foreach (var (k, v) in ConceptKinds.RowFields(ConceptKinds.Of(c.Group, [.. c.Tuis], c.Name, c.Cui)))
         {
             row[k] = v;
         }

@@ -732,7 +732,7 @@ internal sealed class OpenRelationsBuilder
                 "MoA" => (ClinicalRelations.HasMechanismOfAction, ClinicalRelations.MechanismOfActionOf, "T044", "XMEDRT_", "MEDRT", " [MoA]"),
                 "PE" => (ClinicalRelations.HasPhysiologicEffect, ClinicalRelations.PhysiologicEffectOf, "T039", "XMEDRT_", "MEDRT", " [PE]"),
                 "Chemical/Ingredient" => (ClinicalRelations.HasChemicalStructure, ClinicalRelations.ChemicalStructureOf, "T104", "XMEDRT_", "MEDRT", " [Chemical/Ingredient]"),
-                "PA" => (ClinicalRelations.HasPharmacologicAction, ClinicalRelations.PharmacologicActionOf, "T121", "XMSH_", "MSH", string.Empty),
+                "PA" => (ClinicalRelations.HasPharmacologicAction, ClinicalRelations.PharmacologicActionOf, "T121", ConceptKinds.MeshActionPrefix, "MSH", string.Empty),
                 "has role" => (string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty),
                 _ => throw Bad(r, "TYPE", "unknown pharmacologic class type", "EPC, MoA, PE, Chemical/Ingredient, PA or has role", $"a value of {type.Length} characters"),
             };
