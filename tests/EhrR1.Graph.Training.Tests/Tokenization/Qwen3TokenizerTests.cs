@@ -41,6 +41,30 @@ public sealed class Qwen3TokenizerTests
         failures.Should().BeEmpty();
     }
 
+    /// <summary>
+    /// Hard strings of issue 20, with the ids Hugging Face's tokenizers (Rust and JS, same tokenizer.json) give: a lone
+    /// surrogate (read as U+FFFD), the noncharacter U+FFFE (its UTF-8 bytes), and a digit outside the BMP (a code
+    /// point of its own, not a surrogate pair glued to the space before it).
+    /// </summary>
+    public static TheoryData<string, int[], string> HardCases => new()
+    {
+        { "abc\ud800def", [13683, 5691, 750], "abc\ufffddef" },
+        { "a\ufffe", [64, 5564, 122], "a\ufffe" },
+        { "x \U0001D7D8", [87, 220, 56252, 253, 246], "x \U0001D7D8" },
+    };
+
+    [RequiresTokenizerTheory]
+    [MemberData(nameof(HardCases))]
+    public void Should_MatchHuggingFace_When_TextHasLoneSurrogatesNoncharactersOrAstralDigits(string text, int[] expected, string decoded)
+    {
+        // When
+        var ids = SharedTokenizer.Tokenizer.Encode(text);
+
+        // Then
+        ids.Should().Equal(expected);
+        SharedTokenizer.Tokenizer.Decode(ids).Should().Be(decoded);
+    }
+
     [RequiresTokenizerFact]
     public void Should_RenderAndEncodeChatTemplateCases_When_ThinkingToggles()
     {
