@@ -269,7 +269,7 @@ public sealed class Qwen3Tokenizer
     /// noncharacters never decompose or compose, so the runs between them are normalised apart and the
     /// noncharacters kept as they are.
     /// </summary>
-    private static string Nfc(string text)
+    internal static string Nfc(string text)
     {
         if (text.AsSpan().IndexOfAny('\uFFFE', '\uFFFF') < 0)
         {
