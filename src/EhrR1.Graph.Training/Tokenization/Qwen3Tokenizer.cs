@@ -8,10 +8,11 @@ namespace EhrR1.Graph.Training.Tokenization;
 
 /// <summary>
 /// The Qwen3 byte-level BPE tokenizer, read from a Hugging Face <c>tokenizer.json</c>: added tokens are matched
-/// first on the raw text, the rest is NFC-normalised, split by the Qwen2 pre-tokenizer regex, mapped byte-wise to
-/// the GPT-2 printable alphabet and merged by rank. Thread-safe.
+/// first on the raw text, the rest has lone surrogates replaced by U+FFFD (as Rust and JS strings hold them), is
+/// NFC-normalised, split by the Qwen2 pre-tokenizer (<see cref="Qwen3PreTokenizer"/>, by code point), mapped
+/// byte-wise to the GPT-2 printable alphabet and merged by rank. Any string encodes. Thread-safe.
 /// </summary>
-public sealed partial class Qwen3Tokenizer
+public sealed class Qwen3Tokenizer
 {
     public const string ImStart = "<|im_start|>";
     public const string ImEnd = "<|im_end|>";
@@ -208,28 +209,97 @@ public sealed partial class Qwen3Tokenizer
 
     private void EncodeOrdinary(string text, List<int> ids)
     {
-        var normalized = text.IsNormalized(NormalizationForm.FormC) ? text : text.Normalize(NormalizationForm.FormC);
-        foreach (Match piece in PreTokenizer().Matches(normalized))
+        var normalized = Nfc(ReplaceLoneSurrogates(text));
+        var cache = _cache.GetAlternateLookup<ReadOnlySpan<char>>();
+        for (var start = 0; start < normalized.Length;)
         {
-            if (_cache.TryGetValue(piece.Value, out var cached))
+            var piece = normalized.AsSpan(start, Qwen3PreTokenizer.NextPiece(normalized, start));
+            start += piece.Length;
+            if (cache.TryGetValue(piece, out var cached))
             {
                 ids.AddRange(cached);
                 continue;
             }
 
-            var result = Bpe(piece.Value);
+            var result = Bpe(piece);
             if (_cache.Count < MaxCachedWords)
             {
-                _cache.TryAdd(piece.Value, result);
+                cache.TryAdd(piece, result);
             }
 
             ids.AddRange(result);
         }
     }
 
-    private int[] Bpe(string piece)
+    /// <summary>
+    /// Lone (unpaired) surrogates become U+FFFD REPLACEMENT CHARACTER, which is what a Rust or JS string holds where
+    /// the UTF-16 had one; the text is otherwise returned as is.
+    /// </summary>
+    internal static string ReplaceLoneSurrogates(string text)
     {
-        var utf8 = Encoding.UTF8.GetBytes(piece);
+        var first = text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF');
+        if (first < 0)
+        {
+            return text;
+        }
+
+        char[]? copy = null;
+        for (var i = first; i < text.Length; i++)
+        {
+            if (!char.IsSurrogate(text[i]))
+            {
+                continue;
+            }
+
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+                continue;
+            }
+
+            copy ??= text.ToCharArray();
+            copy[i] = '\uFFFD';
+        }
+
+        return copy is null ? text : new string(copy);
+    }
+
+    /// <summary>
+    /// NFC. .NET refuses to normalise a string that holds U+FFFE or U+FFFF (<see cref="ArgumentException"/>); these
+    /// noncharacters never decompose or compose, so the runs between them are normalised apart and the
+    /// noncharacters kept as they are.
+    /// </summary>
+    internal static string Nfc(string text)
+    {
+        if (text.AsSpan().IndexOfAny('\uFFFE', '\uFFFF') < 0)
+        {
+            return text.IsNormalized(NormalizationForm.FormC) ? text : text.Normalize(NormalizationForm.FormC);
+        }
+
+        var result = new StringBuilder(text.Length);
+        var start = 0;
+        for (var i = 0; i <= text.Length; i++)
+        {
+            if (i == text.Length || text[i] is '\uFFFE' or '\uFFFF')
+            {
+                var run = text[start..i];
+                result.Append(run.IsNormalized(NormalizationForm.FormC) ? run : run.Normalize(NormalizationForm.FormC));
+                if (i < text.Length)
+                {
+                    result.Append(text[i]);
+                }
+
+                start = i + 1;
+            }
+        }
+
+        return result.ToString();
+    }
+
+    private int[] Bpe(ReadOnlySpan<char> piece)
+    {
+        var utf8 = new byte[Encoding.UTF8.GetByteCount(piece)];
+        Encoding.UTF8.GetBytes(piece, utf8);
         var symbols = new List<string>(utf8.Length);
         foreach (var b in utf8)
         {
@@ -310,7 +380,4 @@ public sealed partial class Qwen3Tokenizer
 
         return map;
     }
-
-    [GeneratedRegex(@"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+", RegexOptions.CultureInvariant)]
-    private static partial Regex PreTokenizer();
 }

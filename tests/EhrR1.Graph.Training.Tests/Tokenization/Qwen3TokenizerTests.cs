@@ -41,6 +41,72 @@ public sealed class Qwen3TokenizerTests
         failures.Should().BeEmpty();
     }
 
+    /// <summary>
+    /// Hard strings of issue 20, with the ids Hugging Face's tokenizers (Rust and JS, same tokenizer.json) give: a lone
+    /// surrogate (read as U+FFFD), the noncharacter U+FFFE (its UTF-8 bytes), and a digit outside the BMP (a code
+    /// point of its own, not a surrogate pair glued to the space before it).
+    /// </summary>
+    public static TheoryData<string, int[], string> HardCases => new()
+    {
+        { "abc\ud800def", [13683, 5691, 750], "abc\ufffddef" },
+        { "a\ufffe", [64, 5564, 122], "a\ufffe" },
+        { "x \U0001D7D8", [87, 220, 56252, 253, 246], "x \U0001D7D8" },
+    };
+
+    [RequiresTokenizerTheory]
+    [MemberData(nameof(HardCases))]
+    public void Should_MatchHuggingFace_When_TextHasLoneSurrogatesNoncharactersOrAstralDigits(string text, int[] expected, string decoded)
+    {
+        // When
+        var ids = SharedTokenizer.Tokenizer.Encode(text);
+
+        // Then
+        ids.Should().Equal(expected);
+        SharedTokenizer.Tokenizer.Decode(ids).Should().Be(decoded);
+    }
+
+    [RequiresTokenizerFact]
+    public void Should_EncodeAndRoundTripEveryCodePoint_When_ItStandsAlone()
+    {
+        // Given: every BMP code point (surrogates alone), the noncharacters at the end of every plane, and a
+        // letter, a digit and an emoji outside the BMP, each between two letters
+        var tokenizer = SharedTokenizer.Tokenizer;
+        var points = Enumerable.Range(0, 0x10000)
+            .Concat(Enumerable.Range(1, 16).SelectMany(plane => new[] { (plane << 16) | 0xFFFE, (plane << 16) | 0xFFFF }))
+            .Concat([0x1D400, 0x1D7D8, 0x1F600]);
+        var failures = new List<string>();
+
+        foreach (var point in points)
+        {
+            var character = point is >= 0xD800 and <= 0xDFFF ? ((char)point).ToString() : char.ConvertFromUtf32(point);
+            var text = "a" + character + "b";
+            // U+FFFE and U+FFFF are NFC-stable, but .NET refuses to normalise a string that holds them.
+            var expected = point is >= 0xD800 and <= 0xDFFF ? "a\uFFFDb"
+                : (point & 0xFFFE) == 0xFFFE ? text
+                : text.Normalize(System.Text.NormalizationForm.FormC);
+
+            // When
+            string decoded;
+            try
+            {
+                decoded = tokenizer.Decode(tokenizer.Encode(text));
+            }
+            catch (ArgumentException e)
+            {
+                failures.Add($"U+{point:X4}: {e.Message}");
+                continue;
+            }
+
+            // Then
+            if (!string.Equals(decoded, expected, StringComparison.Ordinal))
+            {
+                failures.Add($"U+{point:X4}: does not round-trip");
+            }
+        }
+
+        failures.Should().BeEmpty();
+    }
+
     [RequiresTokenizerFact]
     public void Should_RenderAndEncodeChatTemplateCases_When_ThinkingToggles()
     {
