@@ -17,17 +17,15 @@ public sealed class CurriculumRunTests
     [RequiresTokenizerFact]
     public async Task Should_RunEachStageFromThePreviousCheckpoint_And_SkipThemAllWhenUnchanged()
     {
-        // Given: a run folder holding what the earlier steps would have written (EHR-Ins records, reasoning records, the
-        // EHR-Bench splits), and a run.json with a tinier model and a few steps per stage
+        // Given: a run folder holding what the earlier steps would have written (EHR-Ins records, the EHR-Bench splits,
+        // reason's chains), and a run.json with a tinier model and a few steps per stage
         using var dir = new TempDirectory();
         var bench = TestPaths.TestData("evaluation", "mini-bench.jsonl");
         Directory.CreateDirectory(dir.Combine("tasks"));
         File.Copy(bench, dir.Combine("tasks", "ehr-bench-train.jsonl"));
         File.Copy(bench, dir.Combine("tasks", "ehr-bench-test.jsonl"));
         WriteCorpus(bench, dir.Combine("corpus", "ehr-ins-no-think.jsonl"), think: false);
-        WriteCorpus(bench, dir.Combine("corpus", "ehr-ins-reasoning.jsonl"), think: true);
-        Directory.CreateDirectory(dir.Combine("reasoning"));
-        File.WriteAllText(dir.Combine("reasoning", "reasoning.jsonl"), string.Empty);
+        WriteChains(bench, dir.Combine("reasoning", "reasoning.jsonl"));
         var config = dir.Combine("tiny.json");
         File.WriteAllText(config, """
             {"model_type": "qwen3", "vocab_size": 151936, "hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2,
@@ -39,8 +37,6 @@ public sealed class CurriculumRunTests
         {
             steps = new Dictionary<string, object>
             {
-                ["reason-filter"] = new { enabled = false },
-                ["corpus-reasoning"] = new { enabled = false },
                 ["train-domain"] = new Dictionary<string, object> { ["model-config"] = config, ["max-steps"] = 2, ["max-length"] = 256, ["threads"] = 2 },
                 ["train-reasoning"] = new Dictionary<string, object> { ["max-steps"] = 2, ["max-length"] = 256, ["mix-data"] = dir.Combine("corpus", "ehr-ins-no-think.jsonl"), ["mixing"] = "Curriculum", ["threads"] = 2 },
                 ["train-grpo"] = new Dictionary<string, object> { ["max-steps"] = 2, ["max-completion-length"] = 4, ["threads"] = 2 },
@@ -48,15 +44,18 @@ public sealed class CurriculumRunTests
             },
         }));
         var steps = RunModule.BuildSteps(dir.Path, dir.Combine("mimic"), null, 2, RunConfig.Load(runJson))
-            .Where(s => s.Name is "train-domain" or "train-reasoning" or "train-grpo" or "eval")
+            .Where(s => s.Name is "reason-filter" or "corpus-reasoning" or "train-domain" or "train-reasoning" or "train-grpo" or "eval")
             .ToList();
 
         // When
         var first = await Run(dir.Path, steps);
         var second = await Run(dir.Path, steps);
 
-        // Then: every stage ran, in curriculum order, each from the model the previous stage wrote
-        first.Select(o => (o.Step, o.Status)).Should().Equal(("train-domain", "ran"), ("train-reasoning", "ran"), ("train-grpo", "ran"), ("eval", "ran"));
+        // Then: the reasoning corpus was built from the chains, and every stage ran in curriculum order, each from the
+        // model the previous stage wrote
+        first.Select(o => (o.Step, o.Status)).Should().Equal(
+            ("reason-filter", "ran"), ("corpus-reasoning", "ran"), ("train-domain", "ran"), ("train-reasoning", "ran"), ("train-grpo", "ran"), ("eval", "ran"));
+        File.ReadAllText(dir.Combine("corpus", "ehr-ins-reasoning.jsonl")).Should().Contain("/think").And.Contain("## Final Results");
         InitFrom("model").Should().BeNull("stage 1 starts from a random model");
         InitFrom("model-reasoning").Should().Be(dir.Combine("model", "model"));
         InitFrom("model-grpo").Should().Be(dir.Combine("model-reasoning", "model"));
@@ -82,6 +81,28 @@ public sealed class CurriculumRunTests
         {
             throw new InvalidOperationException($"step {ex.Step} failed: {error}", ex);
         }
+    }
+
+    /// <summary>What <c>reason</c> writes for the bench samples: one chain each, in the three sections, ending with the labels.</summary>
+    private static void WriteChains(string bench, string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllLines(path, File.ReadLines(bench).Where(l => l.Length > 0).Select(l =>
+        {
+            using var doc = JsonDocument.Parse(l);
+            var r = doc.RootElement;
+            var labels = r.GetProperty("output").GetString()!.Split('\n');
+            return JsonSerializer.Serialize(new
+            {
+                sample_id = r.GetProperty("sample_id").GetString(),
+                task = r.GetProperty("task_info").GetProperty("task").GetString(),
+                prompt_id = "reasoning-with-graph@v1",
+                model = "gpt-4o",
+                labels,
+                chains = new[] { "## Extraction\n**Lab [t]**: x\n## Reasoning\ny\n## Final Results\n" + string.Join("\n", labels) },
+                finish_reasons = new[] { "stop" },
+            });
+        }));
     }
 
     /// <summary>EHR-Ins chat records of the bench samples: /no_think with an empty think block, or /think with a short chain.</summary>
