@@ -138,6 +138,12 @@ public sealed class RunStepsTests
         Step(none, "train-grpo").DisabledReason.Should().Contain("GRPO needs a checkpoint");
         Step(none, "eval").DisabledReason.Should().Be("no training stage on");
         Step(none, "eval-compare").Enabled.Should().BeFalse();
+
+        // a checkpoint or starting model named in run.json is kept
+        File.WriteAllText(path, """{"steps": {"train-grpo": {"init-from": "/elsewhere/sft"}, "eval": {"checkpoint": "/elsewhere/model"}}}""");
+        var given = RunModule.BuildSteps(dir.Path, dir.Combine("mimic"), null, 10, RunConfig.Load(path));
+        Arg(Step(given, "train-grpo"), "--init-from").Should().Be("/elsewhere/sft");
+        Arg(Step(given, "eval"), "--checkpoint").Should().Be("/elsewhere/model");
     }
 
     private static PipelineStep Step(IReadOnlyList<PipelineStep> steps, string name) => steps.Single(s => s.Name == name);

@@ -56,7 +56,8 @@ internal static class TrainingCurriculum
     /// <summary>
     /// Chains the checkpoints of the configured steps: each training stage left on starts from the model of the last
     /// stage before it that is on (the first one on trains from <c>--model-config</c>; GRPO cannot, so it is turned off
-    /// when no SFT stage is on), and <c>eval</c> scores the model of the last stage on (off when none is).
+    /// when no SFT stage is on), and <c>eval</c> scores the model of the last stage on (off when none is). A
+    /// <c>--init-from</c> or eval <c>--checkpoint</c> given in run.json is kept.
     /// </summary>
     public static List<PipelineStep> HandOver(IReadOnlyList<PipelineStep> steps, string run)
     {
@@ -101,14 +102,14 @@ internal static class TrainingCurriculum
             {
                 result[eval] = step with { Enabled = false, DisabledReason = "no training stage on" };
             }
-            else
+            else if (Option(step.Arguments, "--checkpoint") is { } old && string.Equals(old, Path.Combine(run, "model", "model"), StringComparison.Ordinal))
             {
-                var old = Option(step.Arguments, "--checkpoint");
+                // the run's default checkpoint (stage 1's) becomes the last stage's; a checkpoint given in run.json is kept
                 var trained = Path.Combine(previous, "model");
                 result[eval] = step with
                 {
                     Arguments = [.. step.Arguments.Select(a => string.Equals(a, old, StringComparison.Ordinal) ? trained : a)],
-                    Inputs = [.. step.Inputs.Select(i => old is not null && string.Equals(i, Path.GetDirectoryName(old), StringComparison.Ordinal) ? previous : i)],
+                    Inputs = [.. step.Inputs.Select(i => string.Equals(i, Path.GetDirectoryName(old), StringComparison.Ordinal) ? previous : i)],
                 };
             }
         }
