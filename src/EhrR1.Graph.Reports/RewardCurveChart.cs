@@ -1,3 +1,4 @@
+using System.Text.Json;
 using ScottPlot;
 
 namespace EhrR1.Graph.Reports;
@@ -16,7 +17,63 @@ public static class RewardCurveChart
             return [];
         }
 
-        using var plot = new Plot();
+        using var plot = Build(steps);
+        return ChartFiles.SaveBoth(plot, pathWithoutExtension, 720, 400);
+    }
+
+    /// <summary>Draws the curve as one SVG file (the run report's rendering).</summary>
+    /// <returns>The file written, or none when there are no steps.</returns>
+    public static IReadOnlyList<string> SaveSvg(IReadOnlyList<(int Step, double Verify, double Total)> steps, string svgPath)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        if (steps.Count == 0)
+        {
+            return [];
+        }
+
+        using var plot = Build(steps);
+        return ChartFiles.Save(plot, null, svgPath, 720, 400);
+    }
+
+    /// <summary>
+    /// The per-step rewards of a GRPO <c>metrics.jsonl</c> (one <c>{"Step", "VerifyMean", "RewardMean", ...}</c> object a
+    /// line), in file order; empty when the file holds no GRPO steps (e.g. the metrics of an SFT run, which have no
+    /// rewards). Lines that are not JSON objects with these numbers are skipped.
+    /// </summary>
+    public static IReadOnlyList<(int Step, double Verify, double Total)> ReadMetrics(string metricsPath)
+    {
+        var steps = new List<(int, double, double)>();
+        foreach (var line in File.ReadLines(metricsPath))
+        {
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            try
+            {
+                using var doc = JsonDocument.Parse(line);
+                var r = doc.RootElement;
+                if (r.ValueKind == JsonValueKind.Object
+                    && r.TryGetProperty("Step", out var step) && step.TryGetInt32(out var n)
+                    && r.TryGetProperty("VerifyMean", out var verify) && verify.ValueKind == JsonValueKind.Number
+                    && r.TryGetProperty("RewardMean", out var total) && total.ValueKind == JsonValueKind.Number)
+                {
+                    steps.Add((n, verify.GetDouble(), total.GetDouble()));
+                }
+            }
+            catch (JsonException)
+            {
+                // a torn last line of an interrupted run: the steps before it still make a curve
+            }
+        }
+
+        return steps;
+    }
+
+    private static Plot Build(IReadOnlyList<(int Step, double Verify, double Total)> steps)
+    {
+        var plot = new Plot();
         var x = steps.Select(s => (double)s.Step).ToArray();
         var verify = plot.Add.Scatter(x, steps.Select(s => s.Verify).ToArray());
         verify.LegendText = "verify reward (mean)";
@@ -28,6 +85,6 @@ public static class RewardCurveChart
         plot.XLabel("step (one generation batch)");
         plot.YLabel("reward");
         plot.ShowLegend(Edge.Right);
-        return ChartFiles.SaveBoth(plot, pathWithoutExtension, 720, 400);
+        return plot;
     }
 }

@@ -29,6 +29,9 @@ public sealed class MainCommandTests(DemoRunFixture demo)
         "model/metrics.jsonl",
         "model/training-curve.png",
         "model/model/model.safetensors",
+        "model-grpo/metrics.jsonl",
+        "model-grpo/model/model.safetensors",
+        "report/reward-curve.svg",
         "eval/result.json",
         "eval/plots/roc-all.png",
         "report/index.html",
@@ -37,6 +40,9 @@ public sealed class MainCommandTests(DemoRunFixture demo)
     /// <summary>Steps that run only with <c>--neo4j URL</c> (the README's main command has none).</summary>
     private static readonly HashSet<string> NeedsNeo4j = new(StringComparer.Ordinal) { "graph-load", "evidence-neo4j" };
 
+    /// <summary>Steps that run only when <c>reason</c> writes chains (an LLM endpoint; the main command has none).</summary>
+    private static readonly HashSet<string> NeedsChains = new(StringComparer.Ordinal) { "reason-filter", "corpus-reasoning", "train-reasoning" };
+
     [RequiresDataFact]
     public void MainCommand_FromACleanCopy_RunsEveryStepAndEndsWithTheSummary()
     {
@@ -44,8 +50,9 @@ public sealed class MainCommandTests(DemoRunFixture demo)
         run.ExitCode.Should().Be(0, "the main command must succeed on a fresh copy; its log ends with:\n" + run.Tail());
 
         var steps = run.StepStatuses();
-        steps.Keys.Should().Contain(["ingest", "tasks-index", "train", "eval", "report"]);
-        steps.Where(s => !NeedsNeo4j.Contains(s.Key) && s.Value != "ran").Should().BeEmpty("on a fresh copy every step runs (none failed, none off)");
+        steps.Keys.Should().Contain(["ingest", "tasks-index", "train-domain", "train-grpo", "eval", "report"]);
+        steps.Where(s => !NeedsNeo4j.Contains(s.Key) && !NeedsChains.Contains(s.Key) && s.Value != "ran").Should().BeEmpty("on a fresh copy every step runs (none failed, none off)");
+        steps.Where(s => NeedsChains.Contains(s.Key)).Should().OnlyContain(s => s.Value == "disabled", "without an LLM endpoint there is no reasoning corpus");
         steps.Where(s => NeedsNeo4j.Contains(s.Key)).Should().OnlyContain(s => s.Value == "disabled", "without --neo4j the Neo4j steps are off");
         run.Stderr.Should().Contain("run finished");
 
@@ -70,7 +77,7 @@ public sealed class MainCommandTests(DemoRunFixture demo)
         var again = demo.Second;
         again.ExitCode.Should().Be(0, again.Tail());
         var steps = again.StepStatuses();
-        steps.Where(s => s.Key != "report" && !NeedsNeo4j.Contains(s.Key) && s.Value != "up to date").Should().BeEmpty("nothing changed since the first run");
+        steps.Where(s => s.Key != "report" && !NeedsNeo4j.Contains(s.Key) && !NeedsChains.Contains(s.Key) && s.Value != "up to date").Should().BeEmpty("nothing changed since the first run");
         var neo4jSeconds = again.Summary().GetProperty("steps").EnumerateArray()
             .Where(s => NeedsNeo4j.Contains(s.GetProperty("step").GetString()!))
             .Sum(s => s.GetProperty("elapsedSeconds").GetDouble());

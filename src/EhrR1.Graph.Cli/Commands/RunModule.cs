@@ -13,7 +13,7 @@ namespace EhrR1.Graph.Cli.Commands;
 
 /// <summary>
 /// <c>ehr-graph run --out RUNDIR</c>: the chain on the embedded defaults, one stage command per step, into one run
-/// folder (store/, tasks/, vocab/, concepts/, graph/, evidence/, reasoning/, corpus/, model/, eval/, report/). Each step is the same command a user can run
+/// folder (store/, tasks/, vocab/, concepts/, graph/, evidence/, reasoning/, corpus/, model/, model-reasoning/, model-grpo/, eval/, report/). Each step is the same command a user can run
 /// alone; a step whose arguments and inputs are unchanged since its last success is skipped; <c>run.json</c>
 /// (<c>--config</c>) overrides any step's options or turns a step off.
 /// </summary>
@@ -24,13 +24,13 @@ internal sealed class RunModule : ICliModule
 
     public void Register(CommandTree tree, CliContext context)
     {
-        var cmd = new Command("run", "Run the pipeline into one run folder: ingest, task index, samples, EHR-Bench/EHR-Ins export, open vocabulary and its index, concepts, co-occurrence, the embedded graph, evidence paths and attrition, reasoning prompts and Batch files, a tiny model trained on CPU and its evaluation, and the report. Up-to-date steps are skipped.");
+        var cmd = new Command("run", "Run the pipeline into one run folder: ingest, task index, samples, EHR-Bench/EHR-Ins export, open vocabulary and its index, concepts, co-occurrence, the embedded graph, evidence paths and attrition, reasoning prompts and Batch files, a tiny model trained on CPU through upstream's curriculum (stage 1 on EHR-Ins, stage 2 on the reasoning corpus when there is one, GRPO) and its evaluation, and the report. Up-to-date steps are skipped.");
         var output = new Option<string>("--out") { Description = "Run folder (e.g. runs/demo)", Required = true };
         var mimic = new Option<string?>("--mimic") { Description = "MIMIC-IV release folder (default: $EHRR1_MIMIC, else the demo under the shared data folder, plus its chartevents subset)" };
         var extra = new Option<string[]>("--extra-table") { Description = "module/table=PATH read from another file (repeatable)" };
-        var config = new Option<FileInfo?>("--config") { Description = "run.json with per-step option overrides: {\"steps\": {\"train\": {\"max-steps\": 100}, \"reason\": {\"enabled\": false}}}" };
+        var config = new Option<FileInfo?>("--config") { Description = "run.json with per-step option overrides: {\"steps\": {\"train-domain\": {\"max-steps\": 100}, \"reason\": {\"enabled\": false}}}" };
         var force = new Option<bool>("--force") { Description = "Re-run every step even when up to date (default false)" };
-        var trainSteps = new Option<int>("--train-steps") { Description = "Optimizer steps of the tiny model (default 60)", DefaultValueFactory = _ => 60 };
+        var trainSteps = new Option<int>("--train-steps") { Description = "Optimizer steps of stage 1 (train-domain) of the tiny model (default 60)", DefaultValueFactory = _ => 60 };
         var neo4j = new Option<string?>("--neo4j") { Description = "Neo4j HTTP URL (e.g. http://127.0.0.1:7474): also load the graph and the thinking graphs there (credentials: EHRR1_NEO4J_USER / EHRR1_NEO4J_PASSWORD)" };
         foreach (var o in new Option[] { output, mimic, extra, config, force, trainSteps, neo4j })
         {
@@ -127,8 +127,6 @@ internal sealed class RunModule : ICliModule
                     ? ["--samples", R("tasks", "ehr-bench-train.jsonl"), "--evidence", R("evidence", "evidence.jsonl"), "--out", R("reasoning")]
                     : ["--samples", R("tasks", "ehr-bench-train.jsonl"), "--evidence", R("evidence", "evidence.jsonl"), "--out", R("reasoning"), "--prepare-only"],
                 [R("tasks", "ehr-bench-train.jsonl"), R("evidence", "evidence.jsonl")], [R("reasoning")]),
-            new("train", ["train"], ["--data", R("corpus", "ehr-ins-no-think.jsonl"), "--model-config", tiny, "--out", R("model"), "--max-steps", trainSteps.ToString(CultureInfo.InvariantCulture), "--batch-size", "4", "--max-length", "512", "--lr", "0.002", "--warmup-ratio", "0.1", "--eval-every", "1000", "--save-every", "1000", "--no-resume"],
-                [R("corpus", "ehr-ins-no-think.jsonl"), tiny], [R("model")]),
             new("eval", ["eval", "run"], ["--bench", R("tasks", "ehr-bench-test.jsonl"), "--checkpoint", R("model", "model"), "--out", R("eval"), "--max-per-task", "2", "--max-new-tokens", "16", "--bootstrap", "200"],
                 [R("tasks", "ehr-bench-test.jsonl"), R("model")], [R("eval")], CleanOutputs: true),
 
@@ -141,7 +139,11 @@ internal sealed class RunModule : ICliModule
                 [R("eval", "result.json"), R("eval-baseline", "result.json")], [R("eval-compare", "comparison.md")]),
         };
 
-        // run.json: per-step overrides and switches
+        // the training curriculum before eval: stage 1 → stage 2 (with a reasoning corpus) → GRPO, each from the previous checkpoint
+        steps.InsertRange(steps.FindIndex(s => s.Name == "eval"), TrainingCurriculum.Steps(run, trainSteps, tiny, llmConfigured || File.Exists(TrainingCurriculum.ReasoningResults(run))));
+
+        // run.json: per-step overrides and switches ("train", the one training step before the curriculum, is stage 1)
+        config = config.Renamed(TrainingCurriculum.LegacyName, TrainingCurriculum.Domain);
         var unknown = config.StepNames.Where(n => steps.All(s => !string.Equals(s.Name, n, StringComparison.Ordinal))).ToList();
         if (unknown.Count > 0)
         {
@@ -154,6 +156,8 @@ internal sealed class RunModule : ICliModule
             Enabled = config.IsEnabled(s.Name, s.Enabled),
             DisabledReason = config.IsEnabled(s.Name, s.Enabled) || !s.Enabled ? s.DisabledReason : "turned off in run.json",
         }).ToList();
+
+        configured = TrainingCurriculum.HandOver(configured, run);
 
         // comparing needs both results
         var compare = configured.FindIndex(s => s.Name == "eval-compare");

@@ -34,6 +34,8 @@ internal sealed class TrainModule : ICliModule
         var initFrom = new Option<DirectoryInfo?>("--init-from") { Description = "Checkpoint folder (config.json + safetensors) to fine-tune" };
         var tokenizer = new Option<DirectoryInfo?>("--tokenizer") { Description = "Folder with the Qwen3 tokenizer.json (default $EHRR1_TOKENIZER or shared/tokenizer/qwen3)" };
         var eval = new Option<FileInfo?>("--eval-data") { Description = "Held-out EHR-Ins JSONL for periodic eval loss" };
+        var mixData = new Option<FileInfo?>("--mix-data") { Description = "A second EHR-Ins chat JSONL mixed into --data (stage 2: e.g. the non-reasoning records)" };
+        var mixing = new Option<DatasetMixing>("--mixing") { Description = "Shuffle (one shuffled pool) | Curriculum (upstream --curriculum: --mix-data withheld until progress 1 - 2|D2|/|D1|, then drawn with a share rising linearly to 1) (default Shuffle)", DefaultValueFactory = _ => DatasetMixing.Shuffle };
         var maxLength = new Option<int>("--max-length") { Description = "Maximum tokens per sample (default 2048)", DefaultValueFactory = _ => 2048 };
         var truncation = new Option<TruncationMode>("--truncation") { Description = "HeadAndTail | KeepEnd | Drop (default HeadAndTail)", DefaultValueFactory = _ => TruncationMode.HeadAndTail };
         var headTokens = new Option<int>("--head-tokens") { Description = "EHR tokens kept from the start when cutting (default 256)", DefaultValueFactory = _ => 256 };
@@ -58,7 +60,7 @@ internal sealed class TrainModule : ICliModule
         var noResume = new Option<bool>("--no-resume") { Description = "Ignore checkpoints already in --out" };
 
         var cmd = new Command("train", "Supervised fine-tuning of a Qwen3 model on EHR-Ins chat JSONL (completion-only loss).");
-        foreach (var o in new Option[] { data, output, config, initFrom, tokenizer, eval, maxLength, truncation, headTokens, batch, accum, epochs, maxSteps, lr, warmup, weightDecay, clip, seed, evalEvery, saveEvery, loraRank, loraAlpha, loraDropout, loraTargets, device, dtype, threads, noResume })
+        foreach (var o in new Option[] { data, output, config, initFrom, tokenizer, eval, mixData, mixing, maxLength, truncation, headTokens, batch, accum, epochs, maxSteps, lr, warmup, weightDecay, clip, seed, evalEvery, saveEvery, loraRank, loraAlpha, loraDropout, loraTargets, device, dtype, threads, noResume })
         {
             cmd.Options.Add(o);
         }
@@ -87,6 +89,8 @@ internal sealed class TrainModule : ICliModule
                 InitFrom = parse.GetValue(initFrom)?.FullName,
                 Tokenizer = parse.GetValue(tokenizer)?.FullName,
                 EvalData = parse.GetValue(eval)?.FullName,
+                MixData = parse.GetValue(mixData)?.FullName,
+                Mixing = parse.GetValue(mixing),
                 MaxLength = parse.GetValue(maxLength),
                 Truncation = parse.GetValue(truncation),
                 HeadTokens = parse.GetValue(headTokens),

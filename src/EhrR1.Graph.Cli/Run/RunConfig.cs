@@ -52,6 +52,39 @@ internal sealed class RunConfig
 
     public IEnumerable<string> StepNames => _steps.Keys;
 
+    /// <summary>
+    /// This configuration with the section of a renamed step (<paramref name="oldName"/>) read as <paramref name="newName"/>'s;
+    /// when both are given, the new name's settings win.
+    /// </summary>
+    public RunConfig Renamed(string oldName, string newName)
+    {
+        if (!_steps.TryGetValue(oldName, out var old))
+        {
+            return this;
+        }
+
+        var renamed = new RunConfig();
+        foreach (var (name, settings) in _steps)
+        {
+            if (!string.Equals(name, oldName, StringComparison.Ordinal))
+            {
+                renamed._steps[name] = settings;
+            }
+        }
+
+        var merged = new Dictionary<string, JsonElement>(old, StringComparer.Ordinal);
+        if (_steps.TryGetValue(newName, out var current))
+        {
+            foreach (var (key, value) in current)
+            {
+                merged[key] = value;
+            }
+        }
+
+        renamed._steps[newName] = merged;
+        return renamed;
+    }
+
     public bool IsEnabled(string step, bool defaultValue) =>
         _steps.TryGetValue(step, out var s) && s.TryGetValue("enabled", out var e) && e.ValueKind is JsonValueKind.True or JsonValueKind.False
             ? e.GetBoolean()

@@ -15,7 +15,7 @@ public static class RunReportBuilder
 {
     /// <summary>Stage folders in pipeline order; other folders follow alphabetically.</summary>
     public static readonly IReadOnlyList<string> StageOrder =
-        ["store", "tasks", "vocab", "concepts", "graph", "evidence", "reasoning", "corpus", "model", "eval", "eval-baseline", "eval-compare"];
+        ["store", "tasks", "vocab", "concepts", "graph", "evidence", "reasoning", "corpus", "model", "model-reasoning", "model-grpo", "eval", "eval-baseline", "eval-compare"];
 
     private const long MaxInlineBytes = 4L << 20;
 
@@ -75,6 +75,25 @@ public static class RunReportBuilder
 
         var figures = 0;
         var tables = 0;
+        var outDir = Path.Combine(run, "report");
+        var curves = RewardCurves(run, stages, outDir);
+        if (curves.Count > 0)
+        {
+            // the GRPO reward curve, redrawn from metrics.jsonl, at the top: the first thing to look at after a run
+            html.Append("<h2 id=\"reward-curve\">Reward curve</h2>\n");
+            foreach (var (stage, svgPath) in curves)
+            {
+                figures++;
+                var svg = File.ReadAllText(svgPath);
+                var start = svg.IndexOf("<svg", StringComparison.Ordinal);
+                html.Append("<figure>").Append(start >= 0 ? svg[start..] : svg).Append("<figcaption>mean verify reward per GRPO step, from ")
+                    .Append(E(stage + "/metrics.jsonl")).Append(" (<a href=\"").Append(E(Path.GetFileName(svgPath))).Append("\">").Append(E(Path.GetFileName(svgPath)))
+                    .Append("</a>)</figcaption></figure>\n");
+                md.Append("\nReward curve: [").Append(Path.GetFileName(svgPath)).Append("](").Append(Path.GetFileName(svgPath)).Append(") (").Append(stage).Append("/metrics.jsonl)\n");
+            }
+        }
+
+        var redrawn = curves.Select(c => c.Stage).ToHashSet(StringComparer.Ordinal);
         foreach (var stage in stages)
         {
             var dir = Path.Combine(run, stage);
@@ -109,6 +128,12 @@ public static class RunReportBuilder
                          .Where(f => f.EndsWith(".svg", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
                          .Order(StringComparer.Ordinal))
             {
+                // The stage's own rendering of a reward curve drawn above is not repeated.
+                if (redrawn.Contains(stage) && Path.GetFileNameWithoutExtension(image) == "reward-curve")
+                {
+                    continue;
+                }
+
                 // Prefer SVG when both renderings of a chart exist.
                 if (image.EndsWith(".png", StringComparison.OrdinalIgnoreCase) && File.Exists(Path.ChangeExtension(image, ".svg")))
                 {
@@ -140,12 +165,31 @@ public static class RunReportBuilder
         }
 
         html.Append("</body></html>\n");
-        var outDir = Path.Combine(run, "report");
         var htmlPath = Path.Combine(outDir, "index.html");
         var mdPath = Path.Combine(outDir, "summary.md");
         AtomicFile.WriteAllText(htmlPath, html.ToString());
         AtomicFile.WriteAllText(mdPath, md.ToString());
         return new RunReportResult(htmlPath, mdPath, stages.Count, figures, tables);
+    }
+
+    /// <summary>
+    /// Draws <c>report/reward-curve[-STAGE].svg</c> from each stage folder's GRPO <c>metrics.jsonl</c> (SFT metrics have
+    /// no rewards and draw nothing). Returns the stage and the SVG of each curve drawn.
+    /// </summary>
+    private static List<(string Stage, string Svg)> RewardCurves(string run, IReadOnlyList<string> stages, string outDir)
+    {
+        var found = stages
+            .Select(stage => (Stage: stage, Steps: File.Exists(Path.Combine(run, stage, "metrics.jsonl")) ? RewardCurveChart.ReadMetrics(Path.Combine(run, stage, "metrics.jsonl")) : []))
+            .Where(c => c.Steps.Count > 0)
+            .ToList();
+        var curves = new List<(string, string)>();
+        foreach (var (stage, steps) in found)
+        {
+            var name = found.Count == 1 ? "reward-curve.svg" : "reward-curve-" + stage + ".svg";
+            curves.AddRange(RewardCurveChart.SaveSvg(steps, Path.Combine(outDir, name)).Select(svg => (stage, svg)));
+        }
+
+        return curves;
     }
 
     private static List<(string File, RunManifest Manifest)> FindManifests(string dir)

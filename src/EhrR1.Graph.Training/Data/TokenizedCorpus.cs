@@ -22,7 +22,7 @@ namespace EhrR1.Graph.Training.Data;
 /// dropped (int32), key (32 bytes), token ids (int32 × tokens), offsets (int64 × (count + 1)), prompt lengths
 /// (int32 × count).
 /// </summary>
-public sealed class TokenizedCorpus : IDisposable
+public sealed class TokenizedCorpus : ITokenizedExamples, IDisposable
 {
     private const int HeaderSize = 64;
     private static readonly byte[] Magic = "EHRTOK01"u8.ToArray();

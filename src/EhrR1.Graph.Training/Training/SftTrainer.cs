@@ -77,15 +77,24 @@ public sealed class SftTrainer
         progress?.Report(new StageProgress("tokenize", 0, null));
         // Tokenized once into an on-disk cache and read batch by batch: memory does not grow with the corpus.
         var cacheDirectory = Path.Combine(s.OutputDirectory, TokenCacheFolder);
-        using var train = TokenizedCorpus.Open(s.Data, encoder, tokenizerDir, cacheDirectory, ct);
+        using var first = TokenizedCorpus.Open(s.Data, encoder, tokenizerDir, cacheDirectory, ct);
+        using var second = s.MixData is null ? null : TokenizedCorpus.Open(s.MixData, encoder, tokenizerDir, cacheDirectory, ct);
+        ITokenizedExamples train = second is null ? first : new ConcatenatedExamples(first, second);
+        var truncated = first.Truncated + (second?.Truncated ?? 0);
+        var dropped = first.Dropped + (second?.Dropped ?? 0);
         using var eval = s.EvalData is null ? null : TokenizedCorpus.Open(s.EvalData, encoder, tokenizerDir, cacheDirectory, ct);
         if (train.Count == 0)
         {
-            throw new InputDataException("EHR-TRN-020", s.Data, null, null, "no usable training examples", found: $"{train.Dropped} dropped as too long for --max-length {s.MaxLength}");
+            throw new InputDataException("EHR-TRN-020", s.Data, null, null, "no usable training examples", found: $"{dropped} dropped as too long for --max-length {s.MaxLength}");
         }
 
         _logger.LogInformation("{How} {Count} training examples ({Truncated} truncated, {Dropped} dropped); {Eval} eval examples.",
-            train.Reused ? "Token cache reused for" : "Tokenized", train.Count, train.Truncated, train.Dropped, eval?.Count ?? 0);
+            first.Reused ? "Token cache reused for" : "Tokenized", train.Count, truncated, dropped, eval?.Count ?? 0);
+        if (second is not null)
+        {
+            _logger.LogInformation("Mixing {Second} examples of {MixData} into {First} ({Mixing}{Start}).", second.Count, Path.GetFileName(s.MixData), first.Count, s.Mixing,
+                s.Mixing == DatasetMixing.Curriculum ? ", second dataset from progress " + CurriculumSchedule.Start(first.Count, second.Count).ToString("F3", CultureInfo.InvariantCulture) : string.Empty);
+        }
 
         Directory.CreateDirectory(s.OutputDirectory);
         manual_seed(s.Seed);
@@ -103,6 +112,17 @@ public sealed class SftTrainer
         var history = new List<StepMetrics>();
         var startStep = TryResume(s, model, optimizer, history);
         var batchCache = new Dictionary<int, IReadOnlyList<int[]>>();
+
+        // Curriculum mixing orders every draw of the whole run (progress is over the run, not an epoch): one "epoch" of
+        // consecutive batches covering all steps.
+        if (second is not null && s.Mixing == DatasetMixing.Curriculum)
+        {
+            var draws = (long)totalSteps * s.GradientAccumulation * s.BatchSize;
+            var curriculum = CurriculumSchedule.Batches(CurriculumSchedule.Order(first.Count, second.Count, draws, s.Seed), s.BatchSize);
+            batchesPerEpoch = curriculum.Count;
+            batchCache[0] = curriculum;
+        }
+
         IReadOnlyList<int[]> Batches(int epoch)
         {
             if (!batchCache.TryGetValue(epoch, out var list))
@@ -180,7 +200,7 @@ public sealed class SftTrainer
         ExportModel(model, modelDir, tokenizerDir, s.Lora);
         WriteMetrics(Path.Combine(s.OutputDirectory, "metrics.jsonl"), history);
         var report = new TrainReport(modelDir, totalSteps, startStep, history, train.Count, eval?.Count ?? 0,
-            train.Truncated, train.Dropped, model.parameters().Sum(p => p.NumberOfElements), trainable.Sum(p => p.Parameter.NumberOfElements),
+            truncated, dropped, model.parameters().Sum(p => p.NumberOfElements), trainable.Sum(p => p.Parameter.NumberOfElements),
             tokensPerSecond, clock.Elapsed.TotalSeconds);
         new RunManifest
         {
@@ -190,12 +210,13 @@ public sealed class SftTrainer
                 ["model_config"] = s.ModelConfig, ["init_from"] = s.InitFrom, ["max_length"] = Str(s.MaxLength), ["truncation"] = s.Truncation.ToString(),
                 ["batch_size"] = Str(s.BatchSize), ["grad_accum"] = Str(s.GradientAccumulation), ["lr"] = Str(s.LearningRate), ["warmup_ratio"] = Str(s.WarmupRatio),
                 ["epochs"] = Str(s.Epochs), ["max_steps"] = s.MaxSteps?.ToString(CultureInfo.InvariantCulture), ["seed"] = Str(s.Seed),
+                ["mix_data"] = s.MixData, ["mixing"] = s.MixData is null ? null : s.Mixing.ToString(),
                 ["lora_rank"] = s.Lora?.Rank.ToString(CultureInfo.InvariantCulture), ["device"] = device.type.ToString(), ["dtype"] = dtype.ToString(),
             },
-            Inputs = [FileFingerprint.Of(s.Data)],
+            Inputs = s.MixData is null ? [FileFingerprint.Of(s.Data)] : [FileFingerprint.Of(s.Data), FileFingerprint.Of(s.MixData)],
             Counts = new Dictionary<string, long>(StringComparer.Ordinal)
             {
-                ["train_examples"] = train.Count, ["truncated"] = train.Truncated, ["dropped"] = train.Dropped, ["steps"] = totalSteps,
+                ["train_examples"] = train.Count, ["truncated"] = truncated, ["dropped"] = dropped, ["steps"] = totalSteps,
             },
             ElapsedSeconds = clock.Elapsed.TotalSeconds,
         }.Save(Path.Combine(s.OutputDirectory, "manifest.json"));
@@ -229,7 +250,7 @@ public sealed class SftTrainer
     }
 
     /// <summary>Sum of token cross-entropies over the answer positions of a batch, and their count.</summary>
-    internal static (Tensor Sum, long Count) BatchLoss(Qwen3ForCausalLM model, TokenizedCorpus examples, int[] batch, Device device)
+    internal static (Tensor Sum, long Count) BatchLoss(Qwen3ForCausalLM model, ITokenizedExamples examples, int[] batch, Device device)
     {
         var maxLen = batch.Max(examples.Length);
         var ids = new long[batch.Length * maxLen];
@@ -263,7 +284,7 @@ public sealed class SftTrainer
         return (loss, targets.Count);
     }
 
-    internal static double Evaluate(Qwen3ForCausalLM model, TokenizedCorpus examples, int batchSize, Device device)
+    internal static double Evaluate(Qwen3ForCausalLM model, ITokenizedExamples examples, int batchSize, Device device)
     {
         model.eval();
         double sum = 0;

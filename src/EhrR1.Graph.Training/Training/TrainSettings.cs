@@ -21,6 +21,12 @@ public sealed record TrainSettings
 
     public string? EvalData { get; init; }
 
+    /// <summary>A second EHR-Ins chat JSONL mixed into <see cref="Data"/> (stage 2: e.g. non-reasoning records beside the reasoning set).</summary>
+    public string? MixData { get; init; }
+
+    /// <summary>How <see cref="MixData"/> is mixed in: one shuffled pool, or upstream's curriculum (withheld until late, then linearly more).</summary>
+    public DatasetMixing Mixing { get; init; } = DatasetMixing.Shuffle;
+
     public int MaxLength { get; init; } = 2048;
 
     public TruncationMode Truncation { get; init; } = TruncationMode.HeadAndTail;
@@ -121,6 +127,11 @@ public sealed record TrainSettings
         if (MaxGradNorm < 0)
         {
             yield return $"--max-grad-norm must be >= 0 (0 = off); got {MaxGradNorm}.";
+        }
+
+        if (Mixing == DatasetMixing.Curriculum && MixData is null)
+        {
+            yield return "--mixing curriculum needs --mix-data (the second dataset to withhold until late in training).";
         }
 
         if (Device is not ("auto" or "cpu" or "cuda"))

@@ -1,5 +1,6 @@
 using EhrR1.Graph.Core.Errors;
 using EhrR1.Graph.TestSupport;
+using EhrR1.Graph.Training.Data;
 using EhrR1.Graph.Training.Model;
 using EhrR1.Graph.Training.SafeTensors;
 using EhrR1.Graph.Training.Tests.Support;
@@ -107,6 +108,37 @@ public sealed class SftTrainerTests
         var changed = merged.named_parameters().Where(p => !p.parameter.allclose(before[p.name], 0, 0)).Select(p => p.name).ToList();
         changed.Should().NotBeEmpty().And.OnlyContain(n => n.EndsWith("q_proj.weight") || n.EndsWith("v_proj.weight") || n.EndsWith("down_proj.weight"));
         File.Exists(Path.Combine(report.ModelDirectory, "adapter_model.safetensors")).Should().BeTrue();
+    }
+
+    [RequiresTokenizerFact]
+    public async Task Should_TrainOnBothDatasets_When_MixingASecondOneByCurriculum()
+    {
+        // Given: stage 1's model, and a second dataset of 12 records withheld until late (48 + 12 records: from 0.5)
+        using var dir = new TempDirectory();
+        var stage1 = await new SftTrainer(NullLogger.Instance).RunAsync(Settings(dir, "stage1", 2), null, CancellationToken.None);
+        var second = TinyCorpus.Write(dir.Combine("second.jsonl"), 12, seed: 21);
+        var settings = Settings(dir, "stage2", 8) with
+        {
+            ModelConfig = null, InitFrom = stage1.ModelDirectory, MixData = second, Mixing = DatasetMixing.Curriculum, EvalData = null,
+        };
+
+        // When
+        var report = await new SftTrainer(NullLogger.Instance).RunAsync(settings, null, CancellationToken.None);
+
+        // Then: both datasets are the training set, every step trained, and the manifest names the mixing
+        report.TrainExamples.Should().Be(60);
+        report.History.Should().HaveCount(8).And.OnlyContain(h => double.IsFinite(h.Loss) && h.Tokens > 0);
+        File.ReadAllText(dir.Combine("stage2", "manifest.json")).Should().Contain("\"mixing\": \"Curriculum\"").And.Contain("second.jsonl");
+    }
+
+    [Fact]
+    public async Task Should_AskForTheSecondDataset_When_CurriculumMixingHasNone()
+    {
+        var settings = new TrainSettings { Data = "x.jsonl", OutputDirectory = "out", ModelConfig = "c.json", Mixing = DatasetMixing.Curriculum };
+
+        var act = () => new SftTrainer(NullLogger.Instance).RunAsync(settings, null, CancellationToken.None);
+
+        (await act.Should().ThrowAsync<StageConfigurationException>()).Which.Problems.Should().ContainSingle().Which.Should().Contain("--mix-data");
     }
 
     [Fact]
