@@ -25,7 +25,7 @@ internal sealed class TasksModule : ICliModule
     {
         var store = new Option<DirectoryInfo>("--store") { Description = "Trajectory store folder (from 'ehr-graph ingest').", Required = true }.AcceptExistingOnly();
         var output = new Option<string>("--out") { Description = "Output folder of the task index (replaced atomically).", Required = true };
-        var window = new Option<string>("--window") { Description = "Context window: contiguous (default; never crosses into another admission) or upstream (smallest same-admission index, may include other admissions' events).", DefaultValueFactory = _ => "contiguous" };
+        var window = new Option<string>("--window") { Description = "Context window and instance rules: contiguous (default; never crosses into another admission) or upstream (upstream's index: smallest same-admission index, may include other admissions' events; no risk instance whose context is its anchor alone; hcpcsevents never begins or ends a window; target_weight = 1 / mean label count).", DefaultValueFactory = _ => "contiguous" };
         window.AcceptOnlyFromAmong("contiguous", "upstream");
         var hours = new Option<double>("--window-hours") { Description = "Context window length in hours (default 24).", DefaultValueFactory = _ => 24 };
         var tasks = new Option<string?>("--task") { Description = "Comma-separated task names to index (default: all 46)." };
