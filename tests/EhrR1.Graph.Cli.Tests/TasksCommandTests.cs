@@ -77,6 +77,10 @@ public sealed class TasksCommandTests(CliDemoStoreFixture demo) : IClassFixture<
         var upstream = (await File.ReadAllLinesAsync(dir.Combine("upstream.jsonl"))).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         upstream.Where(r => r.GetProperty("task_info").GetProperty("task").GetString() == "LengthOfStay_3day").Should().NotBeEmpty()
             .And.OnlyContain(r => r.GetProperty("instruction").GetString() == "Given the sequence of events that have occurred in a hospital, please predict whether the patient's hospital stay will exceed 3 days.");
+        upstream.Where(r => r.GetProperty("task_info").GetProperty("task").GetString() == "LengthOfStay_3day")
+            .Should().OnlyContain(r => r.GetProperty("task_info").GetProperty("target_key").ValueKind == JsonValueKind.Null, "upstream's task table has no target_key for risk tasks");
+        bench.Where(r => r.GetProperty("task_info").GetProperty("task").GetString() == "LengthOfStay_3day")
+            .Should().NotBeEmpty().And.OnlyContain(r => r.GetProperty("task_info").GetProperty("target_key").GetString() == "label");
         upstream.Select(r => r.GetProperty("input").GetString()).Should().NotEqual(bench.Select(r => r.GetProperty("input").GetString()), "lab values render as pandas text");
         (await File.ReadAllTextAsync(dir.Combine("upstream.jsonl.manifest.json"))).Should().Contain("\"upstream_values\": \"true\"").And.Contain("\"instructions\": \"upstream\"");
     }

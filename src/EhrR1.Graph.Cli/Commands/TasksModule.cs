@@ -123,7 +123,7 @@ internal sealed class TasksModule : ICliModule
         var seed = new Option<int>("--seed") { Description = "Seed of the candidate draws (default 42).", DefaultValueFactory = _ => 42 };
         var maxCandidates = new Option<int>("--max-candidates") { Description = "Candidate list size of decision tasks (default 100).", DefaultValueFactory = _ => 100 };
         var keepEmpty = new Option<bool>("--keep-empty-parts") { Description = "Upstream layout: keep empty parts (no last discharge, no admission record) as blank runs in the input." };
-        var instructions = new Option<string>("--instructions") { Description = "Instruction text: corrected (default; our wording of the risk questions) or upstream (upstream's 46 strings verbatim, typos included).", DefaultValueFactory = _ => "corrected" };
+        var instructions = new Option<string>("--instructions") { Description = "Task-table text: corrected (default; our wording of the risk questions) or upstream (upstream's 46 instructions verbatim, typos included, and its target_key: eventtype for transfers, null for risk tasks).", DefaultValueFactory = _ => "corrected" };
         instructions.AcceptOnlyFromAmong("corrected", "upstream");
         var upstreamValues = new Option<bool>("--upstream-values") { Description = "Render values as upstream's pandas text (15.0, nan for N/A, pandas' float parsing) instead of the source text." };
         var force = new Option<bool>("--force") { Description = "Overwrite the output file." };
