@@ -33,6 +33,24 @@ public sealed class TasksCommandTests(CliDemoStoreFixture demo) : IClassFixture<
     private const string Tasks = "labevents,admissions,LengthOfStay_3day";
 
     [RequiresDataFact]
+    public async Task Should_RenderUpstreamsPandasText_When_RenderIsAskedForUpstreamValues()
+    {
+        // Given: a lab event of the demo whose whole numbers pandas prints as floats (507 -> 507.0)
+        string[] window = ["render", "--store", demo.Store, "--subject", "10012853", "--from", "4", "--to", "5"];
+
+        // When
+        var (code, source, stderr) = await Run(window);
+        code.Should().Be(0, stderr);
+        (code, var upstream, stderr) = await Run([.. window, "--upstream-values"]);
+        code.Should().Be(0, stderr);
+
+        // Then: the same table, with tasks export's value text
+        source.Should().StartWith("## Labotary Test Events [2175-04-05 06:30:00]").And.Contain("| Fibrinogen, Functional | 507 | mg/dL | 180 | 400 | abnormal | nan |");
+        upstream.Should().StartWith("## Labotary Test Events [2175-04-05 06:30:00]").And.Contain("| Fibrinogen, Functional | 507.0 | mg/dL | 180.0 | 400.0 | abnormal | nan |");
+        upstream.Split('\n').Should().HaveCount(source.Split('\n').Length);
+    }
+
+    [RequiresDataFact]
     public async Task Should_IndexSampleAndExportBothFormats_When_RunFromTheCommandLine()
     {
         // Given
@@ -77,6 +95,10 @@ public sealed class TasksCommandTests(CliDemoStoreFixture demo) : IClassFixture<
         var upstream = (await File.ReadAllLinesAsync(dir.Combine("upstream.jsonl"))).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         upstream.Where(r => r.GetProperty("task_info").GetProperty("task").GetString() == "LengthOfStay_3day").Should().NotBeEmpty()
             .And.OnlyContain(r => r.GetProperty("instruction").GetString() == "Given the sequence of events that have occurred in a hospital, please predict whether the patient's hospital stay will exceed 3 days.");
+        upstream.Where(r => r.GetProperty("task_info").GetProperty("task").GetString() == "LengthOfStay_3day")
+            .Should().OnlyContain(r => r.GetProperty("task_info").GetProperty("target_key").ValueKind == JsonValueKind.Null, "upstream's task table has no target_key for risk tasks");
+        bench.Where(r => r.GetProperty("task_info").GetProperty("task").GetString() == "LengthOfStay_3day")
+            .Should().NotBeEmpty().And.OnlyContain(r => r.GetProperty("task_info").GetProperty("target_key").GetString() == "label");
         upstream.Select(r => r.GetProperty("input").GetString()).Should().NotEqual(bench.Select(r => r.GetProperty("input").GetString()), "lab values render as pandas text");
         (await File.ReadAllTextAsync(dir.Combine("upstream.jsonl.manifest.json"))).Should().Contain("\"upstream_values\": \"true\"").And.Contain("\"instructions\": \"upstream\"");
     }

@@ -86,7 +86,8 @@ internal sealed class IngestModule : ICliModule
         var subject = new Option<long>("--subject") { Description = "subject_id", Required = true };
         var from = new Option<int>("--from") { Description = "First event index (default 0)", DefaultValueFactory = _ => 0 };
         var to = new Option<int?>("--to") { Description = "End event index, exclusive (default: all)" };
-        foreach (var o in new Option[] { store, subject, from, to })
+        var upstreamValues = new Option<bool>("--upstream-values") { Description = "Render values as upstream's pandas text (15.0, nan for N/A, pandas' float parsing) instead of the source text." };
+        foreach (var o in new Option[] { store, subject, from, to, upstreamValues })
         {
             cmd.Options.Add(o);
         }
@@ -101,7 +102,7 @@ internal sealed class IngestModule : ICliModule
                     "one of its " + s.SubjectIds.Count + " subject ids", fix: "Pick a subject_id from the store (first: " + (s.SubjectIds.Count > 0 ? s.SubjectIds[0] : 0) + ")");
             }
 
-            context.Output.WriteLine(EventRenderer.RenderWindow(t, parseResult.GetValue(from), parseResult.GetValue(to) ?? t.Events.Count));
+            context.Output.WriteLine(EventRenderer.RenderWindow(t, parseResult.GetValue(from), parseResult.GetValue(to) ?? t.Events.Count, upstreamValues: parseResult.GetValue(upstreamValues)));
             return Task.FromResult(0);
         });
         return cmd;

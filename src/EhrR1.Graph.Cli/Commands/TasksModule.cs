@@ -25,7 +25,7 @@ internal sealed class TasksModule : ICliModule
     {
         var store = new Option<DirectoryInfo>("--store") { Description = "Trajectory store folder (from 'ehr-graph ingest').", Required = true }.AcceptExistingOnly();
         var output = new Option<string>("--out") { Description = "Output folder of the task index (replaced atomically).", Required = true };
-        var window = new Option<string>("--window") { Description = "Context window: contiguous (default; never crosses into another admission) or upstream (smallest same-admission index, may include other admissions' events).", DefaultValueFactory = _ => "contiguous" };
+        var window = new Option<string>("--window") { Description = "Context window and instance rules: contiguous (default; never crosses into another admission) or upstream (upstream's index: smallest same-admission index, may include other admissions' events; no risk instance whose context is its anchor alone; hcpcsevents never begins or ends a window; target_weight = 1 / mean label count).", DefaultValueFactory = _ => "contiguous" };
         window.AcceptOnlyFromAmong("contiguous", "upstream");
         var hours = new Option<double>("--window-hours") { Description = "Context window length in hours (default 24).", DefaultValueFactory = _ => 24 };
         var tasks = new Option<string?>("--task") { Description = "Comma-separated task names to index (default: all 46)." };
@@ -123,7 +123,7 @@ internal sealed class TasksModule : ICliModule
         var seed = new Option<int>("--seed") { Description = "Seed of the candidate draws (default 42).", DefaultValueFactory = _ => 42 };
         var maxCandidates = new Option<int>("--max-candidates") { Description = "Candidate list size of decision tasks (default 100).", DefaultValueFactory = _ => 100 };
         var keepEmpty = new Option<bool>("--keep-empty-parts") { Description = "Upstream layout: keep empty parts (no last discharge, no admission record) as blank runs in the input." };
-        var instructions = new Option<string>("--instructions") { Description = "Instruction text: corrected (default; our wording of the risk questions) or upstream (upstream's 46 strings verbatim, typos included).", DefaultValueFactory = _ => "corrected" };
+        var instructions = new Option<string>("--instructions") { Description = "Task-table text: corrected (default; our wording of the risk questions) or upstream (upstream's 46 instructions verbatim, typos included, and its target_key: eventtype for transfers, null for risk tasks).", DefaultValueFactory = _ => "corrected" };
         instructions.AcceptOnlyFromAmong("corrected", "upstream");
         var upstreamValues = new Option<bool>("--upstream-values") { Description = "Render values as upstream's pandas text (15.0, nan for N/A, pandas' float parsing) instead of the source text." };
         var force = new Option<bool>("--force") { Description = "Overwrite the output file." };

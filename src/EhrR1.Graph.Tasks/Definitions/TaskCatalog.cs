@@ -33,7 +33,8 @@ public static class TaskCatalog
         Decision("labevents", "labevents", "item_name", "em", "Labotary Test Events"),
         Decision("microbiologyevents", "microbiologyevents", "test_name", "em", "Microbiology Test Events"),
         Decision("services", "services", "curr_service", "em", "Services"),
-        Decision("transfers", "transfers", "careunit", "em", "Transfers"),
+        // Upstream's table says eventtype; both extract careunit, else eventtype (LabelExtractor).
+        Decision("transfers", "transfers", "careunit", "em", "Transfers") with { UpstreamTargetKey = "eventtype" },
         Decision("emar", "emar", "medication", "em", "Electronic Medicine Administration Record"),
         Decision("poe", "poe", "order_type", "em", "Provider Order Entry"),
         Decision("prescriptions", "prescriptions", "drug", "recall", "Prescriptions"),

@@ -28,6 +28,18 @@ public sealed record TaskDefinition(
     /// <summary>The instruction of the given style.</summary>
     public string InstructionFor(InstructionStyle style) => style == InstructionStyle.Upstream ? UpstreamInstruction : Instruction;
 
+    /// <summary>
+    /// Upstream's <c>target_key</c> where its task table names another key than <see cref="TargetKey"/> (transfers:
+    /// <c>eventtype</c>, while both extract careunit, else eventtype); null when they agree.
+    /// </summary>
+    public string? UpstreamTargetKey { get; init; }
+
+    /// <summary>
+    /// The <c>target_key</c> an export writes for the given style: upstream's table names <see cref="UpstreamTargetKey"/>
+    /// where set, and no key (<c>None</c>, written as null) for the 18 risk tasks.
+    /// </summary>
+    public string? TargetKeyFor(InstructionStyle style) => style != InstructionStyle.Upstream ? TargetKey : IsRisk ? null : UpstreamTargetKey ?? TargetKey;
+
     /// <summary>Upstream <c>task_type</c>: <c>decision_making</c> or <c>risk_prediction</c>.</summary>
     public string TaskType => Kind == TaskKind.DecisionMaking ? "decision_making" : "risk_prediction";
 

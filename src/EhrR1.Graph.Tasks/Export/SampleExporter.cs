@@ -227,7 +227,7 @@ public sealed class SampleExporter(ILogger<SampleExporter>? logger = null)
                     var t3 = Stopwatch.GetTimestamp();
                     Timings.Candidates += t3 - t2;
                     t2 = t3;
-                    WriteBench(json, firstIdx + i, row, task, task.InstructionFor(settings.Instructions), input, output, list);
+                    WriteBench(json, firstIdx + i, row, task, task.InstructionFor(settings.Instructions), task.TargetKeyFor(settings.Instructions), input, output, list);
                 }
                 else
                 {
@@ -302,7 +302,7 @@ public sealed class SampleExporter(ILogger<SampleExporter>? logger = null)
         }
     }
 
-    private static void WriteBench(Utf8JsonWriter w, long idx, TaskIndexRow row, TaskDefinition task, string instruction, string input, string output, IReadOnlyList<string> candidates)
+    private static void WriteBench(Utf8JsonWriter w, long idx, TaskIndexRow row, TaskDefinition task, string instruction, string? targetKey, string input, string output, IReadOnlyList<string> candidates)
     {
         w.WriteStartObject();
         w.WriteNumber("idx", idx);
@@ -320,7 +320,7 @@ public sealed class SampleExporter(ILogger<SampleExporter>? logger = null)
         w.WriteStartObject("task_info");
         w.WriteString("task", task.Name);
         w.WriteString("event", row.Event);
-        w.WriteString("target_key", task.TargetKey);
+        w.WriteString("target_key", targetKey);
         w.WriteString("metric", task.Metric);
         w.WriteStartArray("bid_event");
         foreach (var b in task.BidEvents)

@@ -11,8 +11,11 @@ public enum ContextWindowMode
     Contiguous,
 
     /// <summary>
-    /// Upstream behaviour: the smallest earlier index with the same admission and a gap under 24 h, even when events
-    /// of other admissions lie between it and the target (they are then inside the rendered window).
+    /// Upstream behaviour, to reproduce upstream's index: the smallest earlier index with the same admission and a gap
+    /// under 24 h, even when events of other admissions lie between it and the target (they are then inside the
+    /// rendered window); no risk instance whose window holds only its anchor; hcpcsevents never begins or ends a
+    /// window; mortality contexts may reach past the discharge; <c>target_weight</c> divides by label counts rather
+    /// than label shares (docs/tasks.md, "Upstream bugs fixed here, and switches").
     /// </summary>
     Upstream,
 }

@@ -76,7 +76,7 @@ public sealed class TaskIndexBuilder(ILogger<TaskIndexBuilder>? logger = null)
             var done = 0;
             foreach (var task in tasks.Where(t => stats.ContainsKey(t.Name)))
             {
-                await FinishTaskAsync(stats[task.Name], output.StagingPath, cancellationToken);
+                await FinishTaskAsync(stats[task.Name], output.StagingPath, settings.WindowMode == ContextWindowMode.Upstream, cancellationToken);
                 progress?.Report(new StageProgress("weights", ++done, stats.Count, "tasks"));
             }
 
@@ -120,7 +120,7 @@ public sealed class TaskIndexBuilder(ILogger<TaskIndexBuilder>? logger = null)
 
     private static string PartPath(string dir, string task) => Path.Combine(dir, task + ".part");
 
-    private static async Task FinishTaskAsync(TaskStats stats, string dir, CancellationToken cancellationToken)
+    private static async Task FinishTaskAsync(TaskStats stats, string dir, bool upstreamWeights, CancellationToken cancellationToken)
     {
         var def = stats.Definition;
         var final = TaskIndexLayout.TaskFile(dir, def.Name);
@@ -146,7 +146,7 @@ public sealed class TaskIndexBuilder(ILogger<TaskIndexBuilder>? logger = null)
 
             await foreach (var line in JsonlReader.ReadAsync<TaskIndexRow>(PartPath(dir, def.Name), TasksJson.Context.Options, cancellationToken).WithCancellation(cancellationToken))
             {
-                var row = line.Value with { TargetWeight = stats.Weight(line.Value.Target) };
+                var row = line.Value with { TargetWeight = stats.Weight(line.Value.Target, upstreamWeights) };
                 if (row.SubjectId != currentSubject)
                 {
                     if (row.SubjectId < currentSubject)
@@ -222,10 +222,12 @@ public sealed class TaskIndexBuilder(ILogger<TaskIndexBuilder>? logger = null)
         }
 
         /// <summary>
-        /// Upstream §2.1: 1 / mean over the row's labels of the label's frequency within the task (the share of the
-        /// task's instances that carry it). Discharge notes weigh 1.
+        /// Upstream §2.1: 1 / mean over the row's labels of the label's frequency within the task. By default the
+        /// frequency is the share of the task's instances that carry the label; with <paramref name="upstreamCounts"/>
+        /// it is the label's count, as upstream's <c>get_sample_weight</c> divides (the default times 1 / the task's
+        /// instance count, so weighted sampling within a task picks the same rows). Discharge notes weigh 1.
         /// </summary>
-        public double Weight(IReadOnlyList<string> target)
+        public double Weight(IReadOnlyList<string> target, bool upstreamCounts)
         {
             if (Definition.Name == TaskCatalog.Discharge || target.Count == 0 || Instances == 0)
             {
@@ -235,7 +237,7 @@ public sealed class TaskIndexBuilder(ILogger<TaskIndexBuilder>? logger = null)
             double sum = 0;
             foreach (var label in target)
             {
-                sum += Counts.GetValueOrDefault(label) / (double)Instances;
+                sum += upstreamCounts ? Counts.GetValueOrDefault(label) : Counts.GetValueOrDefault(label) / (double)Instances;
             }
 
             var mean = sum / target.Count;

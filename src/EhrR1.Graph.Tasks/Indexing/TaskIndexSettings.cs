@@ -11,7 +11,7 @@ public sealed record TaskIndexSettings
     /// <summary>The output folder (replaced atomically).</summary>
     public required string OutputDirectory { get; init; }
 
-    /// <summary>How the context window is delimited; default contiguous (no events of other admissions).</summary>
+    /// <summary>How the context window is delimited; default contiguous (no events of other admissions). Upstream also selects upstream's instance rules and <c>target_weight</c>.</summary>
     public ContextWindowMode WindowMode { get; init; } = ContextWindowMode.Contiguous;
 
     /// <summary>Context window length in hours (upstream 24).</summary>

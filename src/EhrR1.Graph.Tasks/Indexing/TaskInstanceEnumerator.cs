@@ -140,7 +140,7 @@ public sealed class TaskInstanceEnumerator
             }
 
             var hj = p.Hadm(j);
-            if (sj is not null && hj == hadm)
+            if (sj is not null && hj == hadm && !IsMisplacedUpstream(p, j))
             {
                 best = j;
             }
@@ -178,7 +178,7 @@ public sealed class TaskInstanceEnumerator
             }
 
             var hk = p.Hadm(k);
-            if (sk is not null && hk == hadm)
+            if (sk is not null && hk == hadm && !IsMisplacedUpstream(p, k))
             {
                 end = k + 1;
             }
@@ -190,6 +190,21 @@ public sealed class TaskInstanceEnumerator
 
         return end;
     }
+
+    /// <summary>
+    /// Upstream mode: an hcpcsevents event never counts as a window member. Upstream's <c>rank.py</c> has no time field
+    /// for the table, so its rows land among the untimed ones, just after the demographics and again at the end of the
+    /// trajectory, never beside their admission; a window there cannot begin or end at one. The default keeps them at
+    /// their <c>chartdate</c> (midnight), their real place.
+    /// </summary>
+    private bool IsMisplacedUpstream(PatientView p, int k) => _mode == ContextWindowMode.Upstream && p.Events[k].Table == "hcpcsevents";
+
+    /// <summary>
+    /// Upstream mode: no risk instance when no event after the anchor is inside its window (upstream's scans return
+    /// no context end and emit nothing). The default emits them with the anchor alone: whether an instance exists
+    /// must not depend on what happens after the prediction time.
+    /// </summary>
+    private bool IsAnchorOnlyUpstream(int anchor, int end) => _mode == ContextWindowMode.Upstream && end == anchor + 1;
 
     private void AddRiskInstances(PatientView p, int i, List<TaskInstance> output)
     {
@@ -241,7 +256,15 @@ public sealed class TaskInstanceEnumerator
                 break;
             }
 
-            end = k + 1;
+            if (!IsMisplacedUpstream(p, k))
+            {
+                end = k + 1;
+            }
+        }
+
+        if (IsAnchorOnlyUpstream(s, end))
+        {
+            return;
         }
 
         var hadm = p.Hadm(s);
@@ -291,6 +314,11 @@ public sealed class TaskInstanceEnumerator
         }
 
         var end = ForwardWindowEnd(p, a, anchor);
+        if (IsAnchorOnlyUpstream(a, end))
+        {
+            return;
+        }
+
         var lastContext = p.Start[end - 1] ?? anchor;
         var beforeDischarge = lastContext < dischT;
         if (beforeDischarge)
@@ -317,6 +345,11 @@ public sealed class TaskInstanceEnumerator
         }
 
         var end = ForwardWindowEnd(p, c, icuIn);
+        if (IsAnchorOnlyUpstream(c, end))
+        {
+            return;
+        }
+
         var lastContext = p.Start[end - 1] ?? icuIn;
         foreach (var (name, days) in IcuMortalityTasks)
         {

@@ -126,9 +126,10 @@ public static class EventRenderer
     /// <summary>
     /// Renders events <c>[from, to)</c> of a trajectory joined by blank lines, as upstream joins the parts of a
     /// sample input. Unrendered events (drgcodes, hcpcsevents) contribute empty parts unless
-    /// <paramref name="skipUnrendered"/> is set.
+    /// <paramref name="skipUnrendered"/> is set. <paramref name="upstreamValues"/> writes values as upstream's pandas
+    /// text (<see cref="RenderUpstreamValues"/>).
     /// </summary>
-    public static string RenderWindow(PatientTrajectory trajectory, int from, int to, bool skipUnrendered = false)
+    public static string RenderWindow(PatientTrajectory trajectory, int from, int to, bool skipUnrendered = false, bool upstreamValues = false)
     {
         ArgumentNullException.ThrowIfNull(trajectory);
         var events = trajectory.Events;
@@ -150,7 +151,7 @@ public static class EventRenderer
             }
 
             first = false;
-            Render(ev, sb);
+            Render(ev, sb, upstreamValues);
         }
 
         return sb.ToString();

@@ -17,7 +17,7 @@ public sealed class SampleExporterTests
         "labevents:1:11", "diagnoses_icd:1:9", "Readmission_30day:1:8", "medrecon:2:3", "ED_Hospitalization:2:1", "next_event:4:5",
     ];
 
-    private static async Task<(string Bench, string Ins, TempDirectory Temp)> ExportAsync(int workers = 1, int chunkSize = 8192, InstructionStyle instructions = InstructionStyle.Corrected)
+    private static async Task<(string Bench, string Ins, TempDirectory Temp)> ExportAsync(int workers = 1, int chunkSize = 8192, InstructionStyle instructions = InstructionStyle.Corrected, IReadOnlyList<string>? chosen = null)
     {
         var temp = new TempDirectory();
         using var store = new InMemoryTrajectoryStore(Fixtures.All());
@@ -27,7 +27,7 @@ public sealed class SampleExporterTests
             .SelectMany(File.ReadLines)
             .ToDictionary(l => JsonSerializer.Deserialize<TaskIndexRow>(l)!.SampleId, l => l, StringComparer.Ordinal);
         var samples = temp.Combine("samples.jsonl");
-        File.WriteAllLines(samples, Chosen.Select(id => lines[id]));
+        File.WriteAllLines(samples, (chosen ?? Chosen).Select(id => lines[id]));
         foreach (var (format, name) in new[] { (ExportFormat.EhrBench, "bench.jsonl"), (ExportFormat.EhrIns, "ins.jsonl") })
         {
             await new SampleExporter().RunAsync(store, EventRenderer.Render, new ExportSettings
@@ -118,6 +118,26 @@ public sealed class SampleExporterTests
         using (temp2)
         {
             corrected.Should().Contain(TaskCatalog.ByName["Readmission_30day"].Instruction).And.NotContain("readmitted to the hospital within 30 days\"");
+        }
+    }
+
+    [Theory] // Reproduces #22 (point 4)
+    [InlineData(InstructionStyle.Corrected, "careunit", "label", "item_name")]
+    [InlineData(InstructionStyle.Upstream, "eventtype", null, "item_name")]
+    public async Task Should_WriteTheTaskTablesTargetKey_When_InstructionsOfAStyleAreAsked(InstructionStyle style, string transfers, string? risk, string labs)
+    {
+        // Given / When
+        var (bench, _, temp) = await ExportAsync(instructions: style, chosen: ["transfers:1:6", "ED_Hospitalization:2:1", "labevents:1:11"]);
+        using (temp)
+        {
+            var keys = bench.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!)
+                .ToDictionary(n => (string)n["sample_id"]!, n => n["task_info"]!["target_key"], StringComparer.Ordinal);
+
+            // Then: upstream's task table says eventtype for transfers and None for the risk tasks; the labels are the same
+            ((string?)keys["transfers:1:6"]).Should().Be(transfers);
+            ((string?)keys["ED_Hospitalization:2:1"]).Should().Be(risk);
+            ((string?)keys["labevents:1:11"]).Should().Be(labs);
+            bench.Should().Contain("\"output\":\"Medicine\\ntransfer\"");
         }
     }
 

@@ -135,6 +135,69 @@ public sealed class DemoIndexTests(DemoIndexTests.DemoFixture fixture, ITestOutp
         checkedRows.Should().BeGreaterThan(10_000);
     }
 
+    /// <summary>Issue 22 point 4 on the demo cases it names: default instances that upstream does not emit.</summary>
+    [RequiresDataFact]
+    public void Should_DropAnchorOnlyRiskInstancesAndHcpcsOnlyContexts_When_IndexedInUpstreamMode()
+    {
+        // Given / When
+        var contiguous = TaskCatalog.All.SelectMany(t => Rows(fixture.Index, t.Name)).ToDictionary(r => r.SampleId, StringComparer.Ordinal);
+        var upstream = TaskCatalog.All.SelectMany(t => Rows(fixture.UpstreamIndex, t.Name)).ToDictionary(r => r.SampleId, StringComparer.Ordinal);
+
+        // Then: the admission of 10003400 has no same-admission event in the next 24 h
+        foreach (var task in new[] { "Inpatient_Mortality", "LengthOfStay_3day", "LengthOfStay_7day" })
+        {
+            var id = task + ":10003400:1922";
+            (contiguous[id].ContextBegin, contiguous[id].ContextEnd).Should().Be((1922, 1923), id);
+            upstream.Should().NotContainKey(id);
+        }
+
+        // the admission of 10012853 at 542 has only an hcpcs row dated at midnight before it
+        fixture.Store.TryRead(10012853, out var patient).Should().BeTrue();
+        patient.Events[541].Table.Should().Be("hcpcsevents");
+        (contiguous["admissions:10012853:542"].ContextBegin, contiguous["admissions:10012853:542"].ContextEnd).Should().Be((541, 542));
+        upstream.Should().NotContainKey("admissions:10012853:542");
+
+        // no upstream window begins or ends at an hcpcs row, and no upstream risk window holds only its anchor
+        PatientTrajectory? current = null;
+        foreach (var row in upstream.Values)
+        {
+            if (current?.SubjectId != row.SubjectId)
+            {
+                fixture.Store.TryRead(row.SubjectId, out current).Should().BeTrue();
+            }
+
+            var risk = TaskCatalog.ByName[row.Task].IsRisk;
+            current!.Events[risk ? row.ContextEnd - 1 : row.ContextBegin].Table.Should().NotBe("hcpcsevents", row.SampleId);
+            if (risk)
+            {
+                (row.ContextEnd - row.ContextBegin).Should().BeGreaterThan(1, row.SampleId);
+            }
+        }
+
+        output.WriteLine($"instances: contiguous {contiguous.Count}, upstream {upstream.Count}; default anchor-only risk instances {contiguous.Values.Count(r => TaskCatalog.ByName[r.Task].IsRisk && r.ContextEnd - r.ContextBegin == 1)}");
+    }
+
+    /// <summary>Issue 22 point 4: upstream's target_weight is 1 / mean label count, ours 1 / mean label share.</summary>
+    [RequiresDataFact]
+    public void Should_WeighByLabelCountsInUpstreamModeAndByLabelSharesByDefault_When_TheDemoIsIndexed()
+    {
+        foreach (var (index, byCount) in new[] { (fixture.Index, false), (fixture.UpstreamIndex, true) })
+        {
+            var counts = File.ReadLines(Path.Combine(index, TaskIndexLayout.LabelsFile)).Select(l => JsonSerializer.Deserialize<LabelCounts>(l)!)
+                .ToDictionary(c => c.Task, StringComparer.Ordinal);
+            foreach (var task in new[] { "Inpatient_Mortality", "admissions", "labevents", "transfers" })
+            {
+                var labelCounts = counts[task].Labels.ToDictionary(l => l.Label, l => (double)l.Count, StringComparer.Ordinal);
+                double n = counts[task].Instances;
+                foreach (var row in Rows(index, task))
+                {
+                    var mean = row.Target.Average(l => labelCounts[l]);
+                    row.TargetWeight.Should().BeApproximately(byCount ? 1 / mean : n / mean, 1e-9 * row.TargetWeight, row.SampleId);
+                }
+            }
+        }
+    }
+
     [RequiresDataFact]
     public void Should_AgreeWithTheAdmissionTimesAndDod_When_RiskLabelsAreRead()
     {

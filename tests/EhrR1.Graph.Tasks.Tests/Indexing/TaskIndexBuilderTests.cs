@@ -10,11 +10,11 @@ namespace EhrR1.Graph.Tasks.Tests.Indexing;
 
 public sealed class TaskIndexBuilderTests
 {
-    private static async Task<(string Dir, EhrR1.Graph.Core.Pipeline.StageReport Report)> BuildAsync(TempDirectory temp)
+    private static async Task<(string Dir, EhrR1.Graph.Core.Pipeline.StageReport Report)> BuildAsync(TempDirectory temp, ContextWindowMode mode = ContextWindowMode.Contiguous)
     {
         using var store = new InMemoryTrajectoryStore(Fixtures.All());
         var dir = temp.Combine("index");
-        var report = await new TaskIndexBuilder().RunAsync(store, new TaskIndexSettings { StorePath = "fixtures", OutputDirectory = dir }, null, CancellationToken.None);
+        var report = await new TaskIndexBuilder().RunAsync(store, new TaskIndexSettings { StorePath = "fixtures", OutputDirectory = dir, WindowMode = mode }, null, CancellationToken.None);
         return (dir, report);
     }
 
@@ -62,6 +62,29 @@ public sealed class TaskIndexBuilderTests
         var counts = File.ReadLines(Path.Combine(dir, TaskIndexLayout.LabelsFile)).Select(l => JsonSerializer.Deserialize<LabelCounts>(l)!).ToDictionary(c => c.Task);
         counts["ED_Hospitalization"].Labels.Select(l => (l.Label, l.Count)).Should().Equal(("no", 2L), ("yes", 1L));
         counts["discharge"].Labels.Should().BeEmpty("note text is not counted");
+    }
+
+    [Fact] // Reproduces #22 (point 4)
+    public async Task Should_WeighRowsByInverseMeanLabelCount_When_IndexedInUpstreamMode()
+    {
+        // Given
+        using var temp = new TempDirectory();
+
+        // When
+        var (dir, _) = await BuildAsync(temp, ContextWindowMode.Upstream);
+
+        // Then: upstream's get_sample_weight divides by the label's count, not its share of the task's instances
+        var ed = Rows(dir, "ED_Hospitalization");
+        ed.Should().HaveCount(3);
+        ed.Single(r => r.Target[0] == "yes").TargetWeight.Should().BeApproximately(1.0, 1e-9, "1 instance is yes");
+        ed.Where(r => r.Target[0] == "no").Should().OnlyContain(r => Math.Abs(r.TargetWeight - 0.5) < 1e-9, "2 instances are no");
+
+        var labs = Rows(dir, "labevents");
+        double glucose = labs.Count(r => r.Target.Contains("Glucose"));
+        double sodium = labs.Count(r => r.Target.Contains("Sodium"));
+        labs.Single(r => r.SampleId == "labevents:1:2").TargetWeight.Should().BeApproximately(1 / ((glucose + sodium) / 2), 1e-9);
+        Rows(dir, "Readmission_30day").Should().ContainSingle().Which.TargetWeight.Should().Be(1.0);
+        Rows(dir, "discharge").Should().OnlyContain(r => r.TargetWeight == 1.0, "notes weigh 1 in both modes");
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using EhrR1.Graph.Tasks.Definitions;
 using EhrR1.Graph.Tasks.Indexing;
 using EhrR1.Graph.Tasks.Tests.Support;
 using EhrR1.Graph.Trajectories.Model;
@@ -23,6 +24,62 @@ public sealed class TaskInstanceEnumeratorTests
         var transfer = index["transfers:1:6"];
         transfer.Target.Should().Equal("Medicine", "transfer");
         transfer.ContextBegin.Should().Be(5, "the omr row (no admission) is passed over, the other admission's lab at 3 stops the window");
+    }
+
+    [Fact] // Reproduces #22 (point 4): Inpatient_Mortality:10003400:1922 on the demo
+    public void Should_EmitRiskInstancesOnlyInDefaultMode_When_TheWindowHoldsOnlyTheAnchor()
+    {
+        // Given: an admission, an ICU stay and an ED stay with no counted event after the anchor inside the window
+        var patient = Fixtures.LoneAnchorsAndMidnightHcpcs();
+
+        // When
+        var contiguous = Index(patient);
+        var upstream = Index(patient, ContextWindowMode.Upstream);
+
+        // Then: the default emits them with the anchor alone; upstream's scans find no context end and emit nothing
+        foreach (var id in new[] { "Inpatient_Mortality:5:2", "LengthOfStay_3day:5:2", "LengthOfStay_7day:5:2" })
+        {
+            (contiguous[id].ContextBegin, contiguous[id].ContextEnd).Should().Be((2, 3), id);
+            upstream.Should().NotContainKey(id);
+        }
+
+        foreach (var id in new[] { "ICU_Mortality_1day:5:4", "ICU_Stay_7day:5:4", "ICU_Readmission:5:4" })
+        {
+            contiguous[id].ContextEnd.Should().Be(6, id + ": the hcpcs row at midnight is inside the default window");
+            upstream.Should().NotContainKey(id);
+        }
+
+        foreach (var id in new[] { "ED_Hospitalization:5:7", "ED_Critical_Outcomes:5:7" })
+        {
+            (contiguous[id].ContextBegin, contiguous[id].ContextEnd).Should().Be((7, 8), id);
+            upstream.Should().NotContainKey(id);
+        }
+
+        contiguous.Values.Count(i => TaskCatalog.ByName[i.Task].IsRisk).Should().Be(3 + 8 + 5);
+        upstream.Values.Should().NotContain(i => TaskCatalog.Find(i.Task)!.IsRisk);
+    }
+
+    [Fact] // Reproduces #22 (point 4): admissions:10012853:542 on the demo
+    public void Should_NeverBeginAWindowAtAnHcpcsRowInUpstreamMode_When_ItIsTheOnlyEarlierEventWithin24Hours()
+    {
+        // Given: hcpcs rows dated at midnight, each the only same-admission event in the 24 h before a target
+        var patient = Fixtures.LoneAnchorsAndMidnightHcpcs();
+
+        // When
+        var contiguous = Index(patient);
+        var upstream = Index(patient, ContextWindowMode.Upstream);
+
+        // Then: by default the hcpcs row is the whole context; upstream places hcpcs rows away from their date, so no
+        // window can begin there and the instances do not exist
+        foreach (var id in new[] { "admissions:5:2", "next_event:5:2", "labevents:5:6", "next_event:5:6" })
+        {
+            var context = contiguous[id];
+            (context.ContextEnd - context.ContextBegin).Should().Be(1, id);
+            patient.Events[context.ContextBegin].Table.Should().Be("hcpcsevents", id);
+            upstream.Should().NotContainKey(id);
+        }
+
+        upstream["next_event:5:5"].ContextBegin.Should().Be(4, "an hcpcs target keeps its window; only its own place as a window start is upstream's");
     }
 
     [Fact]

@@ -61,5 +61,22 @@ internal static class Fixtures
         .Add("chartevents", "2183-01-02 23:00:00", 700, Row("item_name", "Heart Rate"), Row("item_name", "Respiratory Rate"))
         .Build();
 
+    /// <summary>
+    /// Issue 22 point 4: an hcpcsevents row dated at midnight just before its admission (the admission's only earlier
+    /// event within 24 h), an admission and an ICU stay with no same-admission event but hcpcs in the next 24 h, and an
+    /// ED stay with nothing before its outtime. Not in <see cref="All"/>.
+    /// </summary>
+    public static PatientTrajectory LoneAnchorsAndMidnightHcpcs() => new TrajectoryBuilder(5)
+        .Patient()
+        .Add("hcpcsevents", "2184-02-01 00:00:00", 800, Row("short_description", "Observation"))
+        .Add("admissions", "2184-02-01 07:00:00", 800, Row("admittime", "2184-02-01 07:00:00", "dischtime", "2184-02-06 12:00:00", "admission_type", "DIRECT OBSERVATION"))
+        .Add("labevents", "2184-02-02 09:00:00", 800, Row("item_name", "Glucose"))
+        .Add("icustays", "2184-02-03 10:00:00", 800, Row("stay_id", "7100", "intime", "2184-02-03 10:00:00", "outtime", "2184-02-04 10:00:00"))
+        .Add("hcpcsevents", "2184-02-04 00:00:00", 800, Row("short_description", "Critical care"))
+        .Add("labevents", "2184-02-04 11:00:00", 800, Row("item_name", "Sodium"))
+        .Add("edstays", "2184-03-01 10:00:00", null, Row("stay_id", "8100", "intime", "2184-03-01 10:00:00", "outtime", "2184-03-01 12:00:00"))
+        .Add("labevents", "2184-03-01 13:00:00", null, Row("item_name", "Potassium"))
+        .Build();
+
     public static IReadOnlyList<PatientTrajectory> All() => [TwoAdmissions(), EdToIcuAndDeath(), TwoEdVisits(), IcuReadmission()];
 }
