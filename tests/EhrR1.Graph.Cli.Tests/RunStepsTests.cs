@@ -137,7 +137,7 @@ public sealed class RunStepsTests
         var none = RunModule.BuildSteps(dir.Path, dir.Combine("mimic"), null, 10, RunConfig.Load(path));
         Step(none, "train-grpo").DisabledReason.Should().Contain("GRPO needs a checkpoint");
         Step(none, "eval").DisabledReason.Should().Be("no training stage on");
-        Step(none, "eval-compare").Enabled.Should().BeFalse();
+        Step(none, "eval-compare").Arguments.Should().NotContain(Path.Combine(dir.Path, "eval", "result.json"), "with no model, the two baselines are compared");
 
         // a checkpoint or starting model named in run.json is kept
         File.WriteAllText(path, """{"steps": {"train-grpo": {"init-from": "/elsewhere/sft"}, "eval": {"checkpoint": "/elsewhere/model"}}}""");
@@ -153,5 +153,47 @@ public sealed class RunStepsTests
         var args = step.Arguments.ToList();
         args.Should().Contain(option, $"{step.Name} should pass {option}");
         return args[args.IndexOf(option) + 1];
+    }
+
+    [Fact]
+    public void Should_ScoreTheGraphBaselineBesideTheOthers_When_BuildingTheEvalSteps()
+    {
+        using var dir = new TempDirectory();
+        string R(params string[] parts) => Path.Combine([dir.Path, .. parts]);
+        var steps = RunModule.BuildSteps(dir.Path, dir.Combine("mimic"), null, 10, RunConfig.Empty);
+        steps.Select(s => s.Name).Should().ContainInOrder("graph-build", "eval", "eval-baseline", "concepts-samples-bench", "concepts-samples-bench-test", "eval-graph-baseline", "eval-compare", "report");
+
+        var graph = steps.Single(s => s.Name == "eval-graph-baseline");
+        graph.Arguments.Should().ContainInOrder("--kind", "graph", "--bench", R("tasks", "ehr-bench-test.jsonl"));
+        graph.Arguments.Should().ContainInOrder("--cooccurrence", R("graph", "cooccur"), "--graph", R("graph"));
+        steps.Single(s => s.Name == "concepts-samples-bench-test").Arguments.Should().ContainInOrder("--all-tasks", "--samples", R("tasks", "test.jsonl"));
+
+        // the model and both baselines on the same test samples per task
+        foreach (var name in new[] { "eval", "eval-baseline", "eval-graph-baseline" })
+        {
+            steps.Single(s => s.Name == name).Arguments.Should().ContainInOrder("--max-per-task", RunModule.EvalSamplesPerTask.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        steps.Single(s => s.Name == "eval-compare").Arguments.Should().ContainInOrder(R("eval", "result.json"), R("eval-baseline", "result.json"), R("eval-graph-baseline", "result.json"));
+    }
+
+    [Fact]
+    public void Should_CompareTheTwoBaselines_When_TheModelEvaluationIsOff()
+    {
+        using var dir = new TempDirectory();
+        var config = dir.Combine("run.json");
+        File.WriteAllText(config, "{\"steps\": {\"eval\": {\"enabled\": false}}}");
+        var steps = RunModule.BuildSteps(dir.Path, dir.Combine("mimic"), null, 10, RunConfig.Load(config));
+
+        var compare = steps.Single(s => s.Name == "eval-compare");
+        compare.Enabled.Should().BeTrue();
+        compare.Arguments.Should().NotContain(Path.Combine(dir.Path, "eval", "result.json"));
+        compare.Arguments.Should().ContainInOrder(Path.Combine(dir.Path, "eval-baseline", "result.json"), Path.Combine(dir.Path, "eval-graph-baseline", "result.json"));
+        compare.Inputs.Should().NotContain(Path.Combine(dir.Path, "eval", "result.json"));
+
+        File.WriteAllText(config, "{\"steps\": {\"eval\": {\"enabled\": false}, \"eval-graph-baseline\": {\"enabled\": false}}}");
+        var off = RunModule.BuildSteps(dir.Path, dir.Combine("mimic"), null, 10, RunConfig.Load(config)).Single(s => s.Name == "eval-compare");
+        off.Enabled.Should().BeFalse();
+        off.DisabledReason.Should().Be("eval and eval-graph-baseline off");
     }
 }

@@ -171,16 +171,37 @@ internal sealed class EvalModule : ICliModule
 
     private static Command BuildBaseline(CliContext context)
     {
-        var cmd = new Command("baseline", "Score the frequency baseline (most frequent training labels per task; risk: the training prevalence as P(yes)) on an EHR-Bench file, with the same metrics and intervals as a model: predictions.jsonl, scores.jsonl, result.json, results.md.");
+        var cmd = new Command("baseline", "Score a baseline on an EHR-Bench file, with the same metrics and intervals as a model: --kind frequency (most frequent training labels per task; risk: the training prevalence as P(yes)) or --kind graph (the knowledge graph alone: candidate labels ranked by summed co-occurrence lift and knowledge relations over the sample's history concepts; risk: a logistic fit on summed lift with \"yes\"). Writes predictions.jsonl, scores.jsonl, result.json, results.md.");
         var common = new CommonOptions(cmd);
         var train = new Option<string>("--train") { Description = "The EHR-Bench file of the training split the baseline is fitted on.", Required = true };
+        var kind = new Option<string>("--kind") { Description = "frequency (default) or graph.", DefaultValueFactory = _ => "frequency" };
+        kind.AcceptOnlyFromAmong("frequency", "graph");
+        var sampleConcepts = new Option<string[]>("--sample-concepts") { Description = "--kind graph: `concepts samples --all-tasks` output(s) of the training and test samples (history concepts, term → CUI links); repeat or comma-separate.", AllowMultipleArgumentsPerToken = true };
+        var cooccurrence = new Option<string?>("--cooccurrence") { Description = "--kind graph: the `graph cooccur --out` folder (pairs.jsonl with lift)." };
+        var graph = new Option<string?>("--graph") { Description = "--kind graph: the `graph build --out` folder or its graph.bin (knowledge relations)." };
+        var relationWeight = new Option<double>("--relation-weight") { Description = "--kind graph: score per history concept with a knowledge relation to a candidate (default 5, the lift threshold; 0 = lift only).", DefaultValueFactory = _ => 5 };
         var noPlots = new Option<bool>("--no-plots") { Description = "Skip the PNG/SVG plots." };
-        cmd.Options.Add(train);
-        cmd.Options.Add(noPlots);
+        foreach (var o in new Option[] { train, kind, sampleConcepts, cooccurrence, graph, relationWeight, noPlots })
+        {
+            cmd.Options.Add(o);
+        }
+
         cmd.SetAction(async (parse, ct) =>
         {
             var clock = Stopwatch.StartNew();
             var settings = common.Settings(parse);
+            var isGraph = string.Equals(parse.GetValue(kind), "graph", StringComparison.Ordinal);
+            var conceptFiles = (parse.GetValue(sampleConcepts) ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+            if (isGraph && (conceptFiles.Count == 0 || parse.GetValue(cooccurrence) is null || parse.GetValue(graph) is null))
+            {
+                throw new StageConfigurationException("eval baseline --kind graph needs --sample-concepts (the `concepts samples --all-tasks` output of the training and test samples), --cooccurrence (the `graph cooccur` folder) and --graph (the `graph build` folder).");
+            }
+
+            if (isGraph && parse.GetValue(relationWeight) is var w && (w < 0 || !double.IsFinite(w)))
+            {
+                throw new StageConfigurationException("--relation-weight must be a finite number >= 0; got " + w.ToString(CultureInfo.InvariantCulture) + ".");
+            }
+
             var training = new List<Evaluation.Bench.BenchSample>();
             await foreach (var s in Evaluation.Bench.EhrBenchReader.ReadAsync(parse.GetValue(train)!, includeText: false, ct))
             {
@@ -192,7 +213,26 @@ internal sealed class EvalModule : ICliModule
                 throw new InputDataException("EHR-EVAL-040", parse.GetValue(train)!, null, null, "the training file holds no sample", fix: "Pass the EHR-Bench export of the training split (tasks export --format ehr-bench)");
             }
 
-            var baseline = Evaluation.Baselines.FrequencyBaseline.Fit(training);
+            var extra = new Dictionary<string, string?>(StringComparer.Ordinal) { ["baseline"] = isGraph ? "graph" : "frequency", ["train"] = parse.GetValue(train), ["train_samples"] = training.Count.ToString(CultureInfo.InvariantCulture) };
+            Func<Evaluation.Bench.BenchSample, Evaluation.Predictions.PredictionRecord> predict;
+            if (isGraph)
+            {
+                var inputs = await GraphBaselineLoader.LoadAsync(conceptFiles, parse.GetValue(cooccurrence)!, parse.GetValue(graph)!, ct);
+                var fitted = Evaluation.Baselines.GraphBaseline.Fit(training, inputs, new Evaluation.Baselines.GraphBaselineSettings { RelationWeight = parse.GetValue(relationWeight) });
+                predict = fitted.Predict;
+                extra["sample_concepts"] = string.Join(',', conceptFiles);
+                extra["cooccurrence"] = parse.GetValue(cooccurrence);
+                extra["graph"] = parse.GetValue(graph);
+                extra["relation_weight"] = parse.GetValue(relationWeight).ToString(CultureInfo.InvariantCulture);
+                extra["samples_with_history"] = inputs.History.Count.ToString(CultureInfo.InvariantCulture);
+                extra["relations_between_linked_cuis"] = inputs.RelationCount.ToString(CultureInfo.InvariantCulture);
+                extra["k_per_task"] = string.Join(',', fitted.LabelCounts.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value.ToString(CultureInfo.InvariantCulture)));
+            }
+            else
+            {
+                predict = Evaluation.Baselines.FrequencyBaseline.Fit(training).Predict;
+            }
+
             Directory.CreateDirectory(settings.OutputDirectory);
             // predict exactly the samples the scorer keeps (--tasks, the first --max-per-task per task in file order)
             var predictions = new List<Evaluation.Predictions.PredictionRecord>();
@@ -207,7 +247,7 @@ internal sealed class EvalModule : ICliModule
                 var n = perTask[s.Task] = perTask.GetValueOrDefault(s.Task) + 1;
                 if (settings.MaxPerTask <= 0 || n <= settings.MaxPerTask)
                 {
-                    predictions.Add(baseline.Predict(s));
+                    predictions.Add(predict(s));
                 }
             }
 
@@ -222,8 +262,7 @@ internal sealed class EvalModule : ICliModule
                 writer.Flush(durable: false);
                 await Task.CompletedTask;
             }, ct);
-            var extra = new Dictionary<string, string?>(StringComparer.Ordinal) { ["baseline"] = "frequency", ["train"] = parse.GetValue(train), ["train_samples"] = training.Count.ToString(CultureInfo.InvariantCulture) };
-            return await FinishAsync(context, "eval baseline", settings, "frequency baseline", extra, parse.GetValue(noPlots), null, clock, ct);
+            return await FinishAsync(context, "eval baseline", settings, isGraph ? "graph baseline" : "frequency baseline", extra, parse.GetValue(noPlots), null, clock, ct);
         });
         return cmd;
     }

@@ -93,6 +93,11 @@ internal sealed class RunModule : ICliModule
         var tiny = Path.Combine(bin, "Configs", "qwen3-tiny.json");
         var llmConfigured = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("EHRR1_LLM_ENDPOINT"));
 
+        // test samples per task for the model and both baselines (the same samples): 10 gives intervals that say
+        // something (2 did not; most demo risk tasks hold 10 test samples) while the tiny model's CPU evaluation stays
+        // a few minutes (about 3.5 s a sample on a loaded 2-core machine; 20 per task took over 20 minutes there)
+        var evalPerTask = EvalSamplesPerTask.ToString(CultureInfo.InvariantCulture);
+
         var ingestArgs = new List<string> { "--out", R("store"), "--mimic", mimic, "--force" };
         foreach (var (table, path) in extras.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
@@ -127,16 +132,27 @@ internal sealed class RunModule : ICliModule
                     ? ["--samples", R("tasks", "ehr-bench-train.jsonl"), "--evidence", R("evidence", "evidence.jsonl"), "--out", R("reasoning")]
                     : ["--samples", R("tasks", "ehr-bench-train.jsonl"), "--evidence", R("evidence", "evidence.jsonl"), "--out", R("reasoning"), "--prepare-only"],
                 [R("tasks", "ehr-bench-train.jsonl"), R("evidence", "evidence.jsonl")], [R("reasoning")]),
-            new("eval", ["eval", "run"], ["--bench", R("tasks", "ehr-bench-test.jsonl"), "--checkpoint", R("model", "model"), "--out", R("eval"), "--max-per-task", "2", "--max-new-tokens", "16", "--bootstrap", "200"],
+            new("eval", ["eval", "run"], ["--bench", R("tasks", "ehr-bench-test.jsonl"), "--checkpoint", R("model", "model"), "--out", R("eval"), "--max-per-task", evalPerTask, "--max-new-tokens", "16", "--bootstrap", "200"],
                 [R("tasks", "ehr-bench-test.jsonl"), R("model")], [R("eval")], CleanOutputs: true),
 
             // the frequency baseline on the same samples and metrics as the model's evaluation, beside it in the report
-            new("eval-baseline", ["eval", "baseline"], ["--bench", R("tasks", "ehr-bench-test.jsonl"), "--train", R("tasks", "ehr-bench-train.jsonl"), "--out", R("eval-baseline"), "--max-per-task", "2", "--bootstrap", "200", "--no-plots"],
+            new("eval-baseline", ["eval", "baseline"], ["--bench", R("tasks", "ehr-bench-test.jsonl"), "--train", R("tasks", "ehr-bench-train.jsonl"), "--out", R("eval-baseline"), "--max-per-task", evalPerTask, "--bootstrap", "200", "--no-plots"],
                 [R("tasks", "ehr-bench-test.jsonl"), R("tasks", "ehr-bench-train.jsonl")], [R("eval-baseline", "result.json")]),
 
-            // the model and the baseline side by side (comparison.md and grouped bars), shown in the report
-            new("eval-compare", ["eval", "compare"], [R("eval", "result.json"), R("eval-baseline", "result.json"), "--out", R("eval-compare")],
-                [R("eval", "result.json"), R("eval-baseline", "result.json")], [R("eval-compare", "comparison.md")]),
+            // the graph baseline: what the knowledge graph alone predicts from each sample's history concepts
+            new("concepts-samples-bench", ["concepts", "samples"], ["--all-tasks", "--samples", R("tasks", "train.jsonl"), "--concepts", R("concepts"), "--out", R("eval-graph-baseline", "train-concepts.jsonl")],
+                [R("tasks", "train.jsonl"), R("concepts", "events.jsonl")], [R("eval-graph-baseline", "train-concepts.jsonl")]),
+            new("concepts-samples-bench-test", ["concepts", "samples"], ["--all-tasks", "--samples", R("tasks", "test.jsonl"), "--concepts", R("concepts"), "--out", R("eval-graph-baseline", "test-concepts.jsonl")],
+                [R("tasks", "test.jsonl"), R("concepts", "events.jsonl")], [R("eval-graph-baseline", "test-concepts.jsonl")]),
+            new("eval-graph-baseline", ["eval", "baseline"], ["--kind", "graph", "--bench", R("tasks", "ehr-bench-test.jsonl"), "--train", R("tasks", "ehr-bench-train.jsonl"),
+                    "--sample-concepts", R("eval-graph-baseline", "train-concepts.jsonl"), "--sample-concepts", R("eval-graph-baseline", "test-concepts.jsonl"),
+                    "--cooccurrence", R("graph", "cooccur"), "--graph", R("graph"), "--out", R("eval-graph-baseline"), "--max-per-task", evalPerTask, "--bootstrap", "200", "--no-plots"],
+                [R("tasks", "ehr-bench-test.jsonl"), R("tasks", "ehr-bench-train.jsonl"), R("eval-graph-baseline", "train-concepts.jsonl"), R("eval-graph-baseline", "test-concepts.jsonl"), R("graph", "cooccur"), R("graph", "graph.bin")],
+                [R("eval-graph-baseline", "result.json")]),
+
+            // the model and the baselines side by side (comparison.md and grouped bars), shown in the report
+            new("eval-compare", ["eval", "compare"], [R("eval", "result.json"), R("eval-baseline", "result.json"), R("eval-graph-baseline", "result.json"), "--out", R("eval-compare")],
+                [R("eval", "result.json"), R("eval-baseline", "result.json"), R("eval-graph-baseline", "result.json")], [R("eval-compare", "comparison.md")]),
         };
 
         // the training curriculum before eval: stage 1 → stage 2 (with a reasoning corpus) → GRPO, each from the previous checkpoint
@@ -159,17 +175,38 @@ internal sealed class RunModule : ICliModule
 
         configured = TrainingCurriculum.HandOver(configured, run);
 
-        // comparing needs both results
+        // comparing needs two results: it compares those of the evaluation steps that are on
         var compare = configured.FindIndex(s => s.Name == "eval-compare");
-        var off = configured.Where(s => s.Name is "eval" or "eval-baseline" && !s.Enabled).Select(s => s.Name).ToList();
-        if (compare >= 0 && configured[compare].Enabled && off.Count > 0)
+        if (compare >= 0 && configured[compare].Enabled)
         {
-            configured[compare] = configured[compare] with { Enabled = false, DisabledReason = string.Join(" and ", off) + " off" };
+            configured[compare] = CompareWhatRuns(configured[compare], configured, R);
         }
 
         // The report always runs last, over whatever the run folder holds.
         configured.Add(new PipelineStep("report", ["report"], ["--run", run], [R(".state")], [R("report", "index.html")]));
         return configured;
+    }
+
+    /// <summary>Default test samples per task of the model's and the baselines' evaluation.</summary>
+    internal const int EvalSamplesPerTask = 10;
+
+    /// <summary>eval-compare over the results of the evaluation steps that are on; off when fewer than two are.</summary>
+    private static PipelineStep CompareWhatRuns(PipelineStep compare, List<PipelineStep> steps, Func<string[], string> r)
+    {
+        string[] producers = ["eval", "eval-baseline", "eval-graph-baseline"];
+        var on = producers.Where(n => steps.Any(s => s.Name == n && s.Enabled)).ToList();
+        var off = producers.Except(on, StringComparer.Ordinal).ToList();
+        if (on.Count < 2)
+        {
+            return compare with { Enabled = false, DisabledReason = string.Join(" and ", off) + " off" };
+        }
+
+        var results = off.Select(n => r([n, "result.json"])).ToHashSet(StringComparer.Ordinal);
+        return compare with
+        {
+            Arguments = [.. compare.Arguments.Where(a => !results.Contains(a))],
+            Inputs = [.. compare.Inputs.Where(a => !results.Contains(a))],
+        };
     }
 
     /// <summary>A Neo4j step: on with <c>--neo4j URL</c>, otherwise left out with the reason shown in the summary.</summary>

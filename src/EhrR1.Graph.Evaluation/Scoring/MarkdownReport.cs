@@ -21,6 +21,12 @@ public static class MarkdownReport
             sb.Append(Inv($"| {m.Group} | {m.Tasks} | {m.N} | {WithCi(m.MacroPrimary)} |\n"));
         }
 
+        var oneClass = result.Tasks.Count(OneClass);
+        if (oneClass > 0)
+        {
+            sb.Append(Inv($"\n{oneClass} of {result.Tasks.Count(t => t.Family == Bench.TaskFamilyNames.RiskPrediction)} risk tasks hold one class in the test split, so they have no AUROC; the macro averages leave them out. n = scored samples.\n"));
+        }
+
         var decision = result.Tasks.Where(t => t.Family == Bench.TaskFamilyNames.DecisionMaking).ToList();
         if (decision.Count > 0)
         {
@@ -38,7 +44,7 @@ public static class MarkdownReport
             sb.Append("| task | n | missing | yes / no | AUROC [95% CI] | accuracy@0.5 | Brier | ECE | from text |\n|---|---:|---:|---:|---|---:|---:|---:|---:|\n");
             foreach (var t in risk)
             {
-                sb.Append(Inv($"| {Escape(t.Task)} | {t.N} | {t.Missing} | {t.Positives} / {t.Negatives} | {WithCi(t.Primary)} | {Num(t.Metrics.GetValueOrDefault(EvaluationScorer.Accuracy))} | {Num(t.Metrics.GetValueOrDefault(EvaluationScorer.Brier))} | {Num(t.Metrics.GetValueOrDefault(EvaluationScorer.Ece))} | {t.ProbabilityFromText} |\n"));
+                sb.Append(Inv($"| {Escape(t.Task)} | {t.N} | {t.Missing} | {t.Positives} / {t.Negatives} | {PrimaryCell(t)} | {Num(t.Metrics.GetValueOrDefault(EvaluationScorer.Accuracy))} | {Num(t.Metrics.GetValueOrDefault(EvaluationScorer.Brier))} | {Num(t.Metrics.GetValueOrDefault(EvaluationScorer.Ece))} | {t.ProbabilityFromText} |\n"));
             }
         }
 
@@ -50,6 +56,15 @@ public static class MarkdownReport
 
         return sb.ToString();
     }
+
+    /// <summary>A task's primary metric with its interval; a risk task whose split holds one class has no AUROC and says
+    /// so, with its n, instead of "n/a".</summary>
+    internal static string PrimaryCell(TaskResult t) =>
+        OneClass(t) ? Inv($"one class in test split (n={t.N})") : WithCi(t.Primary);
+
+    /// <summary>A risk task whose scored samples are all "yes" or all "no" (AUROC undefined).</summary>
+    internal static bool OneClass(TaskResult t) =>
+        t.Family == Bench.TaskFamilyNames.RiskPrediction && t.N > 0 && (t.Positives == 0 || t.Negatives == 0) && t.Positives is not null && t.Negatives is not null;
 
     internal static string WithCi(MetricValue v) =>
         v.Value is null ? "n/a"

@@ -66,7 +66,7 @@ public static class ResultComparison
         var labels = Labels(results);
         var sb = new StringBuilder();
         sb.Append("# EHR-Bench comparison\n\n");
-        sb.Append("Primary metric per task with its 95% bootstrap interval and sample count; \"-\" = task not evaluated.\n\n");
+        sb.Append("Primary metric per task with its 95% bootstrap interval and sample count n; \"-\" = task not evaluated; a risk task whose test split holds one class has no AUROC (\"one class in test split\"), and the macro average leaves it out.\n\n");
         sb.Append("| task | family | metric |");
         foreach (var l in labels)
         {
@@ -80,7 +80,7 @@ public static class ResultComparison
             foreach (var (_, r) in results)
             {
                 var t = r.Tasks.FirstOrDefault(x => string.Equals(x.Task, task, StringComparison.Ordinal));
-                sb.Append(' ').Append(t is null ? "-" : MarkdownReport.WithCi(t.Primary) + " (n=" + t.N.ToString(CultureInfo.InvariantCulture) + ")").Append(" |");
+                sb.Append(' ').Append(t is null ? "-" : MarkdownReport.OneClass(t) ? MarkdownReport.PrimaryCell(t) : MarkdownReport.WithCi(t.Primary) + " (n=" + t.N.ToString(CultureInfo.InvariantCulture) + ")").Append(" |");
             }
 
             sb.Append('\n');
@@ -93,7 +93,7 @@ public static class ResultComparison
             foreach (var (_, r) in results)
             {
                 var m = r.Macro.FirstOrDefault(x => string.Equals(x.Group, g, StringComparison.Ordinal));
-                sb.Append(' ').Append(m is null ? "-" : MarkdownReport.WithCi(m.MacroPrimary) + " (" + m.Tasks.ToString(CultureInfo.InvariantCulture) + " tasks)").Append(" |");
+                sb.Append(' ').Append(m is null ? "-" : MarkdownReport.WithCi(m.MacroPrimary) + " (" + m.Tasks.ToString(CultureInfo.InvariantCulture) + " tasks, n=" + m.N.ToString(CultureInfo.InvariantCulture) + ")").Append(" |");
             }
 
             sb.Append('\n');

@@ -16,7 +16,10 @@ namespace EhrR1.Graph.Knowledge.Extraction;
 /// upstream history adds. Output order: ascending subject, then the samples file's order. Memory: the sample rows
 /// plus one patient's concepts.
 /// </summary>
-public sealed class SampleConceptsStage(CooccurrenceSettings? settings = null)
+/// <param name="settings">Co-occurrence settings (the history rule).</param>
+/// <param name="allTasks">Also write the samples of risk and other scalar-label tasks (targets then empty): the graph
+/// baseline of <c>eval baseline --kind graph</c> needs the history of every test sample, risk ones included.</param>
+public sealed class SampleConceptsStage(CooccurrenceSettings? settings = null, bool allTasks = false)
 {
     public const string StageName = "concepts samples";
 
@@ -33,13 +36,14 @@ public sealed class SampleConceptsStage(CooccurrenceSettings? settings = null)
         {
             read++;
             var row = line.Value;
-            if (!CooccurrenceTasks.Includes(row.Task))
+            if (allTasks ? TaskCatalog.Find(row.Task) is null : !CooccurrenceTasks.Includes(row.Task))
             {
                 skipped++;
                 continue;
             }
 
-            if (row.ContextBegin < 0 || row.ContextEnd < row.ContextBegin || row.TargetIndex < row.ContextEnd)
+            // a risk sample's window follows its target (the admission it predicts from), so only the window is checked
+            if (row.ContextBegin < 0 || row.ContextEnd < row.ContextBegin || (row.TargetIndex < row.ContextEnd && CooccurrenceTasks.Includes(row.Task)))
             {
                 throw new InputDataException("EHR-GR-060", samplesPath, line.LineNumber, "context_begin", "invalid context window", expected: "0 <= context_begin <= context_end <= target_index", fix: "Pass the output of `ehr-graph tasks sample` unchanged");
             }

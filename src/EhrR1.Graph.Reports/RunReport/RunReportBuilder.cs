@@ -15,7 +15,7 @@ public static class RunReportBuilder
 {
     /// <summary>Stage folders in pipeline order; other folders follow alphabetically.</summary>
     public static readonly IReadOnlyList<string> StageOrder =
-        ["store", "tasks", "vocab", "concepts", "graph", "evidence", "reasoning", "corpus", "model", "model-reasoning", "model-grpo", "eval", "eval-baseline", "eval-compare"];
+        ["store", "tasks", "vocab", "concepts", "graph", "evidence", "reasoning", "corpus", "model", "model-reasoning", "model-grpo", "eval", "eval-baseline", "eval-graph-baseline", "eval-compare"];
 
     private const long MaxInlineBytes = 4L << 20;
 
