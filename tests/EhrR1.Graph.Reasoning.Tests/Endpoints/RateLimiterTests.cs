@@ -112,6 +112,7 @@ public sealed class RateLimiterTests
         second!.StartedAt.Should().Be(first.EndedAt!.Value + (60 * clock.TimestampFrequency));
     }
 
+    [Trait("Category", "Timing")]
     [Fact]
     public async Task Should_AdmitExactlyRpm_When_WindowIsFull()
     {
@@ -131,6 +132,7 @@ public sealed class RateLimiterTests
         }
     }
 
+    [Trait("Category", "Timing")]
     [Fact]
     public async Task Should_WakeAWaiter_When_ARequestInFlightEnds()
     {
@@ -162,6 +164,7 @@ public sealed class RateLimiterTests
         await second;
     }
 
+    [Trait("Category", "Timing")]
     [Fact]
     public async Task Should_Wait_When_TokenBudgetIsUsed()
     {
