@@ -3,17 +3,20 @@
 # test project, the real-browser tests included (headless Chromium from scripts/browser.sh; TorchSharp's libstdc++ fix
 # is applied by the code itself where needed). Ends with the plain line "N passed, N failed, N skipped".
 # Options: --filter EXPR (passed to dotnet test), --no-neo4j (integration tests that need it then fail, not skip,
-# unless EHRR1_REQUIRE_INTEGRATION=0).
+# unless EHRR1_REQUIRE_INTEGRATION=0), --fast (the unit lane: no Neo4j, no Chromium, no integration, browser or
+# end-to-end project, and no test marked Category=Slow or Category=Timing; a few minutes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
 filter=""
 use_neo4j=1
+fast=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --filter) filter="$2"; shift 2 ;;
     --no-neo4j) use_neo4j=0; shift ;;
+    --fast) fast=1; use_neo4j=0; shift ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done
@@ -40,11 +43,24 @@ fi
 
 # Headless Chromium for the real-browser tests (Debian's package; Playwright drives it, never downloads one).
 # When it cannot be installed the browser tests fail (under EHRR1_REQUIRE_INTEGRATION=1) and say so.
-echo "== Chromium for the Neo4j Browser tests" >&2
-if chromium_env=$(scripts/browser.sh install); then
-  eval "$chromium_env"
-else
-  echo "== Chromium could not be installed (see the lines above); the Neo4j Browser tests will fail" >&2
+if [ "$fast" = 0 ]; then
+  echo "== Chromium for the Neo4j Browser tests" >&2
+  if chromium_env=$(scripts/browser.sh install); then
+    eval "$chromium_env"
+  else
+    echo "== Chromium could not be installed (see the lines above); the Neo4j Browser tests will fail" >&2
+  fi
+fi
+
+projects=(tests/*.Tests/*.csproj tests/EhrR1.Graph.IntegrationTests/*.csproj tests/EhrR1.Graph.BrowserTests/*.csproj)
+if [ "$fast" = 1 ]; then
+  # the unit lane: every unit test project, none of the slow or clock-dependent tests
+  projects=()
+  for proj in tests/*.Tests/*.csproj; do
+    case "$proj" in tests/EhrR1.Graph.EndToEnd.Tests/*) ;; *) projects+=("$proj") ;; esac
+  done
+  fast_filter="Category!=Slow&Category!=Timing"
+  if [ -n "$filter" ]; then filter="($filter)&$fast_filter"; else filter="$fast_filter"; fi
 fi
 
 echo "== tests" >&2
@@ -52,7 +68,7 @@ results="$root/artifacts/test-results"
 rm -rf "$results"
 mkdir -p "$results"
 test_status=0
-for proj in tests/*.Tests/*.csproj tests/EhrR1.Graph.IntegrationTests/*.csproj tests/EhrR1.Graph.BrowserTests/*.csproj; do
+for proj in "${projects[@]}"; do
   name=$(basename "$proj" .csproj)
   args=(test "$proj" -c Release --no-build --nologo --logger "trx;LogFileName=$name.trx" --results-directory "$results")
   if [ -n "$filter" ]; then args+=(--filter "$filter"); fi

@@ -6,6 +6,7 @@ using EhrR1.Graph.TestSupport;
 namespace EhrR1.Graph.Cli.Tests;
 
 /// <summary>The concept stages and evidence search on the real MIMIC-IV demo with the open sample vocabulary.</summary>
+[Trait("Category", "Slow")]
 [Collection(DemoChainGroup.Name)]
 public sealed class DemoChainTests(DemoChainFixture chain)
 {

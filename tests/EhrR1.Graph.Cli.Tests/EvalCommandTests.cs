@@ -53,7 +53,7 @@ public sealed class EvalCommandTests
         var (code, stdout, stderr) = await CliRunner.Run("eval", "score", "--bench", TestPaths.TestData("evaluation", "mini-bench.jsonl"), "--out", dir.Combine("x"));
         code.Should().Be(1);
         stdout.Should().BeEmpty();
-        stderr.Should().Contain("error [EHR-EV-011]").And.Contain("predictions.jsonl");
+        stderr.Should().Contain("error [EHR-EVAL-011]").And.Contain("predictions.jsonl");
     }
 
     [Fact]

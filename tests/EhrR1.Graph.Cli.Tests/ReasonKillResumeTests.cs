@@ -11,6 +11,7 @@ namespace EhrR1.Graph.Cli.Tests;
 /// The real CLI (<c>dotnet ehr-graph.dll reason</c>, a child process) against the loopback fake endpoint with
 /// latency, killed with SIGKILL twice in mid-run and rerun: by sample id, nothing is lost and nothing is written twice.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class ReasonKillResumeTests
 {
     private const int Total = 400;

@@ -58,7 +58,7 @@ public sealed class EhrBenchReaderTests
         var line = """{"sample_id":"a:1:1","input":"x","instruction":"y","output":"z","task_info":{"task":"a"}}""";
         await File.WriteAllLinesAsync(path, [line, line]);
         var act = () => ReadAll(path, includeText: false);
-        (await act.Should().ThrowAsync<InputDataException>()).Which.Code.Should().Be("EHR-EV-006");
+        (await act.Should().ThrowAsync<InputDataException>()).Which.Code.Should().Be("EHR-EVAL-006");
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class EhrBenchReaderTests
         await File.WriteAllLinesAsync(path, ["""{"input":"x","instruction":"y","output":"z","task_info":{"metric":"em"}}"""]);
         var act = () => ReadAll(path, includeText: false);
         var ex = (await act.Should().ThrowAsync<InputDataException>()).Which;
-        ex.Code.Should().Be("EHR-EV-002");
+        ex.Code.Should().Be("EHR-EVAL-002");
         ex.Message.Should().Contain("task_info fields: metric");
     }
 

@@ -342,7 +342,7 @@ internal sealed class EvalModule : ICliModule
         if (summary is { Failed: > 0 })
         {
             throw new ExternalServiceException(
-                "EHR-EV-032",
+                "EHR-EVAL-032",
                 "LLM endpoint",
                 summary.Failed.ToString(CultureInfo.InvariantCulture) + " samples failed after retries and were not scored (see the warnings above). Run the same command again to retry only those samples.",
                 isTransient: true);

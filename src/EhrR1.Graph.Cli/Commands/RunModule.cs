@@ -40,9 +40,12 @@ internal sealed class RunModule : ICliModule
         cmd.SetAction(async (parseResult, ct) =>
         {
             var runDir = Path.GetFullPath(parseResult.GetValue(output)!);
-            Directory.CreateDirectory(runDir);
             var runConfig = parseResult.GetValue(config) is { } cfg ? RunConfig.Load(cfg.FullName) : RunConfig.Empty;
             var steps = BuildSteps(runDir, parseResult.GetValue(mimic), parseResult.GetValue(extra), parseResult.GetValue(trainSteps), runConfig, parseResult.GetValue(neo4j));
+
+            // every step's options against its real command, before the first step runs: all problems at once, exit 1
+            StageConfigurationException.ThrowIfAny(RunConfigValidator.Validate(runConfig, steps, CliApp.BuildRoot(context)));
+            Directory.CreateDirectory(runDir);
             var verbose = parseResult.GetValue(CliApp.VerboseOption);
             var clock = Stopwatch.StartNew();
             IReadOnlyList<StepOutcome> outcomes;
@@ -57,16 +60,20 @@ internal sealed class RunModule : ICliModule
                 exit = ex.ExitCode;
             }
 
+            // name the report only when this run wrote it or found it up to date (a failed run stops before the report step)
+            var written = Path.Combine(runDir, "report", "index.html");
+            var reportPath = outcomes.Any(o => o.Step == "report" && o.Status is "ran" or "up to date") && File.Exists(written) ? written : null;
+
             var summary = new
             {
                 run = runDir,
                 elapsedSeconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
                 steps = outcomes.Select(o => new { step = o.Step, status = o.Status, elapsedSeconds = Math.Round(o.ElapsedSeconds, 1), counts = o.Counts, note = o.Note }),
-                report = Path.Combine(runDir, "report", "index.html"),
+                report = reportPath,
             };
             AtomicFile.WriteAllText(Path.Combine(runDir, "run-summary.json"), JsonSerializer.Serialize(summary, JsonDefaults.Indented) + "\n");
             context.Output.WriteLine(JsonSerializer.Serialize(summary, JsonDefaults.Indented));
-            context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"run {(exit == 0 ? "finished" : "stopped")} in {clock.Elapsed.TotalSeconds:F0} s: {outcomes.Count(o => o.Status == "ran")} ran, {outcomes.Count(o => o.Status == "up to date")} up to date, {outcomes.Count(o => o.Status == "disabled")} disabled, {outcomes.Count(o => o.Status == "failed")} failed. Report: {summary.report}"));
+            context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"run {(exit == 0 ? "finished" : "stopped")} in {clock.Elapsed.TotalSeconds:F0} s: {outcomes.Count(o => o.Status == "ran")} ran, {outcomes.Count(o => o.Status == "up to date")} up to date, {outcomes.Count(o => o.Status == "disabled")} disabled, {outcomes.Count(o => o.Status == "failed")} failed.") + (reportPath is null ? " No report was written." : " Report: " + reportPath));
             return exit;
         });
         tree.Root.Subcommands.Add(cmd);

@@ -6,9 +6,11 @@ namespace EhrR1.Graph.Cli.Run;
 
 /// <summary>
 /// <c>run.json</c>: per-step option overrides and switches, e.g.
-/// <code>{ "steps": { "tasks-sample": { "seed": 7, "cap": 50 }, "train": { "enabled": false } } }</code>
+/// <code>{ "steps": { "tasks-sample-train": { "seed": 7, "force-task-num": 50 }, "train": { "enabled": false } } }</code>
 /// Each key becomes <c>--key value</c> on that step's command (true → a bare flag, false → left out);
-/// <c>enabled: false</c> leaves the step out. Secrets are never read from this file.
+/// <c>enabled: false</c> leaves the step out. <c>force-task-num</c> is the cap on samples per task of
+/// <c>tasks sample</c>. <see cref="RunConfigValidator"/> checks every key against its step's command before
+/// the first step runs. Secrets are never read from this file.
 /// </summary>
 internal sealed class RunConfig
 {
@@ -16,9 +18,12 @@ internal sealed class RunConfig
 
     public static RunConfig Empty { get; } = new();
 
+    /// <summary>The file the settings were read from; null for <see cref="Empty"/>.</summary>
+    public string? FilePath { get; private init; }
+
     public static RunConfig Load(string path)
     {
-        var config = new RunConfig();
+        var config = new RunConfig { FilePath = path };
         JsonDocument doc;
         try
         {
@@ -63,7 +68,7 @@ internal sealed class RunConfig
             return this;
         }
 
-        var renamed = new RunConfig();
+        var renamed = new RunConfig { FilePath = FilePath };
         foreach (var (name, settings) in _steps)
         {
             if (!string.Equals(name, oldName, StringComparison.Ordinal))
@@ -84,6 +89,12 @@ internal sealed class RunConfig
         renamed._steps[newName] = merged;
         return renamed;
     }
+
+    /// <summary>The option overrides of <paramref name="step"/> as written in the file, <c>enabled</c> left out.</summary>
+    public IReadOnlyList<KeyValuePair<string, JsonElement>> Overrides(string step) =>
+        _steps.TryGetValue(step, out var s)
+            ? [.. s.Where(kv => !string.Equals(kv.Key, "enabled", StringComparison.Ordinal))]
+            : [];
 
     public bool IsEnabled(string step, bool defaultValue) =>
         _steps.TryGetValue(step, out var s) && s.TryGetValue("enabled", out var e) && e.ValueKind is JsonValueKind.True or JsonValueKind.False

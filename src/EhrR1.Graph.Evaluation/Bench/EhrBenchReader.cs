@@ -38,7 +38,7 @@ public static class EhrBenchReader
             if (!seen.Add(sample.SampleId))
             {
                 throw new InputDataException(
-                    "EHR-EV-006", path, line.LineNumber, "sample_id", "the sample id occurs more than once",
+                    "EHR-EVAL-006", path, line.LineNumber, "sample_id", "the sample id occurs more than once",
                     expected: "unique sample ids (predictions are keyed by them)",
                     found: "sample id " + sample.SampleId + " again",
                     fix: "Remove the duplicate records, or give each record its own sample_id");
@@ -53,7 +53,7 @@ public static class EhrBenchReader
     {
         if (record.ValueKind != JsonValueKind.Object)
         {
-            throw new InputDataException("EHR-EV-001", path, lineNumber, null, "the line is not a JSON object", expected: "an EHR-Bench record object", found: "a JSON " + record.ValueKind.ToString().ToLowerInvariant());
+            throw new InputDataException("EHR-EVAL-001", path, lineNumber, null, "the line is not a JSON object", expected: "an EHR-Bench record object", found: "a JSON " + record.ValueKind.ToString().ToLowerInvariant());
         }
 
         var taskInfo = record.TryGetProperty("task_info", out var ti) && ti.ValueKind == JsonValueKind.Object ? ti : default;
@@ -65,7 +65,7 @@ public static class EhrBenchReader
         if (string.IsNullOrWhiteSpace(task))
         {
             throw new InputDataException(
-                "EHR-EV-002", path, lineNumber, "task_info.task", "the task name is missing",
+                "EHR-EVAL-002", path, lineNumber, "task_info.task", "the task name is missing",
                 expected: "task_info.task (or task_info.task_name, or a sample_id of the form task:subject:index)",
                 found: hasTaskInfo ? "task_info fields: " + string.Join(", ", taskInfo.EnumerateObject().Select(p => p.Name)) : "no task_info object",
                 fix: "Export the bench with `ehr-graph tasks export`, or add task_info.task");
@@ -80,7 +80,7 @@ public static class EhrBenchReader
             "decision_making" or "decision" => TaskFamily.DecisionMaking,
             null or "" => metric is "aucroc" or "auroc" || IsYesNo(candidates) ? TaskFamily.RiskPrediction : TaskFamily.DecisionMaking,
             _ => throw new InputDataException(
-                "EHR-EV-003", path, lineNumber, "task_info.task_type", "the task type is unknown",
+                "EHR-EVAL-003", path, lineNumber, "task_info.task_type", "the task type is unknown",
                 expected: "decision_making or risk_prediction", found: "a value of length " + taskType.Length.ToString(CultureInfo.InvariantCulture)),
         };
         metric ??= family == TaskFamily.RiskPrediction ? "aucroc" : "f1";
@@ -98,7 +98,7 @@ public static class EhrBenchReader
         if (gold.Count == 0)
         {
             throw new InputDataException(
-                "EHR-EV-004", path, lineNumber, "output", "the gold answer is empty",
+                "EHR-EVAL-004", path, lineNumber, "output", "the gold answer is empty",
                 expected: "a non-empty label (task_info.label, task_info.target or output)", fix: "Remove the record or repair its label");
         }
 
@@ -109,7 +109,7 @@ public static class EhrBenchReader
             if (gold.Count != 1 || (label != "yes" && label != "no"))
             {
                 throw new InputDataException(
-                    "EHR-EV-005", path, lineNumber, "task_info.label", "a risk task's label is not yes or no",
+                    "EHR-EVAL-005", path, lineNumber, "task_info.label", "a risk task's label is not yes or no",
                     expected: "\"yes\" or \"no\"", found: gold.Count.ToString(CultureInfo.InvariantCulture) + " line(s)");
             }
 
@@ -135,7 +135,7 @@ public static class EhrBenchReader
         if (includeText && input.Length == 0)
         {
             throw new InputDataException(
-                "EHR-EV-007", path, lineNumber, "input", "the EHR input is missing or empty",
+                "EHR-EVAL-007", path, lineNumber, "input", "the EHR input is missing or empty",
                 expected: "the rendered EHR markdown in \"input\"", fix: "Export the bench with inputs rendered");
         }
 
@@ -178,7 +178,7 @@ public static class EhrBenchReader
         }
 
         throw new InputDataException(
-            "EHR-EV-004", path, lineNumber, "output", "the gold answer is missing",
+            "EHR-EVAL-004", path, lineNumber, "output", "the gold answer is missing",
             expected: "task_info.label, task_info.target or output");
     }
 

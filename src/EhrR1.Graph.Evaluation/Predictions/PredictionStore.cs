@@ -40,7 +40,7 @@ public sealed class PredictionStore : IAsyncDisposable
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
         var torn = ResumableJsonl.Recover(full, new JsonlRecoveryOptions
         {
-            ErrorCode = "EHR-EV-015",
+            ErrorCode = "EHR-EVAL-015",
             Fix = "The predictions file was edited or corrupted; restore it, or move it away to predict afresh",
         }, cancellationToken).TruncatedBytes;
         var existing = File.Exists(full) ? await LoadAsync(full, cancellationToken) : new Dictionary<string, PredictionRecord>(StringComparer.Ordinal);
@@ -56,7 +56,7 @@ public sealed class PredictionStore : IAsyncDisposable
         {
             if (string.IsNullOrEmpty(line.Value.SampleId))
             {
-                throw new InputDataException("EHR-EV-010", path, line.LineNumber, "sample_id", "the prediction has no sample id", expected: "a non-empty sample_id");
+                throw new InputDataException("EHR-EVAL-010", path, line.LineNumber, "sample_id", "the prediction has no sample id", expected: "a non-empty sample_id");
             }
 
             result.TryAdd(line.Value.SampleId, line.Value);

@@ -32,7 +32,7 @@ public static class EvaluationScoring
         var gold = await EvaluationRunner.SelectSamplesAsync(settings, includeText: false, cancellationToken);
         var predictions = File.Exists(settings.PredictionsFile)
             ? await PredictionStore.LoadAsync(settings.PredictionsFile, cancellationToken)
-            : throw new Core.Errors.InputDataException("EHR-EV-011", settings.PredictionsFile, null, null, "the predictions file does not exist", fix: "Run `ehr-graph eval run` first, or pass --predictions");
+            : throw new Core.Errors.InputDataException("EHR-EVAL-011", settings.PredictionsFile, null, null, "the predictions file does not exist", fix: "Run `ehr-graph eval run` first, or pass --predictions");
         var known = new HashSet<string>(gold.Select(g => g.SampleId), StringComparer.Ordinal);
         var unmatched = predictions.Keys.Count(k => !known.Contains(k));
 

@@ -14,7 +14,7 @@ public static class ResultComparison
     {
         if (!File.Exists(path))
         {
-            throw new InputDataException("EHR-EV-020", path, null, null, "the result file does not exist", fix: "Pass the result.json written by `ehr-graph eval run` or `eval score`");
+            throw new InputDataException("EHR-EVAL-020", path, null, null, "the result file does not exist", fix: "Pass the result.json written by `ehr-graph eval run` or `eval score`");
         }
 
         EvaluationResult? result;
@@ -24,12 +24,12 @@ public static class ResultComparison
         }
         catch (JsonException ex)
         {
-            throw new InputDataException("EHR-EV-021", path, ex.LineNumber + 1, ex.Path, "the file is not an evaluation result", expected: "schema " + EvaluationResult.SchemaName, innerException: ex);
+            throw new InputDataException("EHR-EVAL-021", path, ex.LineNumber + 1, ex.Path, "the file is not an evaluation result", expected: "schema " + EvaluationResult.SchemaName, innerException: ex);
         }
 
         if (result is null || !string.Equals(result.Schema, EvaluationResult.SchemaName, StringComparison.Ordinal))
         {
-            throw new InputDataException("EHR-EV-021", path, null, "schema", "the file is not an evaluation result", expected: "schema " + EvaluationResult.SchemaName, found: result?.Schema ?? "null");
+            throw new InputDataException("EHR-EVAL-021", path, null, "schema", "the file is not an evaluation result", expected: "schema " + EvaluationResult.SchemaName, found: result?.Schema ?? "null");
         }
 
         return result;

@@ -76,6 +76,7 @@ public sealed class ChatEndpointClientTests
         seen.Headers.Should().NotContainKey("authorization");
     }
 
+    [Trait("Category", "Timing")]
     [Theory]
     [InlineData(ChatClientKind.Http)]
     [InlineData(ChatClientKind.Sdk)]
@@ -95,6 +96,7 @@ public sealed class ChatEndpointClientTests
         server.RequestCount.Should().Be(2, "only our policy retries (the SDK's own retry policy is off)");
     }
 
+    [Trait("Category", "Timing")]
     [Theory]
     [InlineData(ChatClientKind.Http)]
     [InlineData(ChatClientKind.Sdk)]

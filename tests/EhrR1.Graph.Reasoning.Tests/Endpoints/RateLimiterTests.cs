@@ -113,24 +113,37 @@ public sealed class RateLimiterTests
     }
 
     [Fact]
-    public async Task Should_AdmitExactlyRpm_When_WindowIsFull()
+    public void Should_AdmitExactlyRpm_When_WindowIsFull()
     {
-        using var limiter = new RateLimiter(5, 0, window: TimeSpan.FromMilliseconds(500));
+        var clock = new ManualClock();
+        using var limiter = new RateLimiter(5, 0, clock, Minute);
         var leases = new List<RateLimiter.Lease>();
-        for (var i = 0; i < 12; i++)
+        for (var tries = 0; leases.Count < 12 && tries < 100; tries++)
         {
-            var lease = await limiter.AcquireAsync(1, CancellationToken.None);
-            lease.Dispose();
-            leases.Add(lease);
+            if (limiter.TryAcquire(1, out var lease, out var wait))
+            {
+                clock.Advance(TimeSpan.FromMilliseconds(10));
+                lease!.Dispose();
+                leases.Add(lease);
+            }
+            else
+            {
+                wait.Should().NotBeNull("every request has ended, so only the window holds them back");
+                clock.Advance(wait!.Value);
+            }
         }
 
-        // A grant comes at least one window after the end of the request five places earlier.
+        // A grant comes one window after the end of the request five places earlier, and not later.
+        leases.Should().HaveCount(12);
         for (var i = 5; i < leases.Count; i++)
         {
-            System.Diagnostics.Stopwatch.GetElapsedTime(leases[i - 5].EndedAt!.Value, leases[i].StartedAt).Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(500));
+            (leases[i].StartedAt - leases[i - 5].EndedAt!.Value).Should().BeGreaterThanOrEqualTo(60 * clock.TimestampFrequency);
         }
+
+        leases[5].StartedAt.Should().Be(leases[0].EndedAt!.Value + (60 * clock.TimestampFrequency), "the sixth waits exactly until the first slot leaves the window");
     }
 
+    [Trait("Category", "Timing")]
     [Fact]
     public async Task Should_WakeAWaiter_When_ARequestInFlightEnds()
     {
@@ -163,15 +176,20 @@ public sealed class RateLimiterTests
     }
 
     [Fact]
-    public async Task Should_Wait_When_TokenBudgetIsUsed()
+    public void Should_Wait_When_TokenBudgetIsUsed()
     {
-        using var limiter = new RateLimiter(0, 1000, window: TimeSpan.FromMilliseconds(400));
-        (await limiter.AcquireAsync(700, CancellationToken.None)).Dispose();
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var clock = new ManualClock();
+        using var limiter = new RateLimiter(0, 1000, clock, Minute);
+        limiter.TryAcquire(700, out var first, out _).Should().BeTrue();
+        first!.Dispose();
 
-        await limiter.AcquireAsync(700, CancellationToken.None);
-
-        clock.Elapsed.Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(380));
+        limiter.TryAcquire(700, out _, out var wait).Should().BeFalse("700 + 700 tokens exceed 1000 in one window");
+        wait.Should().Be(Minute);
+        clock.Advance(TimeSpan.FromSeconds(59.999));
+        limiter.TryAcquire(700, out _, out _).Should().BeFalse();
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        limiter.TryAcquire(700, out var second, out _).Should().BeTrue();
+        second!.Dispose();
     }
 
     [Fact]

@@ -78,6 +78,7 @@ public sealed class DemoIndexTests(DemoIndexTests.DemoFixture fixture, ITestOutp
     }
 
     [RequiresDataFact]
+    [Trait("Category", "Slow")]
     public void Should_IndexTheDemoWithinTheWindowInvariants_When_EveryTaskIsEnumerated()
     {
         var manifest = EhrR1.Graph.Core.IO.RunManifest.TryLoad(Path.Combine(fixture.Index, "manifest.json"))!;
@@ -235,6 +236,7 @@ public sealed class DemoIndexTests(DemoIndexTests.DemoFixture fixture, ITestOutp
     /// (<see cref="WindowLeakCheck"/>). The demo has no ED stays and no notes; the fixtures cover those families.
     /// </summary>
     [RequiresDataFact]
+    [Trait("Category", "Slow")]
     public void Should_EndEveryInputWindowBeforeItsPredictionTime_When_AnyTaskIsIndexedInEitherWindowMode()
     {
         foreach (var (mode, index) in new[] { ("contiguous", fixture.Index), ("upstream", fixture.UpstreamIndex) })

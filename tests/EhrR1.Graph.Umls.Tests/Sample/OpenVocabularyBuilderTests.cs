@@ -9,6 +9,7 @@ using Xunit.Abstractions;
 namespace EhrR1.Graph.Umls.Tests.Sample;
 
 [Collection(OpenVocabularyFixtureGroup.Name)]
+[Trait("Category", "Slow")] // every test here shares a fixture that builds the open vocabulary from the shared data
 public sealed class OpenVocabularyBuilderTests(OpenVocabularyFixture fixture, ITestOutputHelper output)
 {
     [RequiresDataFact]
