@@ -13,14 +13,14 @@ public sealed class RunConfigValidationTests
     public void Should_AcceptTheExampleOfTheDocComment_When_ValidatingRunJson()
     {
         using var dir = new TempDirectory();
-        var config = Write(dir, """{ "steps": { "tasks-sample-train": { "seed": 7, "force-task-num": 50 }, "train": { "enabled": false } } }""");
+        var config = Write(dir, """{ "steps": { "tasks-sample-train": { "seed": 7, "force-task-num": 50 }, "train-domain": { "enabled": false } } }""");
 
         var steps = RunModule.BuildSteps(dir.Combine("run"), dir.Combine("mimic"), null, 10, config);
 
         Validate(config, steps).Should().BeEmpty();
         var sample = steps.Single(s => s.Name == "tasks-sample-train").Arguments.ToList();
         sample.Should().ContainInOrder("--seed", "7").And.ContainInOrder("--force-task-num", "50");
-        steps.Single(s => s.Name == "train").Enabled.Should().BeFalse();
+        steps.Single(s => s.Name == "train-domain").Enabled.Should().BeFalse("the old train section configures stage 1");
     }
 
     [Fact]

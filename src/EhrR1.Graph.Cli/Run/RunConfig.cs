@@ -6,7 +6,7 @@ namespace EhrR1.Graph.Cli.Run;
 
 /// <summary>
 /// <c>run.json</c>: per-step option overrides and switches, e.g.
-/// <code>{ "steps": { "tasks-sample-train": { "seed": 7, "force-task-num": 50 }, "train": { "enabled": false } } }</code>
+/// <code>{ "steps": { "tasks-sample-train": { "seed": 7, "force-task-num": 50 }, "train-domain": { "enabled": false } } }</code>
 /// Each key becomes <c>--key value</c> on that step's command (true → a bare flag, false → left out);
 /// <c>enabled: false</c> leaves the step out. <c>force-task-num</c> is the cap on samples per task of
 /// <c>tasks sample</c>. <see cref="RunConfigValidator"/> checks every key against its step's command before
