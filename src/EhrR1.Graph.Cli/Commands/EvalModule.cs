@@ -33,6 +33,7 @@ internal sealed class EvalModule : ICliModule
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Local TorchSharp Qwen3 checkpoint folder (safetensors + config.json); runs on the CPU instead of an endpoint." };
         var tokenizer = new Option<string?>("--tokenizer") { Description = "Qwen3 tokenizer.json or its folder (default: the checkpoint's tokenizer.json, else EHRR1_TOKENIZER, else shared/tokenizer/qwen3)." };
         var batchSize = new Option<int>("--batch-size") { Description = "Local model: prompts decoded together (default 4).", DefaultValueFactory = _ => 4 };
+        var maxPrompt = new Option<int>("--max-prompt-tokens") { Description = "Local model: longer prompts are cut as `train` cuts its samples (inside the user message, keeping its start and end); 0 = no limit (default).", DefaultValueFactory = _ => 0 };
         var endpoint = new Option<string?>("--endpoint") { Description = "OpenAI-compatible base URL (e.g. http://127.0.0.1:8000/v1) or Azure OpenAI resource URL (default: EHRR1_LLM_ENDPOINT, else AZURE_OPENAI_ENDPOINT / OPENAI_BASE_URL). The key comes from EHRR1_LLM_API_KEY (else AZURE_OPENAI_API_KEY / OPENAI_API_KEY)." };
         var provider = new Option<string?>("--provider") { Description = "openai (any OpenAI-compatible server) or azure (default: EHRR1_LLM_PROVIDER, else openai)." };
         var model = new Option<string?>("--model") { Description = "Model name, or Azure deployment name (default: EHRR1_LLM_MODEL, else gpt-4o)." };
@@ -52,7 +53,7 @@ internal sealed class EvalModule : ICliModule
         var riskFromText = new Option<bool>("--risk-from-text") { Description = "Risk tasks: generate an answer instead of reading yes/no log-probabilities (AUROC then uses 1/0/0.5)." };
         var modelName = new Option<string?>("--model-name") { Description = "Name of the model in results (default: --model)." };
         var noPlots = new Option<bool>("--no-plots") { Description = "Skip the PNG/SVG plots." };
-        foreach (var o in new Option[] { checkpoint, tokenizer, batchSize, endpoint, provider, model, azureVersion, concurrency, rpm, tpm, retries, timeout, topLogprobs, riskMaxTokens, think, maxNew, maxNewThink, candidates, riskFromText, modelName, noPlots })
+        foreach (var o in new Option[] { checkpoint, tokenizer, batchSize, maxPrompt, endpoint, provider, model, azureVersion, concurrency, rpm, tpm, retries, timeout, topLogprobs, riskMaxTokens, think, maxNew, maxNewThink, candidates, riskFromText, modelName, noPlots })
         {
             cmd.Options.Add(o);
         }
@@ -81,7 +82,7 @@ internal sealed class EvalModule : ICliModule
                 ["risk_from_probabilities"] = settings.Prompt.RiskFromProbabilities ? "true" : "false",
             };
             await using var predictor = parse.GetValue(checkpoint) is { } local
-                ? (IEhrBenchPredictor)CreateLocal(local, parse.GetValue(tokenizer), parse.GetValue(batchSize), extra)
+                ? (IEhrBenchPredictor)CreateLocal(local, parse.GetValue(tokenizer), parse.GetValue(batchSize), parse.GetValue(maxPrompt), extra)
                 : CreateEndpoint(parse, extra, loggers);
             var runner = new EvaluationRunner(loggers.CreateLogger<EvaluationRunner>());
             var summary = await context.CreateProgress("eval run").RunAsync(p => runner.PredictAsync(settings, predictor, p, ct));
@@ -129,7 +130,7 @@ internal sealed class EvalModule : ICliModule
         return cmd;
     }
 
-    private static LocalModelPredictor CreateLocal(string checkpoint, string? tokenizer, int batchSize, Dictionary<string, string?> extra)
+    private static LocalModelPredictor CreateLocal(string checkpoint, string? tokenizer, int batchSize, int maxPromptTokens, Dictionary<string, string?> extra)
     {
         if (!Directory.Exists(checkpoint))
         {
@@ -145,8 +146,14 @@ internal sealed class EvalModule : ICliModule
             ?? (File.Exists(Path.Combine(checkpoint, "tokenizer.json")) ? checkpoint : TokenizerLocations.FindQwen3())
             ?? throw new StageConfigurationException("no Qwen3 tokenizer found: pass --tokenizer, or set " + TokenizerLocations.TokenizerVariable + ".");
         extra["checkpoint"] = checkpoint;
+        if (maxPromptTokens < 0)
+        {
+            throw new StageConfigurationException("--max-prompt-tokens must be 0 (no limit) or more.");
+        }
+
         extra["batch_size"] = batchSize.ToString(CultureInfo.InvariantCulture);
-        return new LocalModelPredictor(checkpoint, tokenizerPath, batchSize);
+        extra["max_prompt_tokens"] = maxPromptTokens.ToString(CultureInfo.InvariantCulture);
+        return new LocalModelPredictor(checkpoint, tokenizerPath, batchSize, maxPromptTokens);
     }
 
     private static Command BuildScore(CliContext context)

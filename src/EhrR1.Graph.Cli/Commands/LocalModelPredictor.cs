@@ -1,9 +1,11 @@
 using EhrR1.Graph.Core.Errors;
 using EhrR1.Graph.Evaluation.Running;
+using EhrR1.Graph.Training.Data;
 using EhrR1.Graph.Training.Generation;
 using EhrR1.Graph.Training.Model;
 using EhrR1.Graph.Training.SafeTensors;
 using EhrR1.Graph.Training.Tokenization;
+using EhrR1.Graph.Training.Training;
 using TorchSharp;
 
 namespace EhrR1.Graph.Cli.Commands;
@@ -23,9 +25,15 @@ public sealed class LocalModelPredictor : IEhrBenchPredictor
     private readonly Qwen3Generator _generator;
     private readonly int[] _yesNo;
     private readonly HashSet<int> _stop;
+    private readonly SftEncoder? _cutter;
 
-    public LocalModelPredictor(string checkpoint, string tokenizerPath, int batchSize)
+    /// <summary>Loads <paramref name="checkpoint"/> with the tokenizer at <paramref name="tokenizerPath"/>, decoding
+    /// <paramref name="batchSize"/> prompts together. Prompts over <paramref name="maxPromptTokens"/> tokens are cut as
+    /// training cuts its samples (inside the user message, keeping its first 256 tokens and its end); 0 keeps every
+    /// prompt whole.</summary>
+    public LocalModelPredictor(string checkpoint, string tokenizerPath, int batchSize, int maxPromptTokens = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxPromptTokens);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         _tokenizer = Qwen3Tokenizer.Load(tokenizerPath);
         // The first tensor below initialises libtorch: apply the libstdc++ fix before it (a no-op where not needed).
@@ -36,7 +44,11 @@ public sealed class LocalModelPredictor : IEhrBenchPredictor
         _stop = [_tokenizer.ImEndId, _tokenizer.EndOfTextId];
         Description = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(checkpoint)));
         MaxBatchSize = batchSize;
+        _cutter = maxPromptTokens > 0 ? new SftEncoder(_tokenizer, maxPromptTokens, TruncationMode.HeadAndTail, TrainSettings.DefaultHeadTokens) : null;
     }
+
+    /// <summary>Prompts cut to the prompt limit so far.</summary>
+    public long TruncatedPrompts { get; private set; }
 
     public string Description { get; }
 
@@ -51,10 +63,7 @@ public sealed class LocalModelPredictor : IEhrBenchPredictor
     {
         ArgumentNullException.ThrowIfNull(batch);
         cancellationToken.ThrowIfCancellationRequested();
-        var prompts = batch.Select(r => (IReadOnlyList<int>)_tokenizer.Encode(ChatTemplate.Render(
-            [new ChatMessage("system", r.SystemPrompt), new ChatMessage("user", r.UserPrompt)],
-            addGenerationPrompt: true,
-            enableThinking: r.Thinking == ThinkingMode.Think))).ToList();
+        var prompts = batch.Select(Encode).ToList();
         var results = new List<PredictionOutcome>(batch.Count);
         if (batch[0].Kind == PredictionKind.YesNo)
         {
@@ -103,6 +112,20 @@ public sealed class LocalModelPredictor : IEhrBenchPredictor
         }
 
         return Task.FromResult<IReadOnlyList<PredictionOutcome>>(results);
+    }
+
+    private IReadOnlyList<int> Encode(PredictionRequest r)
+    {
+        ChatMessage[] messages = [new ChatMessage("system", r.SystemPrompt), new ChatMessage("user", r.UserPrompt)];
+        var thinking = r.Thinking == ThinkingMode.Think;
+        if (_cutter is null)
+        {
+            return _tokenizer.Encode(ChatTemplate.Render(messages, addGenerationPrompt: true, enableThinking: thinking));
+        }
+
+        var (ids, truncated) = _cutter.EncodePrompt(messages, thinking);
+        TruncatedPrompts += truncated ? 1 : 0;
+        return ids;
     }
 
     public ValueTask DisposeAsync()

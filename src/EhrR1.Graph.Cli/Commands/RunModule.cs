@@ -139,7 +139,7 @@ internal sealed class RunModule : ICliModule
                     ? ["--samples", R("tasks", "ehr-bench-train.jsonl"), "--evidence", R("evidence", "evidence.jsonl"), "--out", R("reasoning")]
                     : ["--samples", R("tasks", "ehr-bench-train.jsonl"), "--evidence", R("evidence", "evidence.jsonl"), "--out", R("reasoning"), "--prepare-only"],
                 [R("tasks", "ehr-bench-train.jsonl"), R("evidence", "evidence.jsonl")], [R("reasoning")]),
-            new("eval", ["eval", "run"], ["--bench", R("tasks", "ehr-bench-test.jsonl"), "--checkpoint", R("model", "model"), "--out", R("eval"), "--max-per-task", evalPerTask, "--max-new-tokens", "16", "--bootstrap", "200"],
+            new("eval", ["eval", "run"], ["--bench", R("tasks", "ehr-bench-test.jsonl"), "--checkpoint", R("model", "model"), "--out", R("eval"), "--max-per-task", evalPerTask, "--max-new-tokens", "16", "--max-prompt-tokens", "512", "--bootstrap", "200"],
                 [R("tasks", "ehr-bench-test.jsonl"), R("model")], [R("eval")], CleanOutputs: true),
 
             // the frequency baseline on the same samples and metrics as the model's evaluation, beside it in the report

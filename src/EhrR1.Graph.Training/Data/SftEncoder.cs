@@ -104,6 +104,51 @@ public sealed class SftEncoder
         return new SftExample(sampleId, ids, ids.Length - completion.Count, truncated);
     }
 
+    /// <summary>
+    /// The generation prompt of <paramref name="messages"/> (no assistant turn), cut like a training sample when it
+    /// has more than <see cref="MaxLength"/> tokens: inside the last user message, keeping its head and tail (or its
+    /// tail), so a model is evaluated on the view it was trained on. Mode <see cref="TruncationMode.Drop"/> and prompts
+    /// whose markup alone exceeds the limit keep only the tail of the whole prompt.
+    /// </summary>
+    public (int[] Ids, bool Truncated) EncodePrompt(IReadOnlyList<ChatMessage> messages, bool enableThinking)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var promptText = ChatTemplate.Render(messages, addGenerationPrompt: true, enableThinking: enableThinking);
+        var lastUser = -1;
+        for (var i = messages.Count - 1; i >= 0; i--)
+        {
+            if (messages[i].Role == "user")
+            {
+                lastUser = i;
+                break;
+            }
+        }
+
+        var whole = _tokenizer.Encode(promptText);
+        if (whole.Count <= MaxLength)
+        {
+            return ([.. whole], false);
+        }
+
+        if (lastUser >= 0 && Mode != TruncationMode.Drop)
+        {
+            var userStart = FindUserContent(promptText, messages, lastUser);
+            var userContent = messages[lastUser].Content;
+            var before = _tokenizer.Encode(promptText[..userStart]);
+            var user = _tokenizer.Encode(userContent);
+            var after = _tokenizer.Encode(promptText[(userStart + userContent.Length)..]);
+            var budget = MaxLength - before.Count - after.Count - _marker.Length;
+            if (budget > 0)
+            {
+                var head = Mode == TruncationMode.HeadAndTail ? Math.Min(HeadTokens, budget / 2) : 0;
+                var tail = Math.Min(budget - head, user.Count);
+                return ([.. before, .. user.Take(head), .. _marker, .. user.Skip(user.Count - tail), .. after], true);
+            }
+        }
+
+        return ([.. whole.Skip(whole.Count - MaxLength)], true);
+    }
+
     private static int FindUserContent(string promptText, IReadOnlyList<ChatMessage> messages, int lastUser)
     {
         const string Header = "<|im_start|>user\n";

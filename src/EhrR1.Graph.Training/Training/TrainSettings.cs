@@ -32,7 +32,10 @@ public sealed record TrainSettings
     public TruncationMode Truncation { get; init; } = TruncationMode.HeadAndTail;
 
     /// <summary>Tokens kept from the start of the EHR when cutting (head-and-tail mode).</summary>
-    public int HeadTokens { get; init; } = 256;
+    public int HeadTokens { get; init; } = DefaultHeadTokens;
+
+    /// <summary>The default of <see cref="HeadTokens"/>.</summary>
+    public const int DefaultHeadTokens = 256;
 
     public int BatchSize { get; init; } = 4;
 

@@ -49,6 +49,31 @@ public sealed class SftEncoderTests
     }
 
     [RequiresTokenizerFact]
+    public void Should_CutAnEvaluationPromptAsTrainingCutsItsSamples_When_ThePromptIsTooLong()
+    {
+        var tokenizer = SharedTokenizer.Tokenizer;
+        var encoder = new SftEncoder(tokenizer, 300, TruncationMode.HeadAndTail, 40);
+        var prompt = Messages("unused").Take(2).ToList();
+
+        // a long prompt: head and tail of the user message, the generation prompt whole
+        var (ids, truncated) = encoder.EncodePrompt(prompt, enableThinking: false);
+        truncated.Should().BeTrue();
+        ids.Length.Should().BeLessThanOrEqualTo(300);
+        var text = tokenizer.Decode(ids);
+        text.Should().StartWith("<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\n## Patient Demographics");
+        text.Should().Contain("\n...\n").And.EndWith("What is the potassium status?<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n");
+
+        // the same head as the training sample (the tail differs by the answer's length)
+        var sample = encoder.Encode("s1", Messages("Hyperkalemia"))!;
+        tokenizer.Decode(sample.InputIds[..sample.PromptLength]).Should().StartWith(text[..(text.IndexOf("\n...\n", StringComparison.Ordinal) + 5)]);
+
+        // a prompt within the limit is the plain rendering
+        var (whole, cut) = new SftEncoder(tokenizer, 8192, TruncationMode.HeadAndTail, 40).EncodePrompt(prompt, enableThinking: false);
+        cut.Should().BeFalse();
+        whole.Should().Equal(tokenizer.Encode(ChatTemplate.Render(prompt, addGenerationPrompt: true, enableThinking: false)));
+    }
+
+    [RequiresTokenizerFact]
     public void Should_DropDemographics_When_KeepEndMode()
     {
         var encoder = new SftEncoder(SharedTokenizer.Tokenizer, 300, TruncationMode.KeepEnd, 40);
