@@ -1,0 +1,166 @@
+using System.IO.Compression;
+using EhrR1.Graph.Core.IO;
+using EhrR1.Graph.TestSupport;
+
+namespace EhrR1.Graph.Cli.Tests;
+
+/// <summary>
+/// Issue 21, "fail loudly, never silently": real demo files damaged in temporary copies must end the run with exit
+/// code 1 and one message that names the file and the fault, never with a quietly shorter output.
+/// </summary>
+public sealed class FaultInjectionTests : IDisposable
+{
+    private const string Table = "hosp/admissions.csv.gz";
+
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "ehr-faults-" + Guid.NewGuid().ToString("N"));
+
+    public FaultInjectionTests()
+    {
+        Directory.CreateDirectory(_root);
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Gzip_cut_mid_stream_is_reported_as_truncated_with_exit_code_1()
+    {
+        var mimic = CopyDemo();
+        var file = Path.Combine(mimic, Table);
+        var bytes = File.ReadAllBytes(file);
+        File.WriteAllBytes(file, bytes[..(bytes.Length / 2)]);
+
+        var (code, _, stderr) = await Ingest(mimic);
+
+        code.Should().Be(1, stderr);
+        stderr.Should().Contain("admissions.csv.gz").And.Contain($"truncated at byte {bytes.Length / 2}").And.Contain("Re-download");
+    }
+
+    [Fact]
+    public async Task Gzip_cut_inside_the_csv_header_is_truncation_not_missing_columns()
+    {
+        var mimic = CopyDemo();
+        var file = Path.Combine(mimic, Table);
+        File.WriteAllBytes(file, File.ReadAllBytes(file)[..40]);
+
+        var (code, _, stderr) = await Ingest(mimic);
+
+        code.Should().Be(1, stderr);
+        stderr.Should().Contain("truncated at byte 40").And.NotContain("lacks required column");
+    }
+
+    [Fact]
+    public async Task Gzip_cut_on_a_line_boundary_before_its_trailer_is_truncated()
+    {
+        // The first half of the lines, compressed completely, then the 8-byte trailer cut off: the CSV text ends on a
+        // line boundary, so only the missing trailer shows the damage.
+        var mimic = CopyDemo();
+        var file = Path.Combine(mimic, Table);
+        var lines = ReadLines(file);
+        var compressed = Compress(string.Concat(lines.Take(lines.Count / 2)));
+        File.WriteAllBytes(file, compressed[..^8]);
+
+        var (code, _, stderr) = await Ingest(mimic);
+
+        code.Should().Be(1, stderr);
+        stderr.Should().Contain("admissions.csv.gz").And.Contain($"truncated at byte {compressed.Length - 8}");
+    }
+
+    [Fact]
+    public async Task Gzip_with_a_flipped_crc_byte_is_reported_as_corrupt()
+    {
+        var mimic = CopyDemo();
+        var file = Path.Combine(mimic, Table);
+        var bytes = File.ReadAllBytes(file);
+        bytes[^6] ^= 0xff; // inside the trailer's CRC-32
+        File.WriteAllBytes(file, bytes);
+
+        var (code, _, stderr) = await Ingest(mimic);
+
+        code.Should().Be(1, stderr);
+        stderr.Should().Contain("admissions.csv.gz").And.Contain("corrupt");
+    }
+
+    [Fact]
+    public async Task Gzip_with_a_flipped_data_byte_is_reported_as_corrupt()
+    {
+        var mimic = CopyDemo();
+        var file = Path.Combine(mimic, Table);
+        var bytes = File.ReadAllBytes(file);
+        bytes[bytes.Length / 2] ^= 0xff;
+        File.WriteAllBytes(file, bytes);
+
+        var (code, _, stderr) = await Ingest(mimic);
+
+        code.Should().Be(1, stderr);
+        stderr.Should().Contain("admissions.csv.gz").And.Contain("corrupt");
+    }
+
+    [Fact]
+    public void Multi_member_gzip_reads_completely_and_a_cut_last_member_is_truncated()
+    {
+        var text = string.Concat(ReadLines(Path.Combine(TestPaths.Dataset("mimic-iv-demo-2.2"), Table)));
+        var half = text.Length / 2;
+        var multi = Path.Combine(_root, "multi.csv.gz");
+        File.WriteAllBytes(multi, [.. Compress(text[..half]), .. Compress(text[half..])]);
+
+        using (var reader = new StreamReader(VerifiedGzipStream.Open(multi, "multi.csv.gz")))
+        {
+            reader.ReadToEnd().Should().Be(text);
+        }
+
+        File.WriteAllBytes(multi, File.ReadAllBytes(multi)[..^3]);
+        var read = () =>
+        {
+            using var reader = new StreamReader(VerifiedGzipStream.Open(multi, "multi.csv.gz"));
+            return reader.ReadToEnd();
+        };
+        read.Should().Throw<EhrR1.Graph.Core.Errors.InputDataException>().WithMessage("*multi.csv.gz*truncated at byte*");
+    }
+
+    private static Task<(int Code, string Stdout, string Stderr)> Ingest(string mimic) =>
+        CliRunner.Run("ingest", "--mimic", mimic, "--out", Path.Combine(Path.GetDirectoryName(mimic)!, "store"), "--quiet");
+
+    private string CopyDemo()
+    {
+        var source = TestPaths.Dataset("mimic-iv-demo-2.2");
+        var target = Path.Combine(_root, "mimic");
+        foreach (var path in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var copy = Path.Combine(target, Path.GetRelativePath(source, path));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(path, copy);
+            File.SetAttributes(copy, FileAttributes.Normal);
+        }
+
+        return target;
+    }
+
+    private static List<string> ReadLines(string gz)
+    {
+        using var reader = new StreamReader(new GZipStream(File.OpenRead(gz), CompressionMode.Decompress));
+        var lines = new List<string>();
+        while (reader.ReadLine() is { } line)
+        {
+            lines.Add(line + "\n");
+        }
+
+        return lines;
+    }
+
+    private static byte[] Compress(string text)
+    {
+        using var buffer = new MemoryStream();
+        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write(System.Text.Encoding.UTF8.GetBytes(text));
+        }
+
+        return buffer.ToArray();
+    }
+}
