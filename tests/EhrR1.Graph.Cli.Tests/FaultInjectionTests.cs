@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using EhrR1.Graph.Cli.Hosting;
 using EhrR1.Graph.Core.IO;
 using EhrR1.Graph.TestSupport;
 
@@ -121,6 +122,87 @@ public sealed class FaultInjectionTests : IDisposable
             return reader.ReadToEnd();
         };
         read.Should().Throw<EhrR1.Graph.Core.Errors.InputDataException>().WithMessage("*multi.csv.gz*truncated at byte*");
+    }
+
+    [Fact]
+    public async Task Out_below_a_regular_file_is_exit_code_1_with_one_line_and_no_stack_trace()
+    {
+        var file = Path.Combine(_root, "a-file");
+        File.WriteAllText(file, "x");
+
+        var (code, _, stderr) = await CliRunner.Run("ingest", "--out", Path.Combine(file, "store"), "--quiet");
+
+        code.Should().Be(1, stderr);
+        stderr.Should().Contain("EHR-ENV-001").And.Contain("a-file").And.NotContain(" at ").And.NotContain("bug");
+    }
+
+    [Fact]
+    public async Task Read_only_output_folder_is_exit_code_1_not_a_bug()
+    {
+        var folder = Path.Combine(_root, "read-only");
+        Directory.CreateDirectory(folder);
+        var target = Path.Combine(folder, "store");
+        if (OperatingSystem.IsWindows())
+        {
+            new DirectoryInfo(folder).Attributes |= FileAttributes.ReadOnly;
+        }
+        else
+        {
+            File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        }
+
+        if (CanWrite(folder))
+        {
+            // Running as root (or on a file system that ignores the mode): the mode blocks nothing, so inject the
+            // other environment fault instead of skipping: the output folder's parent is a regular file.
+            MakeWritable(folder);
+            var file = Path.Combine(folder, "not-a-folder");
+            File.WriteAllText(file, "x");
+            target = Path.Combine(file, "store");
+        }
+
+        var (code, _, stderr) = await CliRunner.Run("ingest", "--out", target, "--quiet");
+        MakeWritable(folder);
+
+        code.Should().Be(1, stderr);
+        stderr.Should().Contain("EHR-ENV-001").And.NotContain(" at ");
+    }
+
+    [Fact]
+    public void Disk_full_and_port_in_use_are_environment_faults()
+    {
+        EnvironmentFaults.Describe(new IOException("No space left on device : 'x'", 28)).Should().StartWith("the disk is full");
+        EnvironmentFaults.Describe(new InvalidOperationException("wrapped", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.AddressAlreadyInUse)))
+            .Should().StartWith("the port is already in use");
+        EnvironmentFaults.Describe(new InvalidOperationException("a real bug")).Should().BeNull();
+        EnvironmentFaults.Describe(new FileNotFoundException("missing")).Should().BeNull();
+    }
+
+    private static void MakeWritable(string folder)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            new DirectoryInfo(folder).Attributes &= ~FileAttributes.ReadOnly;
+        }
+        else
+        {
+            File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
+    private static bool CanWrite(string folder)
+    {
+        try
+        {
+            var probe = Path.Combine(folder, ".probe");
+            File.WriteAllText(probe, "x");
+            File.Delete(probe);
+            return true;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     private static Task<(int Code, string Stdout, string Stderr)> Ingest(string mimic) =>
