@@ -205,6 +205,24 @@ public sealed class FaultInjectionTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Ingest_removes_the_staging_folder_of_a_killed_run_but_not_of_a_live_one()
+    {
+        var store = Path.Combine(_root, "store");
+        var dead = Path.Combine(_root, ".store.tmp-2147480000"); // above any pid_max: no such process
+        var live = Path.Combine(_root, ".store.tmp-1");          // init: always running
+        Directory.CreateDirectory(Path.Combine(dead, ".spill"));
+        File.WriteAllText(Path.Combine(dead, ".spill", "run-0.bin"), "spill");
+        Directory.CreateDirectory(live);
+
+        var (code, _, stderr) = await CliRunner.Run("ingest", "--mimic", TestPaths.Dataset("mimic-iv-demo-2.2"), "--out", store);
+
+        code.Should().Be(0, stderr);
+        Directory.Exists(dead).Should().BeFalse();
+        Directory.Exists(live).Should().BeTrue();
+        stderr.Should().Contain(".store.tmp-2147480000").And.Contain("killed");
+    }
+
     private static Task<(int Code, string Stdout, string Stderr)> Ingest(string mimic) =>
         CliRunner.Run("ingest", "--mimic", mimic, "--out", Path.Combine(Path.GetDirectoryName(mimic)!, "store"), "--quiet");
 
