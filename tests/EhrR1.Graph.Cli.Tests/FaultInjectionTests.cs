@@ -223,6 +223,15 @@ public sealed class FaultInjectionTests : IDisposable
         stderr.Should().Contain(".store.tmp-2147480000").And.Contain("killed");
     }
 
+    [Fact]
+    public void Reason_with_every_sample_failed_is_a_failure_with_its_reason_counts()
+    {
+        var counts = new Dictionary<string, long> { ["completed"] = 0, ["failed"] = 3, ["already_done"] = 0, ["server_errors"] = 9, ["timeouts"] = 0 };
+        EhrR1.Graph.Cli.Commands.ReasonModule.AllFailed(counts).Should().Be("failed 3, server_errors 9");
+        EhrR1.Graph.Cli.Commands.ReasonModule.AllFailed(new Dictionary<string, long>(counts) { ["completed"] = 1 }).Should().BeNull();
+        EhrR1.Graph.Cli.Commands.ReasonModule.AllFailed(new Dictionary<string, long>(counts) { ["failed"] = 0 }).Should().BeNull();
+    }
+
     private static Task<(int Code, string Stdout, string Stderr)> Ingest(string mimic) =>
         CliRunner.Run("ingest", "--mimic", mimic, "--out", Path.Combine(Path.GetDirectoryName(mimic)!, "store"), "--quiet");
 
