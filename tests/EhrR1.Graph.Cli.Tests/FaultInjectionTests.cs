@@ -232,6 +232,14 @@ public sealed class FaultInjectionTests : IDisposable
         EhrR1.Graph.Cli.Commands.ReasonModule.AllFailed(new Dictionary<string, long>(counts) { ["failed"] = 0 }).Should().BeNull();
     }
 
+    [Fact]
+    public void Credentials_in_an_endpoint_url_are_redacted()
+    {
+        var options = new EhrR1.Graph.Reasoning.Endpoints.ChatEndpointOptions { Endpoint = new Uri("http://user:SECRET-KEY@example.invalid:8080/v1?key=SECRET-KEY") };
+
+        options.ToString().Should().Contain("http://***@example.invalid:8080/v1").And.NotContain("SECRET-KEY").And.NotContain("user:");
+    }
+
     private static Task<(int Code, string Stdout, string Stderr)> Ingest(string mimic) =>
         CliRunner.Run("ingest", "--mimic", mimic, "--out", Path.Combine(Path.GetDirectoryName(mimic)!, "store"), "--quiet");
 
