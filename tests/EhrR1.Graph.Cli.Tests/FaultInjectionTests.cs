@@ -240,6 +240,18 @@ public sealed class FaultInjectionTests : IDisposable
         options.ToString().Should().Contain("http://***@example.invalid:8080/v1").And.NotContain("SECRET-KEY").And.NotContain("user:");
     }
 
+    [Fact]
+    public async Task A_misspelt_task_name_is_an_error_listing_the_valid_names()
+    {
+        var valid = EhrR1.Graph.Tasks.Definitions.TaskCatalog.All[0].Name;
+
+        var (code, _, stderr) = await CliRunner.Run("tasks", "index", "--store", _root, "--out", Path.Combine(_root, "index"), "--task", valid + "x");
+
+        code.Should().Be(1, stderr);
+        stderr.Should().Contain("unknown task name(s) " + valid + "x").And.Contain("Valid names: ").And.Contain(valid);
+        EhrR1.Graph.Cli.Commands.TasksModule.ParseTasks(valid).Should().BeEquivalentTo([valid]);
+    }
+
     private static Task<(int Code, string Stdout, string Stderr)> Ingest(string mimic) =>
         CliRunner.Run("ingest", "--mimic", mimic, "--out", Path.Combine(Path.GetDirectoryName(mimic)!, "store"), "--quiet");
 
