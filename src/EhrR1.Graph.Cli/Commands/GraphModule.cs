@@ -297,7 +297,16 @@ internal sealed class GraphModule : ICliModule
                 }
 
                 context.Output.WriteLine(System.Text.Json.JsonSerializer.Serialize(result, JsonDefaults.Indented));
-                return concepts.Count == 0 ? ExitCodes.BadInput : ExitCodes.Success;
+                if (concepts.Count == 0)
+                {
+                    // Exit 1 alone left the user with "[]" on stdout and no word of why.
+                    context.Error.WriteLine(parse.GetValue(cui) is { } missing
+                        ? $"error: no concept with CUI {missing} in the graph."
+                        : $"error: no concept is named \"{parse.GetValue(name)}\" in the graph (try the CUI with --cui).");
+                    return ExitCodes.BadInput;
+                }
+
+                return ExitCodes.Success;
             }
             finally
             {

@@ -60,7 +60,16 @@ internal sealed class ReasonModule : ICliModule
             var clock = Stopwatch.StartNew();
             var summary = await context.CreateProgress("reason").RunAsync(p => new ReasoningStage(loggers.CreateLogger("reason")).RunAsync(settings, p, ct));
             context.WriteReport(new StageReport(forcePrepare ? "reason batch prepare" : "reason", clock.Elapsed.TotalSeconds, summary.Counts, summary.Outputs));
-            return ExitCodes.Success;
+            return AllFailed(summary.Counts) is { } reasons
+                ? Fail(reasons)
+                : ExitCodes.Success;
+        }
+
+        int Fail(string reasons)
+        {
+            context.Error.WriteLine($"error [EHR-RS-090]: every sample failed ({reasons}); nothing was written to reasoning.jsonl. " +
+                "See reasoning.failures.jsonl and check the endpoint, the model name and the key.");
+            return ExitCodes.ServiceUnavailable;
         }
 
         Command WithReasonOptions(Command cmd, bool includeEndpointRun)
@@ -293,5 +302,21 @@ internal sealed class ReasonModule : ICliModule
                 throw new StageConfigurationException(ex.Message.Split(" (Parameter", 2)[0] + ".");
             }
         }
+    }
+
+    private static readonly string[] FailureCounts = ["failed", "throttled_429", "server_errors", "timeouts", "retries"];
+
+    /// <summary>The failure counts when samples were attempted and not one succeeded (now or before), else null.</summary>
+    internal static string? AllFailed(IReadOnlyDictionary<string, long> counts)
+    {
+        long Get(string key) => counts.TryGetValue(key, out var v) ? v : 0;
+        if (Get("failed") == 0 || Get("completed") > 0 || Get("already_done") > 0)
+        {
+            return null;
+        }
+
+        return string.Join(", ", FailureCounts
+            .Where(k => Get(k) > 0)
+            .Select(k => k + " " + Get(k).ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
 }

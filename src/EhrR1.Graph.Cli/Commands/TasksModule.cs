@@ -163,8 +163,23 @@ internal sealed class TasksModule : ICliModule
         return cmd;
     }
 
-    private static HashSet<string>? ParseTasks(string? value) =>
-        string.IsNullOrWhiteSpace(value)
-            ? null
-            : value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+    /// <summary>The --task names; an unknown (misspelt) name is an error listing the valid ones, not a silently empty index.</summary>
+    internal static HashSet<string>? ParseTasks(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        var names = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+        var known = TaskCatalog.All.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var unknown = names.Where(n => !known.Contains(n)).Order(StringComparer.Ordinal).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new EhrR1.Graph.Core.Errors.StageConfigurationException(
+                $"--task: unknown task name(s) {string.Join(", ", unknown)}. Valid names: {string.Join(", ", known.Order(StringComparer.Ordinal))}.");
+        }
+
+        return names;
+    }
 }

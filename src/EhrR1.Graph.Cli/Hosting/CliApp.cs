@@ -81,7 +81,12 @@ internal static class CliApp
             error.WriteLine($"error [{inner.Code}]: {inner.Message}");
             return inner.ExitCode;
         }
-#pragma warning disable CA1031 // the top-level handler maps every other exception to exit code 3
+#pragma warning disable CA1031 // the top-level handler maps environment faults to 1 and every other exception to 3
+        catch (Exception ex) when (EnvironmentFaults.Describe(ex) is { } fault)
+        {
+            error.WriteLine($"error [EHR-ENV-001]: {fault}");
+            return ExitCodes.BadInput;
+        }
         catch (Exception ex)
 #pragma warning restore CA1031
         {

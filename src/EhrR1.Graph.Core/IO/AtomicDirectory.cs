@@ -24,8 +24,10 @@ public sealed class AtomicDirectory : IDisposable
 
     /// <summary>
     /// Starts building <paramref name="target"/>. Fails when the target exists and <paramref name="force"/> is false.
+    /// Staging folders of earlier runs that were killed (<c>.NAME.tmp-PID</c> whose process is gone) are removed;
+    /// <paramref name="removedStale"/> is told each path so the caller can log it.
     /// </summary>
-    public static AtomicDirectory Begin(string target, bool force)
+    public static AtomicDirectory Begin(string target, bool force, Action<string>? removedStale = null)
     {
         var full = Path.GetFullPath(target);
         if (Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any() && !force)
@@ -36,6 +38,7 @@ public sealed class AtomicDirectory : IDisposable
 
         var parent = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(parent);
+        RemoveStale(parent, "." + Path.GetFileName(full) + ".tmp-", removedStale);
         var staging = Path.Combine(parent, "." + Path.GetFileName(full) + ".tmp-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         if (Directory.Exists(staging))
         {
@@ -44,6 +47,39 @@ public sealed class AtomicDirectory : IDisposable
 
         Directory.CreateDirectory(staging);
         return new AtomicDirectory(full, staging);
+    }
+
+    /// <summary>Deletes <c>PREFIX&lt;pid&gt;</c> folders in <paramref name="parent"/> whose process no longer runs.</summary>
+    private static void RemoveStale(string parent, string prefix, Action<string>? removed)
+    {
+        foreach (var dir in Directory.EnumerateDirectories(parent, prefix + "*"))
+        {
+            var suffix = Path.GetFileName(dir)[prefix.Length..];
+            if (!int.TryParse(suffix, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid == Environment.ProcessId || IsRunning(pid))
+            {
+                continue;
+            }
+
+            Directory.Delete(dir, recursive: true);
+            removed?.Invoke(dir);
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Replaces the target with the staging directory.</summary>

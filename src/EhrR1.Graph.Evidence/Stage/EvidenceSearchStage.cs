@@ -54,96 +54,110 @@ internal sealed partial class EvidenceSearchStage(SampleEvidenceBuilder builder,
         var workers = new ConcurrentBag<SampleEvidenceBuilder.Worker>();
         var batch = new List<(string Id, string Task, IReadOnlyList<string> Targets, IReadOnlyCollection<string> History, IReadOnlyDictionary<string, string>? Cuis, IReadOnlyDictionary<string, IReadOnlyList<string>>? Flags)>(settings.BatchSize);
         var results = new EvidenceRecord[settings.BatchSize];
-        await using (var stream = new FileStream(partial, FileMode.Append, FileAccess.Write, FileShare.Read, 1 << 16))
-        using (var writer = new JsonlWriter(stream, JsonDefaults.Jsonl, leaveOpen: true))
+        try
         {
-            void Flush()
+            await using (var stream = new FileStream(partial, FileMode.Append, FileAccess.Write, FileShare.Read, 1 << 16))
+            using (var writer = new JsonlWriter(stream, JsonDefaults.Jsonl, leaveOpen: true))
             {
-                if (batch.Count == 0)
+                void Flush()
                 {
-                    return;
-                }
-
-                var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, settings.DegreeOfParallelism), CancellationToken = cancellationToken };
-                Parallel.For(
-                    0,
-                    batch.Count,
-                    options,
-                    () => workers.TryTake(out var w) ? w : builder.CreateWorker(),
-                    (i, _, worker) =>
+                    if (batch.Count == 0)
                     {
-                        var s = batch[i];
-                        results[i] = worker.Build(s.Id, s.Task, s.Targets, s.History, s.Cuis, s.Flags);
-                        return worker;
-                    },
-                    workers.Add);
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    writer.Write(results[i]);
-                    byStatus.AddOrUpdate(results[i].Status, 1, (_, v) => v + 1);
-                    results[i] = null!;
+                        return;
+                    }
+
+                    var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, settings.DegreeOfParallelism), CancellationToken = cancellationToken };
+                    Parallel.For(
+                        0,
+                        batch.Count,
+                        options,
+                        () => workers.TryTake(out var w) ? w : builder.CreateWorker(),
+                        (i, _, worker) =>
+                        {
+                            var s = batch[i];
+                            results[i] = worker.Build(s.Id, s.Task, s.Targets, s.History, s.Cuis, s.Flags);
+                            return worker;
+                        },
+                        workers.Add);
+                    for (var i = 0; i < batch.Count; i++)
+                    {
+                        writer.Write(results[i]);
+                        byStatus.AddOrUpdate(results[i].Status, 1, (_, v) => v + 1);
+                        results[i] = null!;
+                    }
+
+                    writer.Flush(durable: false);
+                    written += batch.Count;
+                    batch.Clear();
+                    progress?.Report(new StageProgress("evidence", written, null, "samples"));
                 }
 
-                writer.Flush(durable: false);
-                written += batch.Count;
-                batch.Clear();
-                progress?.Report(new StageProgress("evidence", written, null, "samples"));
-            }
+                await foreach (var line in JsonlReader.ReadAsync<SampleConcepts>(settings.SamplesPath, EvidenceInputs.ReadOptions, cancellationToken))
+                {
+                    var s = line.Value;
+                    read++;
+                    if (string.IsNullOrEmpty(s.SampleId))
+                    {
+                        throw new InputDataException("EHR-EV-003", settings.SamplesPath, line.LineNumber, "sample_id", "the sample has no sample_id", expected: "a string such as \"labevents:10000032:12\"");
+                    }
 
-            await foreach (var line in JsonlReader.ReadAsync<SampleConcepts>(settings.SamplesPath, EvidenceInputs.ReadOptions, cancellationToken))
+                    if (string.IsNullOrEmpty(s.Task))
+                    {
+                        throw new InputDataException("EHR-EV-004", settings.SamplesPath, line.LineNumber, "task", "the sample has no task", expected: "a decision-making task name");
+                    }
+
+                    if (!seen.Add(s.SampleId))
+                    {
+                        throw new InputDataException("EHR-EV-005", settings.SamplesPath, line.LineNumber, "sample_id", "a sample id occurs twice", expected: "unique sample ids", found: "a repeat of an earlier line's id", fix: "De-duplicate the samples file");
+                    }
+
+                    if (s.TaskType is not null && !string.Equals(s.TaskType, "decision_making", StringComparison.Ordinal))
+                    {
+                        notDecision++;
+                        continue;
+                    }
+
+                    if (settings.ShardCount > 1 && Sharding.ShardOf(s.SampleId, settings.ShardCount) != settings.ShardIndex)
+                    {
+                        otherShard++;
+                        continue;
+                    }
+
+                    if (done.Contains(s.SampleId))
+                    {
+                        skippedDone++;
+                        continue;
+                    }
+
+                    IReadOnlyCollection<string> history = settings.History == HistoryMode.Upstream && s.HiddenHistory is { Count: > 0 }
+                        ? new HashSet<string>((s.History ?? []).Concat(s.HiddenHistory), StringComparer.Ordinal)
+                        : new HashSet<string>(s.History ?? [], StringComparer.Ordinal);
+                    var flags = settings.History == HistoryMode.Upstream && s.HiddenHistoryFlags is { Count: > 0 }
+                        ? (s.HistoryFlags ?? new Dictionary<string, IReadOnlyList<string>>()).Concat(s.HiddenHistoryFlags)
+                            .GroupBy(kv => kv.Key, StringComparer.Ordinal)
+                            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.SelectMany(kv => kv.Value).Distinct(StringComparer.Ordinal)], StringComparer.Ordinal)
+                        : s.HistoryFlags;
+                    batch.Add((s.SampleId, s.Task, s.Targets ?? [], history, s.Cuis, flags));
+                    if (batch.Count == settings.BatchSize)
+                    {
+                        Flush();
+                    }
+                }
+
+                Flush();
+                writer.Flush(durable: true);
+            }
+        }
+        catch (Exception)
+        {
+            // Failed before writing a single record (bad input, usually): an empty OUT.partial holds nothing to resume
+            // and would only make the plain rerun refuse to start.
+            if (IsEmpty(partial))
             {
-                var s = line.Value;
-                read++;
-                if (string.IsNullOrEmpty(s.SampleId))
-                {
-                    throw new InputDataException("EHR-EV-003", settings.SamplesPath, line.LineNumber, "sample_id", "the sample has no sample_id", expected: "a string such as \"labevents:10000032:12\"");
-                }
-
-                if (string.IsNullOrEmpty(s.Task))
-                {
-                    throw new InputDataException("EHR-EV-004", settings.SamplesPath, line.LineNumber, "task", "the sample has no task", expected: "a decision-making task name");
-                }
-
-                if (!seen.Add(s.SampleId))
-                {
-                    throw new InputDataException("EHR-EV-005", settings.SamplesPath, line.LineNumber, "sample_id", "a sample id occurs twice", expected: "unique sample ids", found: "a repeat of an earlier line's id", fix: "De-duplicate the samples file");
-                }
-
-                if (s.TaskType is not null && !string.Equals(s.TaskType, "decision_making", StringComparison.Ordinal))
-                {
-                    notDecision++;
-                    continue;
-                }
-
-                if (settings.ShardCount > 1 && Sharding.ShardOf(s.SampleId, settings.ShardCount) != settings.ShardIndex)
-                {
-                    otherShard++;
-                    continue;
-                }
-
-                if (done.Contains(s.SampleId))
-                {
-                    skippedDone++;
-                    continue;
-                }
-
-                IReadOnlyCollection<string> history = settings.History == HistoryMode.Upstream && s.HiddenHistory is { Count: > 0 }
-                    ? new HashSet<string>((s.History ?? []).Concat(s.HiddenHistory), StringComparer.Ordinal)
-                    : new HashSet<string>(s.History ?? [], StringComparer.Ordinal);
-                var flags = settings.History == HistoryMode.Upstream && s.HiddenHistoryFlags is { Count: > 0 }
-                    ? (s.HistoryFlags ?? new Dictionary<string, IReadOnlyList<string>>()).Concat(s.HiddenHistoryFlags)
-                        .GroupBy(kv => kv.Key, StringComparer.Ordinal)
-                        .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.SelectMany(kv => kv.Value).Distinct(StringComparer.Ordinal)], StringComparer.Ordinal)
-                    : s.HistoryFlags;
-                batch.Add((s.SampleId, s.Task, s.Targets ?? [], history, s.Cuis, flags));
-                if (batch.Count == settings.BatchSize)
-                {
-                    Flush();
-                }
+                File.Delete(partial);
             }
 
-            Flush();
-            writer.Flush(durable: true);
+            throw;
         }
 
         File.Move(partial, output, overwrite: true);
@@ -174,6 +188,8 @@ internal sealed partial class EvidenceSearchStage(SampleEvidenceBuilder builder,
         ["paths_per_pair"] = s.PathsPerPair.ToString(CultureInfo.InvariantCulture),
         ["shard"] = s.ShardIndex.ToString(CultureInfo.InvariantCulture) + "/" + s.ShardCount.ToString(CultureInfo.InvariantCulture),
     };
+
+    private static bool IsEmpty(string path) => new FileInfo(path) is { Exists: true, Length: 0 };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Resuming: {Done} samples already written, {Torn} bytes of a torn last line removed")]
     private static partial void LogResume(ILogger logger, int done, long torn);

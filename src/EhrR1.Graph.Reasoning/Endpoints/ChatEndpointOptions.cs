@@ -162,7 +162,22 @@ public sealed record ChatEndpointOptions
 
     /// <summary>Describes the endpoint without the key (safe for logs and manifests).</summary>
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"{Provider} {Endpoint?.GetLeftPart(UriPartial.Path)} model={Model} client={Client.ToString().ToLowerInvariant()} key={(string.IsNullOrEmpty(ApiKey) ? "unset" : "set")}");
+        string.Create(CultureInfo.InvariantCulture, $"{Provider} {Redact(Endpoint)} model={Model} client={Client.ToString().ToLowerInvariant()} key={(string.IsNullOrEmpty(ApiKey) ? "unset" : "set")}");
+
+    /// <summary>
+    /// The endpoint without its query and without credentials written into it (<c>http://user:KEY@host</c> becomes
+    /// <c>http://***@host</c>), for logs, manifests and error messages.
+    /// </summary>
+    public static string? Redact(Uri? endpoint)
+    {
+        if (endpoint is null || !endpoint.IsAbsoluteUri)
+        {
+            return endpoint?.ToString();
+        }
+
+        var text = endpoint.GetLeftPart(UriPartial.Path);
+        return string.IsNullOrEmpty(endpoint.UserInfo) ? text : text.Replace(endpoint.UserInfo + "@", "***@", StringComparison.Ordinal);
+    }
 
     internal Uri ChatCompletionsUri(string? modelOverride)
     {

@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Globalization;
-using System.IO.Compression;
 using System.Text;
 using System.Text.Unicode;
 using EhrR1.Graph.Core.Errors;
+using EhrR1.Graph.Core.IO;
 
 namespace EhrR1.Graph.Trajectories.Csv;
 
@@ -78,12 +78,10 @@ internal sealed class MimicCsvReader : IDisposable
                 "Re-download or re-extract this table (ehr-graph download-demo verifies the checksums)");
         }
 
-        Stream fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         var gzip = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
-        if (gzip)
-        {
-            fs = new GZipStream(fs, CompressionMode.Decompress);
-        }
+        Stream fs = gzip
+            ? VerifiedGzipStream.Open(path, display)
+            : new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
 
         try
         {

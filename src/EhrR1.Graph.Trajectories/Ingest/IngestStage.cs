@@ -65,7 +65,8 @@ public sealed class IngestStage(ILogger logger)
                 "Point --mimic at the release folder that holds hosp/ and icu/, or run ehr-graph download-demo");
         }
 
-        using var atomic = AtomicDirectory.Begin(output, settings.Force);
+        using var atomic = AtomicDirectory.Begin(output, settings.Force,
+            stale => logger.LogInformation("Removed {Folder}, the staging folder of an earlier run that was killed.", stale));
         var spillDir = Path.Combine(atomic.StagingPath, ".spill");
         Directory.CreateDirectory(spillDir);
 

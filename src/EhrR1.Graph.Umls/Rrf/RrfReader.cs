@@ -1,8 +1,8 @@
 using System.Globalization;
-using System.IO.Compression;
 using System.Runtime.CompilerServices;
 using System.Text;
 using EhrR1.Graph.Core.Errors;
+using EhrR1.Graph.Core.IO;
 
 namespace EhrR1.Graph.Umls.Rrf;
 
@@ -134,11 +134,9 @@ internal sealed class RrfReader
 
     private static StreamReader OpenText(string path)
     {
-        Stream stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        if (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
-        {
-            stream = new GZipStream(stream, CompressionMode.Decompress);
-        }
+        Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
+            ? VerifiedGzipStream.Open(path, Path.GetFileName(path))
+            : new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
 
         return new StreamReader(stream, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, 1 << 16);
     }

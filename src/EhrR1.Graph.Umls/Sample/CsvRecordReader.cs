@@ -1,7 +1,7 @@
-using System.IO.Compression;
 using System.Runtime.CompilerServices;
 using System.Text;
 using EhrR1.Graph.Core.Errors;
+using EhrR1.Graph.Core.IO;
 
 namespace EhrR1.Graph.Umls.Sample;
 
@@ -43,11 +43,9 @@ internal sealed class CsvRecordReader
 
     public async IAsyncEnumerable<CsvRecord> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        Stream stream = File.OpenRead(_path);
-        if (_path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
-        {
-            stream = new GZipStream(stream, CompressionMode.Decompress);
-        }
+        Stream stream = _path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
+            ? VerifiedGzipStream.Open(_path, DisplayName)
+            : File.OpenRead(_path);
 
         using var reader = new StreamReader(stream, Encoding.UTF8);
         var header = _columns;

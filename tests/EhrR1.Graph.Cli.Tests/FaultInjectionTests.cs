@@ -1,0 +1,295 @@
+using System.IO.Compression;
+using EhrR1.Graph.Cli.Hosting;
+using EhrR1.Graph.Core.IO;
+using EhrR1.Graph.TestSupport;
+
+namespace EhrR1.Graph.Cli.Tests;
+
+/// <summary>
+/// Issue 21, "fail loudly, never silently": real demo files damaged in temporary copies must end the run with exit
+/// code 1 and one message that names the file and the fault, never with a quietly shorter output.
+/// </summary>
+public sealed class FaultInjectionTests : IDisposable
+{
+    private const string Table = "hosp/admissions.csv.gz";
+
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "ehr-faults-" + Guid.NewGuid().ToString("N"));
+
+    public FaultInjectionTests()
+    {
+        Directory.CreateDirectory(_root);
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Gzip_cut_mid_stream_is_reported_as_truncated_with_exit_code_1()
+    {
+        var mimic = CopyDemo();
+        var file = Path.Combine(mimic, Table);
+        var bytes = File.ReadAllBytes(file);
+        File.WriteAllBytes(file, bytes[..(bytes.Length / 2)]);
+
+        var (code, _, stderr) = await Ingest(mimic);
+
+        code.Should().Be(1, stderr);
+        stderr.Should().Contain("admissions.csv.gz").And.Contain($"truncated at byte {bytes.Length / 2}").And.Contain("Re-download");
+    }
+
+    [Fact]
+    public async Task Gzip_cut_inside_the_csv_header_is_truncation_not_missing_columns()
+    {
+        var mimic = CopyDemo();
+        var file = Path.Combine(mimic, Table);
+        File.WriteAllBytes(file, File.ReadAllBytes(file)[..40]);
+
+        var (code, _, stderr) = await Ingest(mimic);
+
+        code.Should().Be(1, stderr);
+        stderr.Should().Contain("truncated at byte 40").And.NotContain("lacks required column");
+    }
+
+    [Fact]
+    public async Task Gzip_cut_on_a_line_boundary_before_its_trailer_is_truncated()
+    {
+        // The first half of the lines, compressed completely, then the 8-byte trailer cut off: the CSV text ends on a
+        // line boundary, so only the missing trailer shows the damage.
+        var mimic = CopyDemo();
+        var file = Path.Combine(mimic, Table);
+        var lines = ReadLines(file);
+        var compressed = Compress(string.Concat(lines.Take(lines.Count / 2)));
+        File.WriteAllBytes(file, compressed[..^8]);
+
+        var (code, _, stderr) = await Ingest(mimic);
+
+        code.Should().Be(1, stderr);
+        stderr.Should().Contain("admissions.csv.gz").And.Contain($"truncated at byte {compressed.Length - 8}");
+    }
+
+    [Fact]
+    public async Task Gzip_with_a_flipped_crc_byte_is_reported_as_corrupt()
+    {
+        var mimic = CopyDemo();
+        var file = Path.Combine(mimic, Table);
+        var bytes = File.ReadAllBytes(file);
+        bytes[^6] ^= 0xff; // inside the trailer's CRC-32
+        File.WriteAllBytes(file, bytes);
+
+        var (code, _, stderr) = await Ingest(mimic);
+
+        code.Should().Be(1, stderr);
+        stderr.Should().Contain("admissions.csv.gz").And.Contain("corrupt");
+    }
+
+    [Fact]
+    public async Task Gzip_with_a_flipped_data_byte_is_reported_as_corrupt()
+    {
+        var mimic = CopyDemo();
+        var file = Path.Combine(mimic, Table);
+        var bytes = File.ReadAllBytes(file);
+        bytes[bytes.Length / 2] ^= 0xff;
+        File.WriteAllBytes(file, bytes);
+
+        var (code, _, stderr) = await Ingest(mimic);
+
+        code.Should().Be(1, stderr);
+        stderr.Should().Contain("admissions.csv.gz").And.Contain("corrupt");
+    }
+
+    [Fact]
+    public void Multi_member_gzip_reads_completely_and_a_cut_last_member_is_truncated()
+    {
+        var text = string.Concat(ReadLines(Path.Combine(TestPaths.Dataset("mimic-iv-demo-2.2"), Table)));
+        var half = text.Length / 2;
+        var multi = Path.Combine(_root, "multi.csv.gz");
+        File.WriteAllBytes(multi, [.. Compress(text[..half]), .. Compress(text[half..])]);
+
+        using (var reader = new StreamReader(VerifiedGzipStream.Open(multi, "multi.csv.gz")))
+        {
+            reader.ReadToEnd().Should().Be(text);
+        }
+
+        File.WriteAllBytes(multi, File.ReadAllBytes(multi)[..^3]);
+        var read = () =>
+        {
+            using var reader = new StreamReader(VerifiedGzipStream.Open(multi, "multi.csv.gz"));
+            return reader.ReadToEnd();
+        };
+        read.Should().Throw<EhrR1.Graph.Core.Errors.InputDataException>().WithMessage("*multi.csv.gz*truncated at byte*");
+    }
+
+    [Fact]
+    public async Task Out_below_a_regular_file_is_exit_code_1_with_one_line_and_no_stack_trace()
+    {
+        var file = Path.Combine(_root, "a-file");
+        File.WriteAllText(file, "x");
+
+        var (code, _, stderr) = await CliRunner.Run("ingest", "--out", Path.Combine(file, "store"), "--quiet");
+
+        code.Should().Be(1, stderr);
+        stderr.Should().Contain("EHR-ENV-001").And.Contain("a-file").And.NotContain(" at ").And.NotContain("bug");
+    }
+
+    [Fact]
+    public async Task Read_only_output_folder_is_exit_code_1_not_a_bug()
+    {
+        var folder = Path.Combine(_root, "read-only");
+        Directory.CreateDirectory(folder);
+        var target = Path.Combine(folder, "store");
+        if (OperatingSystem.IsWindows())
+        {
+            new DirectoryInfo(folder).Attributes |= FileAttributes.ReadOnly;
+        }
+        else
+        {
+            File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        }
+
+        if (CanWrite(folder))
+        {
+            // Running as root (or on a file system that ignores the mode): the mode blocks nothing, so inject the
+            // other environment fault instead of skipping: the output folder's parent is a regular file.
+            MakeWritable(folder);
+            var file = Path.Combine(folder, "not-a-folder");
+            File.WriteAllText(file, "x");
+            target = Path.Combine(file, "store");
+        }
+
+        var (code, _, stderr) = await CliRunner.Run("ingest", "--out", target, "--quiet");
+        MakeWritable(folder);
+
+        code.Should().Be(1, stderr);
+        stderr.Should().Contain("EHR-ENV-001").And.NotContain(" at ");
+    }
+
+    [Fact]
+    public void Disk_full_and_port_in_use_are_environment_faults()
+    {
+        EnvironmentFaults.Describe(new IOException("No space left on device : 'x'", 28)).Should().StartWith("the disk is full");
+        EnvironmentFaults.Describe(new InvalidOperationException("wrapped", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.AddressAlreadyInUse)))
+            .Should().StartWith("the port is already in use");
+        EnvironmentFaults.Describe(new InvalidOperationException("a real bug")).Should().BeNull();
+        EnvironmentFaults.Describe(new FileNotFoundException("missing")).Should().BeNull();
+    }
+
+    private static void MakeWritable(string folder)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            new DirectoryInfo(folder).Attributes &= ~FileAttributes.ReadOnly;
+        }
+        else
+        {
+            File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
+    private static bool CanWrite(string folder)
+    {
+        try
+        {
+            var probe = Path.Combine(folder, ".probe");
+            File.WriteAllText(probe, "x");
+            File.Delete(probe);
+            return true;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    [Fact]
+    public async Task Ingest_removes_the_staging_folder_of_a_killed_run_but_not_of_a_live_one()
+    {
+        var store = Path.Combine(_root, "store");
+        var dead = Path.Combine(_root, ".store.tmp-2147480000"); // above any pid_max: no such process
+        var live = Path.Combine(_root, ".store.tmp-1");          // init: always running
+        Directory.CreateDirectory(Path.Combine(dead, ".spill"));
+        File.WriteAllText(Path.Combine(dead, ".spill", "run-0.bin"), "spill");
+        Directory.CreateDirectory(live);
+
+        var (code, _, stderr) = await CliRunner.Run("ingest", "--mimic", TestPaths.Dataset("mimic-iv-demo-2.2"), "--out", store);
+
+        code.Should().Be(0, stderr);
+        Directory.Exists(dead).Should().BeFalse();
+        Directory.Exists(live).Should().BeTrue();
+        stderr.Should().Contain(".store.tmp-2147480000").And.Contain("killed");
+    }
+
+    [Fact]
+    public void Reason_with_every_sample_failed_is_a_failure_with_its_reason_counts()
+    {
+        var counts = new Dictionary<string, long> { ["completed"] = 0, ["failed"] = 3, ["already_done"] = 0, ["server_errors"] = 9, ["timeouts"] = 0 };
+        EhrR1.Graph.Cli.Commands.ReasonModule.AllFailed(counts).Should().Be("failed 3, server_errors 9");
+        EhrR1.Graph.Cli.Commands.ReasonModule.AllFailed(new Dictionary<string, long>(counts) { ["completed"] = 1 }).Should().BeNull();
+        EhrR1.Graph.Cli.Commands.ReasonModule.AllFailed(new Dictionary<string, long>(counts) { ["failed"] = 0 }).Should().BeNull();
+    }
+
+    [Fact]
+    public void Credentials_in_an_endpoint_url_are_redacted()
+    {
+        var options = new EhrR1.Graph.Reasoning.Endpoints.ChatEndpointOptions { Endpoint = new Uri("http://user:SECRET-KEY@example.invalid:8080/v1?key=SECRET-KEY") };
+
+        options.ToString().Should().Contain("http://***@example.invalid:8080/v1").And.NotContain("SECRET-KEY").And.NotContain("user:");
+    }
+
+    [Fact]
+    public async Task A_misspelt_task_name_is_an_error_listing_the_valid_names()
+    {
+        var valid = EhrR1.Graph.Tasks.Definitions.TaskCatalog.All[0].Name;
+
+        var (code, _, stderr) = await CliRunner.Run("tasks", "index", "--store", _root, "--out", Path.Combine(_root, "index"), "--task", valid + "x");
+
+        code.Should().Be(1, stderr);
+        stderr.Should().Contain("unknown task name(s) " + valid + "x").And.Contain("Valid names: ").And.Contain(valid);
+        EhrR1.Graph.Cli.Commands.TasksModule.ParseTasks(valid).Should().BeEquivalentTo([valid]);
+    }
+
+    private static Task<(int Code, string Stdout, string Stderr)> Ingest(string mimic) =>
+        CliRunner.Run("ingest", "--mimic", mimic, "--out", Path.Combine(Path.GetDirectoryName(mimic)!, "store"), "--quiet");
+
+    private string CopyDemo()
+    {
+        var source = TestPaths.Dataset("mimic-iv-demo-2.2");
+        var target = Path.Combine(_root, "mimic");
+        foreach (var path in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var copy = Path.Combine(target, Path.GetRelativePath(source, path));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(path, copy);
+            File.SetAttributes(copy, FileAttributes.Normal);
+        }
+
+        return target;
+    }
+
+    private static List<string> ReadLines(string gz)
+    {
+        using var reader = new StreamReader(new GZipStream(File.OpenRead(gz), CompressionMode.Decompress));
+        var lines = new List<string>();
+        while (reader.ReadLine() is { } line)
+        {
+            lines.Add(line + "\n");
+        }
+
+        return lines;
+    }
+
+    private static byte[] Compress(string text)
+    {
+        using var buffer = new MemoryStream();
+        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write(System.Text.Encoding.UTF8.GetBytes(text));
+        }
+
+        return buffer.ToArray();
+    }
+}
