@@ -79,6 +79,11 @@ public sealed record SampleSettings
             yield return $"--test-ratio must be in (0, 1); got {r}.";
         }
 
+        if (Split == SplitPart.Test && TestRatio is null)
+        {
+            yield return "--split test needs --test-ratio (the share of subjects that forms the test part); without it no split is made and every subject would be written.";
+        }
+
         if (TestRatio is not null && SubjectsFile is not null)
         {
             yield return "--subjects and --test-ratio both choose the split; pass only one.";

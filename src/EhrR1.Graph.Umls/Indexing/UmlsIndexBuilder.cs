@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using EhrR1.Graph.Core.Errors;
 using EhrR1.Graph.Core.IO;
 using EhrR1.Graph.Core.Pipeline;
 using EhrR1.Graph.Umls.Rrf;
@@ -184,6 +185,15 @@ internal sealed class UmlsIndexBuilder(ILogger logger)
         {
             logger.LogInformation("Read {Atoms} MRCONSO rows ({Bytes} bytes); kept {Kept}, {Pairs} distinct (CUI, string) pairs of {Concepts} concepts",
                 atomsRead, totalBytes, atomsKept, pairs, concepts);
+        }
+
+        // An index of no strings would match nothing, silently, in every stage after it.
+        if (pairs == 0)
+        {
+            throw new InputDataException("EHR-UMLS-021", Path.Combine(release.Directory, "MRCONSO.RRF"), null, null,
+                $"no string to index: {atomsRead} MRCONSO rows read, none kept by the language, suppression and source filters",
+                expected: "at least one row in a language and source the filters keep",
+                fix: "Check that MRCONSO.RRF is the release's file and not empty, and the --languages, --include-sab / --exclude-sab and --keep-suppress options");
         }
 
         // 3. Index in ascending feature count.
