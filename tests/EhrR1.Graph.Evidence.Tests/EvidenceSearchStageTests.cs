@@ -134,6 +134,11 @@ public sealed class EvidenceSearchStageTests : IDisposable
         error.LineNumber.Should().Be(2);
         error.Field.Should().Be("sample_id");
         File.Exists(_dir.Combine("bad-out.jsonl")).Should().BeFalse();
+
+        // and no empty partial output blocks the plain rerun once the input is fixed
+        File.Exists(ResumableJsonlOutput.PartialPathFor(_dir.Combine("bad-out.jsonl"))).Should().BeFalse();
+        await File.WriteAllTextAsync(samples, "{\"sample_id\":\"a:1:2\",\"task\":\"task0\",\"targets\":[],\"history\":[]}\n");
+        Read(await RunAsync("bad-out.jsonl", s => s with { SamplesPath = samples })).Should().ContainSingle();
     }
 
     private async Task<string> RunAsync(string name, Func<EvidenceSettings, EvidenceSettings> configure)
