@@ -27,10 +27,10 @@ public sealed class EhrBenchReaderTests
         var first = await ReadAll(path, includeText: false);
         var second = await ReadAll(path, includeText: false);
         first.Select(s => s.SampleId).Should().Equal(second.Select(s => s.SampleId));
-        first[0].SampleId.Should().Be("bench:services:17");
+        first[0].SampleId.Should().MatchRegex("^services:idx17:[0-9a-f]{12}$");
         first[0].Gold.Should().Equal("med");
-        first[1].Should().Match<BenchSample>(s => s.SampleId == "bench:Readmission_30day:18" && s.Family == TaskFamily.RiskPrediction && !s.RiskPositive);
-        first[2].SampleId.Should().MatchRegex("^bench:services:h[0-9a-f]{16}$");
+        first[1].Should().Match<BenchSample>(s => s.SampleId.StartsWith("Readmission_30day:idx18:", StringComparison.Ordinal) && s.Family == TaskFamily.RiskPrediction && !s.RiskPositive);
+        first[2].SampleId.Should().MatchRegex("^services:idx2:[0-9a-f]{12}$", "no idx: the line number − 1");
         first[2].Gold.Should().Equal("surg", "med");
         first.Should().OnlyContain(s => s.SampleIdDerived && s.Input.Length == 0);
     }

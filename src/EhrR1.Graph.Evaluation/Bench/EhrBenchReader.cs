@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using EhrR1.Graph.Core.Errors;
+using EhrR1.Graph.Core.Formats;
 using EhrR1.Graph.Core.IO;
 using EhrR1.Graph.Evaluation.Metrics;
 
@@ -18,8 +17,8 @@ namespace EhrR1.Graph.Evaluation.Bench;
 /// <item>family: <c>task_info.task_type</c> (decision_making | risk_prediction); else risk when the metric is aucroc or the
 /// candidates are exactly yes/no.</item>
 /// <item>gold: <c>task_info.label</c> (string or list), else <c>task_info.target</c> (a list, or a JSON-encoded list/string), else <c>output</c>.</item>
-/// <item>sample id: <c>sample_id</c>; else <c>bench:{task}:{idx}</c>; else <c>bench:{task}:h{first 16 hex digits of SHA-256(instruction + input)}</c>.
-/// Derived ids depend only on the record, so they are stable across runs and resumes.</item>
+/// <item>sample id: <c>sample_id</c>; else <see cref="EhrBenchSampleIds.Derive"/> (the rule every reader of the
+/// format shares), stable across runs and resumes.</item>
 /// </list>
 /// Duplicate sample ids are an error (predictions are keyed by them).
 /// </summary>
@@ -127,9 +126,7 @@ public static class EhrBenchReader
         else
         {
             derived = true;
-            sampleId = TryGetIdx(record) is { } idx
-                ? "bench:" + task + ":" + idx
-                : "bench:" + task + ":h" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(instruction + "\u0000" + input)))[..16];
+            sampleId = EhrBenchSampleIds.Derive(task, EhrBenchSampleIds.IdxOf(record), lineNumber, instruction, input);
         }
 
         if (includeText && input.Length == 0)
@@ -215,21 +212,6 @@ public static class EhrBenchReader
         candidates.Count == 2
         && candidates.Any(c => string.Equals(c.Trim(), "yes", StringComparison.OrdinalIgnoreCase))
         && candidates.Any(c => string.Equals(c.Trim(), "no", StringComparison.OrdinalIgnoreCase));
-
-    private static string? TryGetIdx(JsonElement record)
-    {
-        if (!record.TryGetProperty("idx", out var idx))
-        {
-            return null;
-        }
-
-        return idx.ValueKind switch
-        {
-            JsonValueKind.Number => idx.GetRawText(),
-            JsonValueKind.String when !string.IsNullOrWhiteSpace(idx.GetString()) => idx.GetString(),
-            _ => null,
-        };
-    }
 
     private static string? GetString(JsonElement obj, string name) =>
         obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using EhrR1.Graph.Core.Errors;
+using EhrR1.Graph.Core.Formats;
 using EhrR1.Graph.Core.IO;
 
 namespace EhrR1.Graph.Reasoning.Input;
@@ -9,7 +10,7 @@ namespace EhrR1.Graph.Reasoning.Input;
 /// Streams EHR-Bench JSONL (tasks export or the released files) as <see cref="ReasoningSample"/>s.
 /// Required: <c>instruction</c>, <c>input</c> (strings), and labels from <c>task_info.label</c> (list or string),
 /// else <c>task_info.target</c>, else <c>output</c> split on newlines. Optional: <c>sample_id</c> (else
-/// <see cref="SampleIds.Fallback"/>), <c>idx</c> (else the line number − 1), task name from <c>task_info.task</c>,
+/// <see cref="EhrBenchSampleIds.Derive"/>, the rule the evaluation reader shares), <c>idx</c> (else the line number − 1), task name from <c>task_info.task</c>,
 /// <c>task_info.task_name</c>, <c>task</c> or <c>task_info.event</c>; <c>task_info.task_type</c>.
 /// </summary>
 public static class BenchSampleReader
@@ -41,7 +42,7 @@ public static class BenchSampleReader
         var taskType = StringOf(info, "task_type") ?? "unknown";
         long idx = root.TryGetProperty("idx", out var ix) && ix.ValueKind == JsonValueKind.Number && ix.TryGetInt64(out var i) ? i : lineNumber - 1;
         var (labels, isString) = ReadLabels(path, lineNumber, root, info);
-        var sampleId = StringOf(root, "sample_id") ?? SampleIds.Fallback(task, idx, input);
+        var sampleId = StringOf(root, "sample_id") ?? EhrBenchSampleIds.Derive(task, EhrBenchSampleIds.IdxOf(root), lineNumber, instruction, input);
         return new ReasoningSample(sampleId, idx, task, taskType, instruction, input, labels, isString, lineNumber);
     }
 
