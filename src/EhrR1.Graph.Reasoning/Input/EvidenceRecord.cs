@@ -3,8 +3,10 @@ using System.Text.Json;
 namespace EhrR1.Graph.Reasoning.Input;
 
 /// <summary>
-/// The fields of an evidence JSONL line that synthesis reads: <c>sample_id</c>, <c>status</c> (e.g. "ok",
-/// "no_paths"), <c>rendered</c> (the paths as prompt text, one per line) and the number of <c>paths</c>.
+/// The fields of an evidence JSONL line (written by <c>evidence search</c>, docs/evidence.md) that synthesis reads:
+/// <c>sample_id</c>, <c>status</c> (<c>graph</c> when the record has paths; otherwise why not, e.g.
+/// <c>no_target_concept</c>, <c>no_history_concept</c>, <c>no_path</c>, <c>hub_cap</c>, <c>no_cooccurrence</c>),
+/// <c>rendered</c> (the paths as prompt text, one per line) and the number of <c>paths</c>.
 /// </summary>
 public sealed record EvidenceRecord(string SampleId, string? Status, string? Rendered, int PathCount)
 {
