@@ -72,7 +72,7 @@ public sealed class DemoChainFixture : IDisposable
         await Step("vocab index", "umls", "build-index", "--rrf", Rrf, "--out", VocabIndex, "--quiet");
         await Step("concepts extract", "concepts", "extract", "--store", Store, "--index", VocabIndex, "--out", Concepts, "--quiet");
         await Step("graph cooccur", "graph", "cooccur", "--tasks", TaskIndex, "--concepts", Concepts, "--train-subjects", TrainSubjects, "--out", Cooccur, "--quiet");
-        await Step("graph build", "graph", "build", "--cooccur", Cooccur, "--rrf", Rrf, "--out", Graph, "--quiet");
+        await Step("graph build", "graph", "build", "--cooccurrence", Cooccur, "--rrf", Rrf, "--out", Graph, "--quiet");
         await Step("concepts samples", "concepts", "samples", "--samples", TrainSamples, "--concepts", Concepts, "--out", SampleConcepts, "--quiet");
         await Step("evidence search", "evidence", "search", "--samples", SampleConcepts, "--graph", Graph, "--cooccurrence", Cooccur, "--search", "upstream", "--graph-kind", "both", "--threads", "2", "--out", Evidence, "--quiet");
         await Step("evidence search (knowledge)", "evidence", "search", "--samples", SampleConcepts, "--graph", Graph, "--cooccurrence", Cooccur, "--threads", "2", "--out", KnowledgeEvidence, "--quiet");

@@ -55,7 +55,7 @@ internal sealed class GraphModule : ICliModule
         var selfPairs = new Option<bool>("--upstream-self-pairs") { Description = "Upstream bug: also count pairs whose history concept equals the target (default off)" };
         var history = new Option<bool>("--upstream-history") { Description = "Upstream bug: history includes hidden (bid) events and, for admissions, the target admission (default off)" };
         var group0 = new Option<bool>("--upstream-text-group0") { Description = "Upstream behaviour: a note contributes only the candidates of its best span (default: the best term of every span)" };
-        var parallelism = new Option<int>("--parallelism") { Description = "Tasks counted in parallel (default: processor count)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var parallelism = new Option<int>("--threads", "--parallelism") { Description = "Tasks counted in parallel (default: processor count; --parallelism is the old name)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var force = new Option<bool>("--force") { Description = "Overwrite an existing output folder" };
         var cmd = new Command("cooccur", "Count target × history concept co-occurrence per decision-making task on the training split; keep pairs by min-support and lift.");
         foreach (var o in new Option[] { tasks, concepts, output, train, minSupport, threshold, topk, only, selfPairs, history, group0, parallelism, force })
@@ -124,7 +124,7 @@ internal sealed class GraphModule : ICliModule
 
     private static Command Build(CliContext context)
     {
-        var cooccur = new Option<string?>("--cooccur") { Description = "Output folder of `graph cooccur` (pairs.jsonl)" };
+        var cooccur = new Option<string?>("--cooccurrence", "--cooccur") { Description = "Output folder of `graph cooccur` (pairs.jsonl; --cooccur is the old name)" };
         var rrf = new Option<string?>("--rrf") { Description = "Folder with MRCONSO.RRF, MRSTY.RRF, MRREL.RRF (a UMLS release's META/ or the open sample vocabulary)" };
         var semgroups = new Option<string?>("--semantic-groups") { Description = "SemGroups.txt for concept groups (default: umls-semantic-network/SemGroups.txt of the shared data when present)" };
         var output = new Option<string>("--out") { Description = "Output graph folder (graph.bin, manifest.json)", Required = true };
@@ -174,7 +174,7 @@ internal sealed class GraphModule : ICliModule
         var restart = new Option<bool>("--restart") { Description = "Ignore an unfinished checkpoint and load from the start (MERGE keeps it idempotent)" };
         var schemaOnly = new Option<bool>("--schema-only") { Description = "Only apply the constraints and indexes (e.g. after a neo4j-admin bulk import)" };
         var attempts = new Option<int>("--max-attempts") { Description = "Attempts per request on transient failures (default 6)", DefaultValueFactory = _ => 6 };
-        var parallel = new Option<int>("--parallel") { Description = $"Concept batches in flight at once, each its own request and transaction (default {Neo4jGraphLoader.DefaultParallelism}; terms and relationships always go one batch at a time)", DefaultValueFactory = _ => Neo4jGraphLoader.DefaultParallelism };
+        var parallel = new Option<int>("--concurrency", "--parallel") { Description = $"Concept batches in flight at once (--parallel is the old name), each its own request and transaction (default {Neo4jGraphLoader.DefaultParallelism}; terms and relationships always go one batch at a time)", DefaultValueFactory = _ => Neo4jGraphLoader.DefaultParallelism };
         var cmd = new Command("load", "Load the graph into Neo4j over the HTTP Cypher API: schema DDL by server version, batched UNWIND/MERGE, idempotent and resumable.");
         foreach (var o in new Option[] { graphDir, neo4j, database, batch, checkpoint, restart, schemaOnly, attempts, parallel })
         {

@@ -52,7 +52,7 @@ internal sealed class IngestModule : ICliModule
         var ccs = new Option<string?>("--ccs-map") { Description = "CCS map CSV: kind,icd_version,icd_code,ccs_title (kind = diagnoses|procedures); default none" };
         var atc = new Option<string?>("--atc-map") { Description = "ATC map CSV: ndc,atc_name; default none" };
         var extra = new Option<string[]>("--extra-table") { Description = "Read a table from another file: module/table=PATH (repeatable), e.g. icu/chartevents=PATH", AllowMultipleArgumentsPerToken = false };
-        var workers = new Option<int>("--workers") { Description = "Parallel table readers (default 2)", DefaultValueFactory = _ => 2 };
+        var workers = new Option<int>("--threads", "--workers") { Description = "Parallel table readers (default 2; --workers is the old name)", DefaultValueFactory = _ => 2 };
         var buffer = new Option<int>("--sort-buffer-mb") { Description = "Total sort buffer in MiB; bounds memory (default 512)", DefaultValueFactory = _ => 512 };
         foreach (var o in new Option[] { mimic, output, force, ccs, atc, extra, workers, buffer })
         {

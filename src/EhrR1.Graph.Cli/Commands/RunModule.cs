@@ -128,7 +128,7 @@ internal sealed class RunModule : ICliModule
             new("concepts-extract", ["concepts", "extract"], ["--store", R("store"), "--index", R("vocab", "index"), "--out", R("concepts"), "--force"], ["store", R("vocab", "index")], [R("concepts", "events.jsonl")]),
             new("graph-cooccur", ["graph", "cooccur"], ["--tasks", R("tasks", "index"), "--concepts", R("concepts"), "--train-subjects", R("tasks", "train-subjects.txt"), "--out", R("graph", "cooccur"), "--force"],
                 [R("tasks", "index"), R("concepts", "events.jsonl"), R("tasks", "train-subjects.txt")], [R("graph", "cooccur")]),
-            new("graph-build", ["graph", "build"], ["--cooccur", R("graph", "cooccur"), "--rrf", R("vocab", "rrf"), "--out", R("graph"), "--force"], [R("graph", "cooccur"), R("vocab", "rrf")], [R("graph", "graph.bin")]),
+            new("graph-build", ["graph", "build"], ["--cooccurrence", R("graph", "cooccur"), "--rrf", R("vocab", "rrf"), "--out", R("graph"), "--force"], [R("graph", "cooccur"), R("vocab", "rrf")], [R("graph", "graph.bin")]),
             new("concepts-samples", ["concepts", "samples"], ["--samples", R("tasks", "train.jsonl"), "--concepts", R("concepts"), "--out", R("evidence", "samples.jsonl")], [R("tasks", "train.jsonl"), R("concepts", "events.jsonl")], [R("evidence", "samples.jsonl")]),
             new("evidence-search", ["evidence", "search"], ["--samples", R("evidence", "samples.jsonl"), "--graph", R("graph"), "--cooccurrence", R("graph", "cooccur"), "--out", R("evidence", "evidence.jsonl")],
                 [R("evidence", "samples.jsonl"), R("graph", "graph.bin"), R("graph", "cooccur")], [R("evidence", "evidence.jsonl")]),

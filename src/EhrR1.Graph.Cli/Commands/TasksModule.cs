@@ -127,7 +127,7 @@ internal sealed class TasksModule : ICliModule
         instructions.AcceptOnlyFromAmong("corrected", "upstream");
         var upstreamValues = new Option<bool>("--upstream-values") { Description = "Render values as upstream's pandas text (15.0, nan for N/A, pandas' float parsing) instead of the source text." };
         var force = new Option<bool>("--force") { Description = "Overwrite the output file." };
-        var workers = new Option<int>("--workers") { Description = "Parallel render workers (default: one per core); the output is the same for any number.", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount) };
+        var workers = new Option<int>("--threads", "--workers") { Description = "Parallel render workers (default: one per core; --workers is the old name); the output is the same for any number.", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount) };
         var chunkSize = new Option<int>("--chunk-size") { Description = "Samples per chunk (default 65536): each patient's blocks are decoded once per chunk; only the chunk's index rows are held in memory.", DefaultValueFactory = _ => 65536 };
         var cmd = new Command("export", "Render samples into EHR-Bench JSONL or EHR-Ins chat records (loadable by Hugging Face datasets/TRL).");
         foreach (var o in new Option[] { samples, store, format, output, index, seed, maxCandidates, keepEmpty, instructions, upstreamValues, workers, chunkSize, force })

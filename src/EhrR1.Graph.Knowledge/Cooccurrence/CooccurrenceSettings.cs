@@ -56,7 +56,7 @@ public sealed record CooccurrenceSettings
 
         if (Parallelism < 1)
         {
-            yield return $"--parallelism must be >= 1; got {Parallelism}.";
+            yield return $"--threads must be >= 1; got {Parallelism}.";
         }
     }
 }

@@ -35,7 +35,7 @@ public sealed record GraphBuildSettings
     {
         if (CooccurrenceDirectory is null && RrfDirectory is null)
         {
-            yield return "Pass --cooccur (the output of `graph cooccur`), --rrf (a UMLS RRF folder), or both.";
+            yield return "Pass --cooccurrence (the output of `graph cooccur`), --rrf (a UMLS RRF folder), or both.";
         }
 
         if (MaxPerTarget < 0)

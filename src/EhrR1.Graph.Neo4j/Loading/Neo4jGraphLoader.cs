@@ -26,7 +26,7 @@ public sealed class Neo4jGraphLoader(Neo4jHttpClient client, ILogger logger)
     public int Parallelism
     {
         get => _parallelism;
-        init => _parallelism = value >= 1 ? value : throw new Core.Errors.StageConfigurationException($"--parallel must be at least 1; got {value}.");
+        init => _parallelism = value >= 1 ? value : throw new Core.Errors.StageConfigurationException($"--concurrency must be at least 1; got {value}.");
     }
 
     private readonly int _parallelism = DefaultParallelism;

@@ -61,7 +61,7 @@ public sealed record ExportSettings
 
         if (Workers < 1)
         {
-            yield return $"--workers must be ≥ 1; got {Workers}.";
+            yield return $"--threads must be ≥ 1; got {Workers}.";
         }
 
         if (MaxCandidates < 2)

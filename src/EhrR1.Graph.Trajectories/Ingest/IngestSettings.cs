@@ -64,7 +64,7 @@ public sealed record IngestSettings(string MimicDirectory, string OutputDirector
 
         if (Workers is < 1 or > 64)
         {
-            yield return "--workers must be between 1 and 64.";
+            yield return "--threads must be between 1 and 64.";
         }
 
         if (SortBufferBytes < 16L << 20)
