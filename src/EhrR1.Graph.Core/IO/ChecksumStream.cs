@@ -49,6 +49,14 @@ public sealed class ChecksumStream(Stream inner, bool leaveOpen = true) : Stream
     }
 
     /// <inheritdoc/>
+    public override int ReadByte()
+    {
+        // BinaryReader reads 7-bit string lengths byte by byte: no array per byte, and one small hash append.
+        Span<byte> one = stackalloc byte[1];
+        return Read(one) == 1 ? one[0] : -1;
+    }
+
+    /// <inheritdoc/>
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     /// <inheritdoc/>
@@ -58,6 +66,9 @@ public sealed class ChecksumStream(Stream inner, bool leaveOpen = true) : Stream
         _hash.Append(buffer);
         _position += buffer.Length;
     }
+
+    /// <inheritdoc/>
+    public override void WriteByte(byte value) => Write([value]);
 
     /// <inheritdoc/>
     public override void Flush() => inner.Flush();
