@@ -73,7 +73,8 @@ public static class KnowledgeGraphFile
             w.Flush();
             Span<byte> checksum = stackalloc byte[ChecksumLength];
             BinaryPrimitives.WriteUInt64LittleEndian(checksum, hashed.Checksum);
-            stream.Write(checksum);
+            hashed.Write(checksum);
+            hashed.Flush();
         });
     }
 
@@ -86,7 +87,7 @@ public static class KnowledgeGraphFile
             throw new InputDataException("EHR-GR-001", path, null, null, "the graph file does not exist", fix: "Build it with `ehr-graph graph build`, or pass the folder that holds graph.bin");
         }
 
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.SequentialScan);
         using var hashed = new ChecksumStream(stream);
         using var r = new BinaryReader(hashed, Encoding.UTF8, leaveOpen: true);
 
@@ -149,7 +150,7 @@ public static class KnowledgeGraphFile
 
             var expected = hashed.Checksum;
             Span<byte> stored = stackalloc byte[ChecksumLength];
-            stream.ReadExactly(stored);
+            hashed.ReadExactly(stored);
             if (BinaryPrimitives.ReadUInt64LittleEndian(stored) != expected)
             {
                 throw Bad(path, "the file is corrupt (checksum mismatch: the file was damaged after it was written)");
