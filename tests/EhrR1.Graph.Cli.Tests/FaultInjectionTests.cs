@@ -252,6 +252,45 @@ public sealed class FaultInjectionTests : IDisposable
         EhrR1.Graph.Cli.Commands.TasksModule.ParseTasks(valid).Should().BeEquivalentTo([valid]);
     }
 
+    [Theory]
+    [InlineData("flip")]
+    [InlineData("cut")]
+    public async Task Damaged_graph_bin_is_exit_code_1_naming_the_file_and_the_rebuild(string damage)
+    {
+        var graphDir = Path.Combine(_root, "graph");
+        Directory.CreateDirectory(graphDir);
+        var file = Path.Combine(graphDir, EhrR1.Graph.Knowledge.Graph.KnowledgeGraphFile.FileName);
+        var graph = new EhrR1.Graph.Knowledge.Graph.KnowledgeGraphBuilder()
+            .AddConcept(new EhrR1.Graph.Core.Concepts.GraphConcept("C0020621", "Hypokalemia", ["T047"], "DISO"))
+            .AddConcept(new EhrR1.Graph.Core.Concepts.GraphConcept("C0032825", "Potassium Chloride", ["T121"], "CHEM"))
+            .AddUmlsRelation(new EhrR1.Graph.Core.Concepts.UmlsRelation("C0020621", "C0032825", "RO", "may_be_treated_by", "MED-RT"))
+            .Build();
+        EhrR1.Graph.Knowledge.Graph.KnowledgeGraphFile.Save(graph, file);
+        var (good, _, goodErr) = await CliRunner.Run("graph", "show", "--graph", graphDir, "--cui", "C0020621");
+        good.Should().Be(0, goodErr);
+
+        var bytes = File.ReadAllBytes(file);
+        if (damage == "flip")
+        {
+            bytes[bytes.Length - 16] ^= 0x01; // inside the UMLS_REL columns, before the end marker and checksum
+        }
+        else
+        {
+            bytes = bytes[..(bytes.Length / 2)];
+        }
+
+        File.WriteAllBytes(file, bytes);
+
+        var (code, _, stderr) = await CliRunner.Run("graph", "show", "--graph", graphDir, "--cui", "C0020621");
+
+        code.Should().Be(1, stderr);
+        stderr.Should().Contain("EHR-GR-002").And.Contain(file).And.Contain("Rebuild it with `ehr-graph graph build`").And.NotContain(" at ");
+        if (damage == "flip")
+        {
+            stderr.Should().Contain("checksum");
+        }
+    }
+
     private static Task<(int Code, string Stdout, string Stderr)> Ingest(string mimic) =>
         CliRunner.Run("ingest", "--mimic", mimic, "--out", Path.Combine(Path.GetDirectoryName(mimic)!, "store"), "--quiet");
 

@@ -116,7 +116,7 @@ public sealed class TasksCommandTests(CliDemoStoreFixture demo) : IClassFixture<
         }
 
         var schema = Path.Combine(store, "schema.json");
-        await File.WriteAllTextAsync(schema, (await File.ReadAllTextAsync(schema)).Replace("ehrr1-trajectories/2", "ehrr1-trajectories/1", StringComparison.Ordinal));
+        await File.WriteAllTextAsync(schema, (await File.ReadAllTextAsync(schema)).Replace("ehrr1-trajectories/3", "ehrr1-trajectories/1", StringComparison.Ordinal));
         var output = dir.Combine("index");
 
         // When

@@ -106,6 +106,41 @@ public sealed class IngestStageTests
     }
 
     [Fact]
+    public async Task Should_ReportTheChecksum_When_AStoreBlockOrIndexHasAFlippedByte()
+    {
+        // Given a good store: it opens and every patient reads
+        using var dir = new TempDirectory();
+        MimicFixture.WriteMinimalHosp(dir.Path);
+        var store = dir.Combine("out", "store");
+        await Ingest(dir.Path, store);
+        using (var good = TrajectoryStore.Open(store))
+        {
+            good.ReadAll().Sum(p => p.Events.Count).Should().BePositive();
+        }
+
+        // When a byte inside the first event block is flipped (just after the 8-byte magic)
+        var data = Path.Combine(store, "trajectories.dat");
+        var bytes = File.ReadAllBytes(data);
+        bytes[9] ^= 0x01;
+        File.WriteAllBytes(data, bytes);
+
+        // Then reading it names the data file and the checksum
+        using (var damaged = TrajectoryStore.Open(store))
+        {
+            var read = () => damaged.ReadAll().Sum(p => p.Events.Count);
+            read.Should().Throw<InputDataException>().Which.Message.Should().Contain(data).And.Contain("checksum").And.Contain("ehr-graph ingest --force");
+        }
+
+        // And a flipped byte in blocks.bin's entries stops the open
+        var blocks = Path.Combine(store, "blocks.bin");
+        var entries = File.ReadAllBytes(blocks);
+        entries[16 + 4] ^= 0x01;
+        File.WriteAllBytes(blocks, entries);
+        var open = () => TrajectoryStore.Open(store);
+        open.Should().Throw<InputDataException>().Which.Message.Should().Contain(blocks).And.Contain("checksum");
+    }
+
+    [Fact]
     public async Task Should_SpillManyRunsAndKeepEveryRow_When_SortBufferIsSmall()
     {
         using var dir = new TempDirectory();

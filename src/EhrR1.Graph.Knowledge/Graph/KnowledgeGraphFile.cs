@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
@@ -7,16 +10,20 @@ using EhrR1.Graph.Core.IO;
 namespace EhrR1.Graph.Knowledge.Graph;
 
 /// <summary>
-/// The embedded store's file, <c>graph.bin</c>: a magic header and version, the interned string table, then the
-/// concept, term, CO_OCCURS and UMLS_REL columns as length-prefixed little-endian arrays (CSR offsets by source
-/// concept), and an end marker. Loading reads the arrays straight into memory (no per-edge parsing).
+/// The embedded store's file, <c>graph.bin</c>: a magic header and format version, the interned string table, then
+/// the concept, term, CO_OCCURS and UMLS_REL columns as length-prefixed little-endian arrays (CSR offsets by source
+/// concept), an end marker, and an 8-byte little-endian XxHash64 of every byte before it. Loading reads the arrays
+/// straight into memory (no per-edge parsing) and hashes them as they stream past; a wrong magic, version, length or
+/// checksum, or a short file, is an <see cref="InputDataException"/> that names the file and says to rebuild it.
 /// </summary>
 public static class KnowledgeGraphFile
 {
     /// <summary>The file name inside a graph folder.</summary>
     public const string FileName = "graph.bin";
 
-    private const int Version = 1;
+    /// <summary>Version 1 had no checksum; version 2 adds the XxHash64 trailer.</summary>
+    private const int Version = 2;
+    private const int ChecksumLength = sizeof(ulong);
     private static readonly byte[] Magic = "EHRKG\n\u001a\0"u8.ToArray();
     private static readonly byte[] End = "END!"u8.ToArray();
 
@@ -27,7 +34,8 @@ public static class KnowledgeGraphFile
         EnsureLittleEndian();
         AtomicFile.Write(path, stream =>
         {
-            using var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+            using var hashed = new ChecksumStream(stream);
+            using var w = new BinaryWriter(hashed, Encoding.UTF8, leaveOpen: true);
             w.Write(Magic);
             w.Write(Version);
             w.Write(graph.Strings.Length);
@@ -62,6 +70,11 @@ public static class KnowledgeGraphFile
             WriteArray(w, u.Rela);
             WriteArray(w, u.Sab);
             w.Write(End);
+            w.Flush();
+            Span<byte> checksum = stackalloc byte[ChecksumLength];
+            BinaryPrimitives.WriteUInt64LittleEndian(checksum, hashed.Checksum);
+            hashed.Write(checksum);
+            hashed.Flush();
         });
     }
 
@@ -74,53 +87,73 @@ public static class KnowledgeGraphFile
             throw new InputDataException("EHR-GR-001", path, null, null, "the graph file does not exist", fix: "Build it with `ehr-graph graph build`, or pass the folder that holds graph.bin");
         }
 
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
-        using var r = new BinaryReader(stream, Encoding.UTF8);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.SequentialScan);
+        using var hashed = new ChecksumStream(stream);
+        using var r = new BinaryReader(hashed, Encoding.UTF8, leaveOpen: true);
+
+        // Every length is checked against the bytes left before the checksum, so a flipped length cannot allocate
+        // more than the file holds; the checksum then catches every other flipped byte before the graph is used.
+        var payloadEnd = stream.Length - ChecksumLength;
         try
         {
             var magic = r.ReadBytes(Magic.Length);
             if (!magic.AsSpan().SequenceEqual(Magic))
             {
-                throw Bad(path, "not an EhrR1.Graph graph file (wrong magic bytes)");
+                throw magic.Length < Magic.Length
+                    ? Bad(path, "the file ends early (truncated)")
+                    : Bad(path, "not an EhrR1.Graph graph file (wrong magic bytes)");
             }
 
             var version = r.ReadInt32();
-            if (version != Version)
+            if (version == 1)
             {
-                throw Bad(path, $"unsupported graph file version {version} (this tool reads version {Version}); rebuild it with `ehr-graph graph build`");
+                throw Bad(path, "the file was written by an older build in format version 1, which has no checksum; this tool reads version " + Version.ToString(CultureInfo.InvariantCulture));
             }
 
-            var strings = new string[CheckedCount(r.ReadInt32(), path)];
+            if (version != Version)
+            {
+                throw Bad(path, $"unsupported graph file format version {version.ToString(CultureInfo.InvariantCulture)} (this tool reads version {Version.ToString(CultureInfo.InvariantCulture)})");
+            }
+
+            var strings = new string[CheckedCount(r.ReadInt32(), 1, hashed, payloadEnd, path)];
             for (var i = 0; i < strings.Length; i++)
             {
                 strings[i] = r.ReadString();
             }
 
-            var concepts = new ConceptColumns(ReadInts(r, path), ReadInts(r, path), ReadInts(r, path), ReadInts(r, path), ReadInts(r, path));
-            var termText = ReadInts(r, path);
-            var termConcept = ReadInts(r, path);
-            var coOffsets = ReadInts(r, path);
-            var coDst = ReadInts(r, path);
+            var concepts = new ConceptColumns(ReadInts(r, payloadEnd, path), ReadInts(r, payloadEnd, path), ReadInts(r, payloadEnd, path), ReadInts(r, payloadEnd, path), ReadInts(r, payloadEnd, path));
+            var termText = ReadInts(r, payloadEnd, path);
+            var termConcept = ReadInts(r, payloadEnd, path);
+            var coOffsets = ReadInts(r, payloadEnd, path);
+            var coDst = ReadInts(r, payloadEnd, path);
             var co = new CoEdgeColumns(coDst.Length);
             coDst.CopyTo(co.Dst, 0);
-            ReadInto(r, co.Task, path);
-            ReadInto(r, co.TargetTerm, path);
-            ReadInto(r, co.HistoryTerm, path);
-            ReadInto(r, co.Count, path);
-            ReadInto(r, co.TargetDf, path);
-            ReadInto(r, co.HistoryDf, path);
-            ReadInto(r, co.TaskSamples, path);
-            ReadInto(r, co.Lift, path);
-            var umlsOffsets = ReadInts(r, path);
-            var umlsDst = ReadInts(r, path);
+            ReadInto(r, co.Task, payloadEnd, path);
+            ReadInto(r, co.TargetTerm, payloadEnd, path);
+            ReadInto(r, co.HistoryTerm, payloadEnd, path);
+            ReadInto(r, co.Count, payloadEnd, path);
+            ReadInto(r, co.TargetDf, payloadEnd, path);
+            ReadInto(r, co.HistoryDf, payloadEnd, path);
+            ReadInto(r, co.TaskSamples, payloadEnd, path);
+            ReadInto(r, co.Lift, payloadEnd, path);
+            var umlsOffsets = ReadInts(r, payloadEnd, path);
+            var umlsDst = ReadInts(r, payloadEnd, path);
             var umls = new UmlsEdgeColumns(umlsDst.Length);
             umlsDst.CopyTo(umls.Dst, 0);
-            ReadInto(r, umls.Rel, path);
-            ReadInto(r, umls.Rela, path);
-            ReadInto(r, umls.Sab, path);
-            if (!r.ReadBytes(End.Length).AsSpan().SequenceEqual(End))
+            ReadInto(r, umls.Rel, payloadEnd, path);
+            ReadInto(r, umls.Rela, payloadEnd, path);
+            ReadInto(r, umls.Sab, payloadEnd, path);
+            if (!r.ReadBytes(End.Length).AsSpan().SequenceEqual(End) || hashed.BytesHashed != payloadEnd)
             {
-                throw Bad(path, "the end marker is missing (truncated or damaged file)");
+                throw Bad(path, "the file is corrupt (the end marker is not where the file ends: truncated or damaged)");
+            }
+
+            var expected = hashed.Checksum;
+            Span<byte> stored = stackalloc byte[ChecksumLength];
+            hashed.ReadExactly(stored);
+            if (BinaryPrimitives.ReadUInt64LittleEndian(stored) != expected)
+            {
+                throw Bad(path, "the file is corrupt (checksum mismatch: the file was damaged after it was written)");
             }
 
             var n = concepts.Cui.Length;
@@ -135,6 +168,11 @@ public static class KnowledgeGraphFile
         {
             throw Bad(path, "the file ends early (truncated)", e);
         }
+        catch (FormatException e)
+        {
+            // a damaged string length prefix
+            throw Bad(path, "the file is corrupt (a damaged string table)", e);
+        }
     }
 
     /// <summary>A SHA-256 fingerprint of the file (identifies the content for load checkpoints).</summary>
@@ -145,10 +183,22 @@ public static class KnowledgeGraphFile
     }
 
     private static InputDataException Bad(string path, string problem, Exception? inner = null) =>
-        new("EHR-GR-002", path, null, null, problem, fix: "Rebuild the graph with `ehr-graph graph build`", innerException: inner);
+        new("EHR-GR-002", path, null, null, problem, fix: "Rebuild it with `ehr-graph graph build`", innerException: inner);
 
-    private static int CheckedCount(int count, string path) =>
-        count < 0 ? throw Bad(path, "negative array length (damaged file)") : count;
+    private static int CheckedCount(int count, int elementSize, ChecksumStream stream, long payloadEnd, string path)
+    {
+        if (count < 0)
+        {
+            throw Bad(path, "the file is corrupt (a negative array length)");
+        }
+
+        if ((long)count * elementSize > payloadEnd - stream.BytesHashed)
+        {
+            throw Bad(path, "the file is corrupt or truncated (an array is longer than the bytes left in the file)");
+        }
+
+        return count;
+    }
 
     private static void EnsureLittleEndian()
     {
@@ -165,17 +215,17 @@ public static class KnowledgeGraphFile
         w.Write(MemoryMarshal.AsBytes(values.AsSpan()));
     }
 
-    private static int[] ReadInts(BinaryReader r, string path)
+    private static int[] ReadInts(BinaryReader r, long payloadEnd, string path)
     {
-        var values = new int[CheckedCount(r.ReadInt32(), path)];
+        var values = new int[CheckedCount(r.ReadInt32(), sizeof(int), (ChecksumStream)r.BaseStream, payloadEnd, path)];
         r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()));
         return values;
     }
 
-    private static void ReadInto<T>(BinaryReader r, T[] target, string path)
+    private static void ReadInto<T>(BinaryReader r, T[] target, long payloadEnd, string path)
         where T : unmanaged
     {
-        var count = CheckedCount(r.ReadInt32(), path);
+        var count = CheckedCount(r.ReadInt32(), Unsafe.SizeOf<T>(), (ChecksumStream)r.BaseStream, payloadEnd, path);
         if (count != target.Length)
         {
             throw Bad(path, "inconsistent edge column lengths");

@@ -9,19 +9,25 @@ internal static class StoreFiles
     public const string Manifest = "manifest.json";
 
     /// <summary>8-byte magic at the start of index.bin.</summary>
-    public static ReadOnlySpan<byte> IndexMagic => "EHRIDX02"u8;
+    public static ReadOnlySpan<byte> IndexMagic => "EHRIDX03"u8;
 
     /// <summary>8-byte magic at the start of blocks.bin.</summary>
-    public static ReadOnlySpan<byte> BlocksMagic => "EHRBLK02"u8;
+    public static ReadOnlySpan<byte> BlocksMagic => "EHRBLK03"u8;
 
     /// <summary>8-byte magic at the start of trajectories.dat.</summary>
-    public static ReadOnlySpan<byte> DataMagic => "EHRTRJ02"u8;
+    public static ReadOnlySpan<byte> DataMagic => "EHRTRJ03"u8;
 
     /// <summary>Per patient: subject_id, first block, block count, events, rows (plus 4 reserved bytes).</summary>
     public const int IndexEntrySize = 32;
 
-    /// <summary>Per block: data offset, compressed length, raw length, first event (within the patient), events.</summary>
-    public const int BlockEntrySize = 24;
+    /// <summary>
+    /// Per block: data offset, compressed length, raw length, first event (within the patient), events, the XxHash32
+    /// of the compressed bytes (plus 4 reserved bytes).
+    /// </summary>
+    public const int BlockEntrySize = 32;
+
+    /// <summary>index.bin and blocks.bin end with the XxHash64 of their entries (8 bytes, little-endian).</summary>
+    public const int TableChecksumSize = 8;
 
     /// <summary>
     /// A block is closed after the event that brings its raw size to this many bytes: a window read decodes a few

@@ -11,7 +11,7 @@ public sealed record StoreSchema(
     [property: JsonPropertyName("tables")] IReadOnlyList<StoreTable> Tables)
 {
     /// <summary>The format tag written by this version.</summary>
-    public const string CurrentFormat = "ehrr1-trajectories/2";
+    public const string CurrentFormat = "ehrr1-trajectories/3";
 
     /// <summary>File name inside a store folder.</summary>
     public const string FileName = "schema.json";

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.IO.Hashing;
 
 namespace EhrR1.Graph.Trajectories.Store;
 
@@ -16,6 +17,8 @@ internal sealed class StoreWriter : IDisposable
     private readonly FileStream _index;
     private readonly FileStream _blocks;
     private readonly byte[] _entry = new byte[Math.Max(StoreFiles.IndexEntrySize, StoreFiles.BlockEntrySize)];
+    private readonly XxHash64 _indexHash = new();
+    private readonly XxHash64 _blocksHash = new();
     private long _count;
     private long _blockCount;
     private long _lastSubject = long.MinValue;
@@ -59,7 +62,9 @@ internal sealed class StoreWriter : IDisposable
             BinaryPrimitives.WriteInt32LittleEndian(e[12..], b.RawLength);
             BinaryPrimitives.WriteInt32LittleEndian(e[16..], b.FirstEvent);
             BinaryPrimitives.WriteInt32LittleEndian(e[20..], b.Events);
+            BinaryPrimitives.WriteUInt32LittleEndian(e[24..], XxHash32.HashToUInt32(compressed.Slice(b.CompressedOffset, b.CompressedLength)));
             _blocks.Write(e[..StoreFiles.BlockEntrySize]);
+            _blocksHash.Append(e[..StoreFiles.BlockEntrySize]);
         }
 
         for (var k = 0; k < batch.PatientCount; k++)
@@ -78,6 +83,7 @@ internal sealed class StoreWriter : IDisposable
             BinaryPrimitives.WriteInt32LittleEndian(e[20..], p.Events);
             BinaryPrimitives.WriteInt32LittleEndian(e[24..], p.Rows);
             _index.Write(e[..StoreFiles.IndexEntrySize]);
+            _indexHash.Append(e[..StoreFiles.IndexEntrySize]);
             _count++;
         }
 
@@ -88,6 +94,10 @@ internal sealed class StoreWriter : IDisposable
     {
         _data.Flush(flushToDisk: true);
         Span<byte> n = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(n, _blocksHash.GetCurrentHashAsUInt64());
+        _blocks.Write(n);
+        BinaryPrimitives.WriteUInt64LittleEndian(n, _indexHash.GetCurrentHashAsUInt64());
+        _index.Write(n);
         BinaryPrimitives.WriteInt64LittleEndian(n, _blockCount);
         _blocks.Position = 8;
         _blocks.Write(n);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.IO.Hashing;
 using System.Text;
 using EhrR1.Graph.Core.Errors;
 using EhrR1.Graph.Trajectories.Model;
@@ -29,6 +30,7 @@ public sealed class TrajectoryStore : ITrajectoryStore
     private readonly int[] _blockRaw;
     private readonly int[] _blockFirstEvent;
     private readonly int[] _blockEvents;
+    private readonly uint[] _blockChecksums;
     private readonly TableLayout[] _tables;
     private long _blockReads;
 
@@ -38,7 +40,7 @@ public sealed class TrajectoryStore : ITrajectoryStore
         Schema = schema;
         _data = data;
         (_subjects, _firstBlocks, _blockCounts, _eventCounts, _rowCounts) = patients;
-        (_blockOffsets, _blockCompressed, _blockRaw, _blockFirstEvent, _blockEvents) = blocks;
+        (_blockOffsets, _blockCompressed, _blockRaw, _blockFirstEvent, _blockEvents, _blockChecksums) = blocks;
         _tables = schema.Tables.Select(t => new TableLayout(t.Name, [.. t.Columns], [.. t.Lists])).ToArray();
         SubjectIds = Array.AsReadOnly(_subjects);
     }
@@ -97,13 +99,14 @@ public sealed class TrajectoryStore : ITrajectoryStore
             p.Rows[i] = BinaryPrimitives.ReadInt32LittleEndian(e[24..]);
         });
         var blocksPath = System.IO.Path.Combine(dir, StoreFiles.Blocks);
-        var blocks = ReadTable(blocksPath, StoreFiles.BlocksMagic, StoreFiles.BlockEntrySize, n => new BlockIndex(new long[n], new int[n], new int[n], new int[n], new int[n]), (b, i, e) =>
+        var blocks = ReadTable(blocksPath, StoreFiles.BlocksMagic, StoreFiles.BlockEntrySize, n => new BlockIndex(new long[n], new int[n], new int[n], new int[n], new int[n], new uint[n]), (b, i, e) =>
         {
             b.Offsets[i] = BinaryPrimitives.ReadInt64LittleEndian(e);
             b.Compressed[i] = BinaryPrimitives.ReadInt32LittleEndian(e[8..]);
             b.Raw[i] = BinaryPrimitives.ReadInt32LittleEndian(e[12..]);
             b.FirstEvent[i] = BinaryPrimitives.ReadInt32LittleEndian(e[16..]);
             b.Events[i] = BinaryPrimitives.ReadInt32LittleEndian(e[20..]);
+            b.Checksums[i] = BinaryPrimitives.ReadUInt32LittleEndian(e[24..]);
         });
         for (var i = 0; i < patients.Subjects.Length; i++)
         {
@@ -135,10 +138,17 @@ public sealed class TrajectoryStore : ITrajectoryStore
         }
 
         var n = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(8));
-        if (n < 0 || n > int.MaxValue || 16 + (n * entrySize) != bytes.Length)
+        if (n < 0 || n > int.MaxValue || 16 + (n * entrySize) + StoreFiles.TableChecksumSize != bytes.Length)
         {
             throw new InputDataException("EHR-STORE-002", path, null, null, "The index is truncated or incomplete",
-                $"{16 + (n * entrySize)} bytes", $"{bytes.Length} bytes", "Re-run ehr-graph ingest --force");
+                $"{16 + (n * entrySize) + StoreFiles.TableChecksumSize} bytes", $"{bytes.Length} bytes", "Re-run ehr-graph ingest --force");
+        }
+
+        var entries = bytes.AsSpan(16, (int)n * entrySize);
+        if (XxHash64.HashToUInt64(entries) != BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(bytes.Length - StoreFiles.TableChecksumSize)))
+        {
+            throw new InputDataException("EHR-STORE-002", path, null, null, "The index is corrupt (checksum mismatch: the file was damaged after it was written)",
+                fix: "Re-run ehr-graph ingest --force");
         }
 
         var result = create((int)n);
@@ -263,6 +273,11 @@ public sealed class TrajectoryStore : ITrajectoryStore
     private void DecodeBlock(int i, long b, byte[] comp, byte[] raw, Span<EhrEvent> events)
     {
         var rawLength = _blockRaw[b];
+        if (XxHash32.HashToUInt32(comp.AsSpan(0, _blockCompressed[b])) != _blockChecksums[b])
+        {
+            throw Corrupt(i, $"event block {b} fails its checksum (the file was damaged after it was written)");
+        }
+
         if (!BrotliDecoder.TryDecompress(comp.AsSpan(0, _blockCompressed[b]), raw.AsSpan(0, rawLength), out var written) || written != rawLength)
         {
             throw Corrupt(i, "an event block does not decompress");
@@ -410,7 +425,7 @@ public sealed class TrajectoryStore : ITrajectoryStore
 
     private sealed record PatientIndex(long[] Subjects, long[] FirstBlocks, int[] BlockCounts, int[] Events, int[] Rows);
 
-    private sealed record BlockIndex(long[] Offsets, int[] Compressed, int[] Raw, int[] FirstEvent, int[] Events);
+    private sealed record BlockIndex(long[] Offsets, int[] Compressed, int[] Raw, int[] FirstEvent, int[] Events, uint[] Checksums);
 
     /// <summary>
     /// A patient's events, decoded block by block on first access and kept. Concurrent first accesses may decode a

@@ -144,6 +144,87 @@ public sealed class KnowledgeGraphTests
     }
 
     [Fact]
+    public void Should_FailWithChecksumAndFileNamed_When_OneByteIsFlipped()
+    {
+        // Given a byte flipped inside the edge columns (past the header, before the end marker)
+        using var tmp = new TempDirectory();
+        var path = tmp.Combine("graph.bin");
+        KnowledgeGraphFile.Save(Some.SmallGraph(), path);
+        var bytes = File.ReadAllBytes(path);
+        bytes[bytes.Length - 20] ^= 0x01;
+        File.WriteAllBytes(path, bytes);
+
+        // When
+        var act = () => KnowledgeGraphFile.Load(path);
+
+        // Then
+        act.Should().Throw<InputDataException>().Which.Message.Should().Contain(path).And.Contain("checksum").And.Contain("ehr-graph graph build");
+    }
+
+    [Fact]
+    public void Should_FailWithInputDataException_When_AnyByteIsFlipped()
+    {
+        // Given every single-byte flip of a small file: none may load, none may escape as another exception type
+        using var tmp = new TempDirectory();
+        var path = tmp.Combine("graph.bin");
+        KnowledgeGraphFile.Save(Some.SmallGraph(), path);
+        var good = File.ReadAllBytes(path);
+
+        for (var i = 0; i < good.Length; i++)
+        {
+            var bytes = (byte[])good.Clone();
+            bytes[i] ^= 0x80;
+            File.WriteAllBytes(path, bytes);
+
+            // When
+            var act = () => KnowledgeGraphFile.Load(path);
+
+            // Then
+            act.Should().Throw<InputDataException>($"byte {i} was flipped").Which.Message.Should().Contain(path);
+        }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(5)]
+    [InlineData(12)]
+    [InlineData(-1)]
+    [InlineData(-8)]
+    public void Should_FailWithFileNamed_When_FileIsCut(int keep)
+    {
+        // Given a file cut at the start, inside the header, or inside the checksum trailer
+        using var tmp = new TempDirectory();
+        var path = tmp.Combine("graph.bin");
+        KnowledgeGraphFile.Save(Some.SmallGraph(), path);
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(keep >= 0 ? keep : bytes.Length + keep)]);
+
+        // When
+        var act = () => KnowledgeGraphFile.Load(path);
+
+        // Then
+        act.Should().Throw<InputDataException>().Which.Message.Should().Contain(path).And.Contain("graph build");
+    }
+
+    [Fact]
+    public void Should_AskForARebuild_When_FileHasTheOldFormatWithoutChecksum()
+    {
+        // Given a version-1 header (the format before checksums)
+        using var tmp = new TempDirectory();
+        var path = tmp.Combine("graph.bin");
+        KnowledgeGraphFile.Save(Some.SmallGraph(), path);
+        var bytes = File.ReadAllBytes(path);
+        BitConverter.TryWriteBytes(bytes.AsSpan(8, 4), 1).Should().BeTrue();
+        File.WriteAllBytes(path, bytes);
+
+        // When
+        var act = () => KnowledgeGraphFile.Load(path);
+
+        // Then
+        act.Should().Throw<InputDataException>().Which.Message.Should().Contain(path).And.Contain("older build").And.Contain("ehr-graph graph build");
+    }
+
+    [Fact]
     public void Should_AddBareConcept_When_EdgeMentionsUnknownCui()
     {
         // Given
