@@ -5,18 +5,8 @@ namespace EhrR1.Graph.Evaluation.Tests;
 
 public sealed class FrequencyBaselineTests
 {
-    private static BenchSample Sample(string task, TaskScoring scoring, params string[] gold) => new()
-    {
-        Line = 1,
-        SampleId = task + ":" + string.Join("+", gold),
-        Task = task,
-        Family = scoring == TaskScoring.Risk ? TaskFamily.RiskPrediction : TaskFamily.DecisionMaking,
-        Scoring = scoring,
-        DeclaredMetric = scoring == TaskScoring.Risk ? "aucroc" : "recall",
-        Gold = gold,
-        GoldText = string.Join('\n', gold),
-        RiskPositive = gold is ["yes"],
-    };
+    private static BenchSample Sample(string task, TaskScoring scoring, params string[] gold) =>
+        GoldSamples.Of(task + ":" + string.Join("+", gold), task, scoring, gold);
 
     [Fact]
     public void Should_PredictTheLabelListThatMaximisesTrainingF1_When_ATaskHasLabelSets()

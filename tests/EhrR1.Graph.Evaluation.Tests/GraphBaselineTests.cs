@@ -10,18 +10,7 @@ public sealed class GraphBaselineTests
     private const string Lab = "labevents";
     private const string Risk = "ICU_Mortality_7day";
 
-    private static BenchSample Sample(string id, string task, TaskScoring scoring, params string[] gold) => new()
-    {
-        Line = 1,
-        SampleId = id,
-        Task = task,
-        Family = scoring == TaskScoring.Risk ? TaskFamily.RiskPrediction : TaskFamily.DecisionMaking,
-        Scoring = scoring,
-        DeclaredMetric = scoring == TaskScoring.Risk ? "aucroc" : "recall",
-        Gold = gold,
-        GoldText = string.Join('\n', gold),
-        RiskPositive = gold is ["yes"],
-    };
+    private static BenchSample Sample(string id, string task, TaskScoring scoring, params string[] gold) => GoldSamples.Of(id, task, scoring, gold);
 
     // Training label sets and histories (terms in mixed case, as the pipeline writes them; bench gold is lower case):
     //   t1 {potassium}          history {Kayexalate}

@@ -12,8 +12,6 @@ namespace EhrR1.Graph.Evaluation.Baselines;
 /// </summary>
 public sealed class FrequencyBaseline
 {
-    private const int MaxLabels = 50;
-
     private readonly Dictionary<string, IReadOnlyList<string>> _labels = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _answers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, double> _prevalence = new(StringComparer.Ordinal);
@@ -74,32 +72,8 @@ public sealed class FrequencyBaseline
         var ranked = samples.SelectMany(s => s.Gold.Distinct(StringComparer.Ordinal))
             .GroupBy(l => l, StringComparer.Ordinal)
             .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => g.Key).Take(MaxLabels).ToList();
-        var golds = samples.Select(s => s.Gold.ToHashSet(StringComparer.Ordinal)).ToList();
-        var bestK = 0;
-        var bestF1 = -1.0;
-        for (var k = 1; k <= ranked.Count; k++)
-        {
-            var predicted = ranked.Take(k).ToHashSet(StringComparer.Ordinal);
-            var f1 = golds.Average(g => F1(predicted, g));
-            if (f1 > bestF1 + 1e-12)
-            {
-                bestF1 = f1;
-                bestK = k;
-            }
-        }
-
-        return ranked.Take(bestK).ToList();
-    }
-
-    private static double F1(HashSet<string> predicted, HashSet<string> gold)
-    {
-        if (predicted.Count + gold.Count == 0)
-        {
-            return 1;
-        }
-
-        var hit = predicted.Count(gold.Contains);
-        return 2.0 * hit / (predicted.Count + gold.Count);
+            .Select(g => g.Key).Take(LabelCount.Max).ToList();
+        var golds = samples.Select(s => ((IReadOnlyList<string>)ranked, s.Gold.ToHashSet(StringComparer.Ordinal))).ToList();
+        return ranked.Take(LabelCount.Best(golds, ranked.Count)).ToList();
     }
 }

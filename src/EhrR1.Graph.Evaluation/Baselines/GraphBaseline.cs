@@ -20,8 +20,6 @@ namespace EhrR1.Graph.Evaluation.Baselines;
 /// </summary>
 public sealed class GraphBaseline
 {
-    private const int MaxLabels = 50;
-
     private readonly GraphBaselineInputs _inputs;
     private readonly GraphBaselineSettings _settings;
     private readonly FrequencyBaseline _frequency;
@@ -110,20 +108,8 @@ public sealed class GraphBaseline
         }
 
         var state = new LabelTask(candidates, frequency, byCui);
-        var golds = samples.Select(s => (Gold: s.Gold.ToHashSet(StringComparer.Ordinal), Ranked: Rank(task, state, History(s)))).ToList();
-        var bestK = 1;
-        var bestF1 = -1.0;
-        for (var k = 1; k <= Math.Min(MaxLabels, candidates.Count); k++)
-        {
-            var f1 = golds.Average(g => F1(g.Ranked.Take(k), g.Gold));
-            if (f1 > bestF1 + 1e-12)
-            {
-                bestF1 = f1;
-                bestK = k;
-            }
-        }
-
-        state.K = bestK;
+        var golds = samples.Select(s => ((IReadOnlyList<string>)Rank(task, state, History(s)), s.Gold.ToHashSet(StringComparer.Ordinal))).ToList();
+        state.K = Math.Max(1, LabelCount.Best(golds, candidates.Count));
         return state;
     }
 
@@ -163,7 +149,7 @@ public sealed class GraphBaseline
             .OrderByDescending(c => score.GetValueOrDefault(c))
             .ThenByDescending(c => state.Frequency[c])
             .ThenBy(c => c, StringComparer.Ordinal)
-            .Take(MaxLabels)
+            .Take(LabelCount.Max)
             .ToList();
     }
 
@@ -248,17 +234,6 @@ public sealed class GraphBaseline
     }
 
     private static double Sigmoid(double z) => 1 / (1 + Math.Exp(-z));
-
-    private static double F1(IEnumerable<string> predicted, HashSet<string> gold)
-    {
-        var p = predicted.ToList();
-        if (p.Count + gold.Count == 0)
-        {
-            return 1;
-        }
-
-        return 2.0 * p.Count(gold.Contains) / (p.Count + gold.Count);
-    }
 
     private sealed class LabelTask(List<string> candidates, Dictionary<string, int> frequency, Dictionary<string, List<string>> byCui)
     {
