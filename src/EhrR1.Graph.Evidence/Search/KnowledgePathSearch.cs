@@ -348,7 +348,7 @@ internal sealed class KnowledgePathSearch
             var rank = entry.Rank;
             if (role is RelationRole.Clinical or RelationRole.DrugClass)
             {
-                rank = Math.Max(rank, h < _graph.HopSources.Length ? _sourceSetRank[_graph.HopSources[h]] : ClinicalRelations.SourceRank(string.Empty));
+                rank = Math.Max(rank, HopRank(h));
                 if (_labelBroad[RelationGraph.Label(labelDir)])
                 {
                     rank = Math.Max(rank, 2);
@@ -368,7 +368,7 @@ internal sealed class KnowledgePathSearch
     private void AddLabResult(int index, KnowledgeEntry entry, int hop, int lab, int flag, int state, Dictionary<long, int> labResults)
     {
         var key = ((long)lab * 4) + flag;
-        var rank = Math.Max(entry.Rank, hop < _graph.HopSources.Length ? _sourceSetRank[_graph.HopSources[hop]] : ClinicalRelations.SourceRank(string.Empty));
+        var rank = Math.Max(entry.Rank, HopRank(hop));
         var added = new KnowledgeEntry(lab, state, index, hop, entry.Depth + 1, rank, flag);
         if (OnPath(index, lab) || (labResults.TryGetValue(key, out var current) && !Better(added, _entries[current])))
         {
@@ -378,6 +378,9 @@ internal sealed class KnowledgePathSearch
         labResults[key] = _entries.Count;
         _entries.Add(added);
     }
+
+    /// <summary>The source rank of hop <paramref name="hop"/> (its source set's; unknown when the graph has no sources).</summary>
+    private int HopRank(int hop) => hop < _graph.HopSources.Length ? _sourceSetRank[_graph.HopSources[hop]] : ClinicalRelations.SourceRank(string.Empty);
 
     private static bool Better(KnowledgeEntry a, KnowledgeEntry b)
     {

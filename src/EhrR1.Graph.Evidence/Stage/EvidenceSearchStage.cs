@@ -132,11 +132,15 @@ internal sealed partial class EvidenceSearchStage(SampleEvidenceBuilder builder,
                     IReadOnlyCollection<string> history = settings.History == HistoryMode.Upstream && s.HiddenHistory is { Count: > 0 }
                         ? new HashSet<string>((s.History ?? []).Concat(s.HiddenHistory), StringComparer.Ordinal)
                         : new HashSet<string>(s.History ?? [], StringComparer.Ordinal);
-                    var flags = settings.History == HistoryMode.Upstream && s.HiddenHistoryFlags is { Count: > 0 }
-                        ? (s.HistoryFlags ?? new Dictionary<string, IReadOnlyList<string>>()).Concat(s.HiddenHistoryFlags)
-                            .GroupBy(kv => kv.Key, StringComparer.Ordinal)
-                            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.SelectMany(kv => kv.Value).Distinct(StringComparer.Ordinal)], StringComparer.Ordinal)
-                        : s.HistoryFlags;
+                    var flags = s.HistoryFlags;
+                    if (settings.History == HistoryMode.Upstream && s.HiddenHistoryFlags is { Count: > 0 })
+                    {
+                        var merged = new LabFlagMap();
+                        merged.AddAll(s.HistoryFlags);
+                        merged.AddAll(s.HiddenHistoryFlags);
+                        flags = merged.ToRecord();
+                    }
+
                     batch.Add((s.SampleId, s.Task, s.Targets ?? [], history, s.Cuis, flags));
                     if (batch.Count == settings.BatchSize)
                     {

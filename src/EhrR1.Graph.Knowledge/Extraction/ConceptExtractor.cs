@@ -95,7 +95,7 @@ public sealed class ConceptExtractor(ITextConceptMatcher? matcher, IConceptResol
     /// </summary>
     private static Dictionary<string, IReadOnlyList<string>>? LabFlags(EhrEvent ev, IReadOnlyList<string> labs)
     {
-        Dictionary<string, SortedSet<string>>? found = null;
+        var found = new LabFlagMap();
         foreach (var item in ev.Items)
         {
             var name = item.Get("item_name")?.Trim();
@@ -106,11 +106,10 @@ public sealed class ConceptExtractor(ITextConceptMatcher? matcher, IConceptResol
                 continue;
             }
 
-            found ??= new Dictionary<string, SortedSet<string>>(StringComparer.Ordinal);
-            (found.TryGetValue(name, out var set) ? set : found[name] = new SortedSet<string>(StringComparer.Ordinal)).Add(flag);
+            found.Add(name, [flag]);
         }
 
-        return found?.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)[.. kv.Value], StringComparer.Ordinal);
+        return found.ToRecord();
     }
 
     /// <summary>The free text of an event: the non-empty text values of all its items, joined by a blank line; or null.</summary>

@@ -131,16 +131,8 @@ public sealed class SampleConceptsStage(CooccurrenceSettings? settings = null, b
         }
 
         var history = new List<string>();
-        var historyFlags = new SortedDictionary<string, SortedSet<string>>(StringComparer.Ordinal);
-        var hiddenFlags = new SortedDictionary<string, SortedSet<string>>(StringComparer.Ordinal);
-        static void Flag(EventConcepts e, SortedDictionary<string, SortedSet<string>> into)
-        {
-            foreach (var (lab, flags) in e.Flags ?? new Dictionary<string, IReadOnlyList<string>>())
-            {
-                (into.TryGetValue(lab, out var set) ? set : into[lab] = new SortedSet<string>(StringComparer.Ordinal)).UnionWith(flags);
-            }
-        }
-
+        var historyFlags = new LabFlagMap();
+        var hiddenFlags = new LabFlagMap();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var visible = new HashSet<int>();
         foreach (var k in _visible.HistoryIndices(row, TableOf))
@@ -152,7 +144,7 @@ public sealed class SampleConceptsStage(CooccurrenceSettings? settings = null, b
             }
 
             history.AddRange(_visible.AllConcepts(e).Where(seen.Add));
-            Flag(e, historyFlags);
+            historyFlags.AddAll(e.Flags);
             Link(e);
         }
 
@@ -162,7 +154,7 @@ public sealed class SampleConceptsStage(CooccurrenceSettings? settings = null, b
             if (!visible.Contains(k) && events.TryGetValue(k, out var e))
             {
                 hidden.AddRange(_upstream.AllConcepts(e).Where(seen.Add));
-                Flag(e, hiddenFlags);
+                hiddenFlags.AddAll(e.Flags);
                 Link(e);
             }
         }
@@ -176,14 +168,11 @@ public sealed class SampleConceptsStage(CooccurrenceSettings? settings = null, b
             Targets = targets,
             History = history,
             HiddenHistory = hidden,
-            HistoryFlags = Flags(historyFlags),
-            HiddenHistoryFlags = Flags(hiddenFlags),
+            HistoryFlags = historyFlags.ToRecord(),
+            HiddenHistoryFlags = hiddenFlags.ToRecord(),
             Cuis = cuis.Where(kv => used.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
         };
     }
-
-    private static Dictionary<string, IReadOnlyList<string>>? Flags(SortedDictionary<string, SortedSet<string>> flags) =>
-        flags.Count == 0 ? null : flags.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)[.. kv.Value], StringComparer.Ordinal);
 
     private static InputDataException MissingPatient(string samplesPath, string conceptsDirectory, long line) =>
         new("EHR-GR-061", samplesPath, line, "subject_id", "the sample's patient is not in the concepts file " + Path.Combine(conceptsDirectory, ConceptFiles.EventsFile), expected: "samples drawn from the same trajectory store as the concepts", fix: "Run `ehr-graph concepts extract` on the store the task index was built from");
