@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using EhrR1.Graph.Core.Formats;
 using EhrR1.Graph.Evidence;
 using EhrR1.Graph.Evidence.Stage;
 using EhrR1.Graph.Knowledge.Cooccurrence;

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
+using EhrR1.Graph.Core.Formats;
 using EhrR1.Graph.Evidence.Neo4j;
-using EhrR1.Graph.Evidence.Stage;
 using EhrR1.Graph.Neo4j.Browser;
 using EhrR1.Graph.TestSupport;
 using Microsoft.Playwright;

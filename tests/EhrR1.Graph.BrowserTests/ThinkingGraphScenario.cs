@@ -1,8 +1,8 @@
 using System.Text.Json;
 using EhrR1.Graph.Cli.Hosting;
 using EhrR1.Graph.Core.Concepts;
+using EhrR1.Graph.Core.Formats;
 using EhrR1.Graph.Evidence.Neo4j;
-using EhrR1.Graph.Evidence.Stage;
 using EhrR1.Graph.Knowledge.Graph;
 using EhrR1.Graph.TestSupport;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EhrR1.Graph.Core.Errors;
+using EhrR1.Graph.Core.Formats;
 using EhrR1.Graph.Evidence.Stage;
 using EhrR1.Graph.Evidence.Synthetic;
 using EhrR1.Graph.TestSupport;

@@ -1,3 +1,4 @@
+using EhrR1.Graph.Core.Formats;
 using EhrR1.Graph.Evidence.Stage;
 
 namespace EhrR1.Graph.Evidence.Tests;

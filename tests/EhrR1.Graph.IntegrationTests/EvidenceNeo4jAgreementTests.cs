@@ -1,4 +1,5 @@
 using EhrR1.Graph.Core.Concepts;
+using EhrR1.Graph.Core.Formats;
 using EhrR1.Graph.Evidence;
 using EhrR1.Graph.Evidence.Graph;
 using EhrR1.Graph.Evidence.Neo4j;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using EhrR1.Graph.Cli.Hosting;
 using EhrR1.Graph.Core.Errors;
+using EhrR1.Graph.Core.Formats;
 using EhrR1.Graph.Core.IO;
 using EhrR1.Graph.Core.Pipeline;
 using EhrR1.Graph.Evidence;
@@ -193,7 +194,7 @@ internal sealed class EvidenceModule : ICliModule
             var picks = new SortedDictionary<string, EvidenceRecord>(StringComparer.Ordinal);
             var gradeRank = QualityTable.GradeColumns.Select((g, i) => (g, i)).ToDictionary(x => x.g, x => x.i, StringComparer.Ordinal);
             int Rank(EvidenceRecord r) => gradeRank.GetValueOrDefault(r.Grade ?? EvidenceGrades.None, gradeRank.Count);
-            await foreach (var line in JsonlReader.ReadAsync<EvidenceRecord>(parse.GetValue(evidence)!, null, ct))
+            await foreach (var line in EvidenceFile.ReadAsync(parse.GetValue(evidence)!, ct))
             {
                 var r = line.Value;
                 table.Add(r);
@@ -332,7 +333,7 @@ internal sealed class EvidenceModule : ICliModule
             StageConfigurationException.ThrowIfAny(problems);
             var keep = parse.GetValue(keepPairEdge) ?? string.Equals(manifest?.Settings.GetValueOrDefault("pair_edge"), "kept", StringComparison.Ordinal);
             EvidenceRecord? record = null;
-            await foreach (var line in JsonlReader.ReadAsync<EvidenceRecord>(parse.GetValue(evidence)!, null, ct))
+            await foreach (var line in EvidenceFile.ReadAsync(parse.GetValue(evidence)!, ct))
             {
                 if (string.Equals(line.Value.SampleId, id, StringComparison.Ordinal))
                 {

@@ -1,3 +1,4 @@
+using EhrR1.Graph.Core.Formats;
 using EhrR1.Graph.Evidence.Stage;
 using EhrR1.Graph.Neo4j.Http;
 

@@ -1,5 +1,4 @@
-using EhrR1.Graph.Core.IO;
-using EhrR1.Graph.Evidence.Stage;
+using EhrR1.Graph.Core.Formats;
 
 namespace EhrR1.Graph.Evidence.Neo4j;
 
@@ -13,7 +12,7 @@ internal sealed class ThinkingGraphWriter(CypherHttpClient client, int batchSize
 
         long written = 0;
         var batch = new List<EvidenceRecord>(batchSize);
-        await foreach (var line in JsonlReader.ReadAsync<EvidenceRecord>(evidencePath, null, cancellationToken))
+        await foreach (var line in EvidenceFile.ReadAsync(evidencePath, cancellationToken))
         {
             batch.Add(line.Value);
             if (batch.Count == batchSize)

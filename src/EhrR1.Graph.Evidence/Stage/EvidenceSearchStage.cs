@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using EhrR1.Graph.Core.Errors;
+using EhrR1.Graph.Core.Formats;
 using EhrR1.Graph.Core.IO;
 using EhrR1.Graph.Core.Pipeline;
 using Microsoft.Extensions.Logging;
@@ -57,7 +58,7 @@ internal sealed partial class EvidenceSearchStage(SampleEvidenceBuilder builder,
         try
         {
             await using (var stream = new FileStream(partial, FileMode.Append, FileAccess.Write, FileShare.Read, 1 << 16))
-            using (var writer = new JsonlWriter(stream, JsonDefaults.Jsonl, leaveOpen: true))
+            using (var writer = new EvidenceWriter(stream, leaveOpen: true))
             {
                 void Flush()
                 {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using EhrR1.Graph.Core.Formats;
 using EhrR1.Graph.Evidence.Search;
 
 namespace EhrR1.Graph.Evidence.Stage;

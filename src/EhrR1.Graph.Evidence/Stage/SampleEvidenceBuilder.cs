@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
+using EhrR1.Graph.Core.Formats;
 using EhrR1.Graph.Core.Text;
 using EhrR1.Graph.Evidence.Graph;
 using EhrR1.Graph.Evidence.Pairs;
@@ -142,7 +143,7 @@ internal sealed class SampleEvidenceBuilder
                 if (t < 0)
                 {
                     noCui++;
-                    pairs.Add(new EvidencePair(target, string.Empty, 0, null, null, "no_cui", 0));
+                    pairs.Add(new EvidencePair(target, string.Empty, 0, null, null, EvidencePairStatus.NoCui, 0));
                     continue;
                 }
 
@@ -163,7 +164,7 @@ internal sealed class SampleEvidenceBuilder
                     var grade = EvidenceGrades.Name(e.Grade);
                     var path = ToKnowledgePath(target, historyTerm, e.Path, grade);
                     ranked.Add((e.Grade, e.SourceRank, e.Path.Length, lift, ranked.Count, path));
-                    pairs.Add(new EvidencePair(target, historyTerm, lift, tCui, graph.Cuis[e.History], "path", result.Explored, grade));
+                    pairs.Add(new EvidencePair(target, historyTerm, lift, tCui, graph.Cuis[e.History], EvidencePairStatus.Path, result.Explored, grade));
                     kept++;
                 }
 
@@ -172,7 +173,7 @@ internal sealed class SampleEvidenceBuilder
                     continue;
                 }
 
-                var status = result.HubsCapped > 0 ? EvidenceStatus.HubCap : "no_path";
+                var status = result.HubsCapped > 0 ? EvidencePairStatus.HubCap : EvidencePairStatus.NoPath;
                 if (result.HubsCapped > 0) { hubCapped++; } else { noPath++; }
                 pairs.Add(new EvidencePair(target, string.Empty, 0, tCui, null, status, result.Explored));
                 if (settings.CooccurrenceFallback)
@@ -197,7 +198,7 @@ internal sealed class SampleEvidenceBuilder
                 : hubCapped > 0 ? EvidenceStatus.HubCap
                 : EvidenceStatus.NoPath;
             var best = ranked.Count > 0 ? EvidenceGrades.Name(ranked.Min(r => r.Grade)) : EvidenceGrades.None;
-            var counts = new EvidenceCounts(seenTargets.Count, 0, pairs.Count(p => p.Status == "path"), noCui, noPath + hubCapped, 0, paths.Count);
+            var counts = new EvidenceCounts(seenTargets.Count, 0, pairs.Count(p => p.Status == EvidencePairStatus.Path), noCui, noPath + hubCapped, 0, paths.Count);
             return new EvidenceRecord(sampleId, task, sampleStatus, counts, pairs, paths, PathRendering.Render(paths, settings.Format), best, "knowledge");
         }
 
@@ -242,7 +243,7 @@ internal sealed class SampleEvidenceBuilder
                 if (t < 0 || h < 0)
                 {
                     noCui++;
-                    pairs.Add(new EvidencePair(pair.Target, pair.History, pair.Lift, tCui, hCui, "no_cui", 0));
+                    pairs.Add(new EvidencePair(pair.Target, pair.History, pair.Lift, tCui, hCui, EvidencePairStatus.NoCui, 0));
                     continue;
                 }
 
@@ -252,7 +253,7 @@ internal sealed class SampleEvidenceBuilder
                 if (result.Outcome != SearchOutcome.Found)
                 {
                     noPath++;
-                    pairs.Add(new EvidencePair(pair.Target, pair.History, pair.Lift, tCui, hCui, result.Outcome == SearchOutcome.BudgetExceeded ? "budget" : "no_path", result.Explored));
+                    pairs.Add(new EvidencePair(pair.Target, pair.History, pair.Lift, tCui, hCui, result.Outcome == SearchOutcome.BudgetExceeded ? EvidencePairStatus.Budget : EvidencePairStatus.NoPath, result.Explored));
                     continue;
                 }
 
@@ -275,7 +276,7 @@ internal sealed class SampleEvidenceBuilder
                     endpoint++;
                 }
 
-                pairs.Add(new EvidencePair(pair.Target, pair.History, pair.Lift, tCui, hCui, kept > 0 ? "path" : "endpoint_filtered", result.Explored));
+                pairs.Add(new EvidencePair(pair.Target, pair.History, pair.Lift, tCui, hCui, kept > 0 ? EvidencePairStatus.Path : EvidencePairStatus.EndpointFiltered, result.Explored));
             }
 
             var status = paths.Count > 0 ? EvidenceStatus.Graph

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using EhrR1.Graph.Core.Errors;
+using EhrR1.Graph.Core.Formats;
 using EhrR1.Graph.Reasoning.Endpoints;
 using EhrR1.Graph.Reasoning.Input;
 using EhrR1.Graph.Reasoning.Prompts;
@@ -33,7 +34,7 @@ public sealed class RequestBuilder : IDisposable
         if (settings.EvidencePath is not null)
         {
             _evidence = JsonlKeyIndex.Build(settings.EvidencePath, (e, line) =>
-                e.ValueKind == System.Text.Json.JsonValueKind.Object && e.TryGetProperty("sample_id", out var id) && id.ValueKind == System.Text.Json.JsonValueKind.String
+                e.ValueKind == System.Text.Json.JsonValueKind.Object && e.TryGetProperty(EvidenceFile.KeyProperty, out var id) && id.ValueKind == System.Text.Json.JsonValueKind.String
                     ? id.GetString()
                     : throw new InputDataException("EHR-RSN-006", settings.EvidencePath, line, "sample_id", "an evidence record has no sample_id", expected: "a string"), cancellationToken);
         }
@@ -65,7 +66,7 @@ public sealed class RequestBuilder : IDisposable
                 {
                     if (doc is not null)
                     {
-                        ev = EvidenceRecord.From(doc.RootElement);
+                        ev = EvidenceFile.Parse(doc.RootElement, _evidence.Path);
                     }
                 }
 
