@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using EhrR1.Graph.Core.Concepts;
 using EhrR1.Graph.Core.Errors;
@@ -100,26 +99,9 @@ public static class CooccurrenceFiles
             throw new InputDataException("EHR-GR-010", path, null, null, "the co-occurrence pairs file does not exist", fix: "Run `ehr-graph graph cooccur` first and pass its --out folder");
         }
 
-        long line = 0;
-        foreach (var text in File.ReadLines(path))
+        foreach (var (line, row) in JsonlReader.Read<PairRow>(path))
         {
-            line++;
-            if (text.Length == 0)
-            {
-                continue;
-            }
-
-            PairRow? row;
-            try
-            {
-                row = JsonSerializer.Deserialize<PairRow>(text);
-            }
-            catch (JsonException e)
-            {
-                throw new InputDataException("EHR-GR-011", path, line, e.Path, "not a valid pair record", "a JSON object with task, target, history, count, target_df, history_df, n, lift", innerException: e);
-            }
-
-            if (row is null || row.Task is null || row.Target is null || row.History is null)
+            if (row.Task is null || row.Target is null || row.History is null)
             {
                 throw new InputDataException("EHR-GR-011", path, line, null, "a pair record lacks task, target or history", "a JSON object with task, target, history, count, target_df, history_df, n, lift");
             }
@@ -131,8 +113,22 @@ public static class CooccurrenceFiles
     /// <summary>Reads a whole table back (pairs, document frequencies and N).</summary>
     public static CooccurrenceTable Read(string dir)
     {
-        var tasks = File.ReadLines(Path.Combine(dir, TasksFile)).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<TaskRow>(l)!).ToDictionary(t => t.Task, t => t.Samples, StringComparer.Ordinal);
-        var df = File.ReadLines(Path.Combine(dir, DocumentFrequencyFile)).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<DfRow>(l)!).Select(d => (d.Task, d.Concept, d.Df));
+        var tasksPath = Path.Combine(dir, TasksFile);
+        var tasks = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (line, t) in JsonlReader.Read<TaskRow>(tasksPath))
+        {
+            if (t.Task is null || !tasks.TryAdd(t.Task, t.Samples))
+            {
+                throw new InputDataException("EHR-GR-012", tasksPath, line, "task", t.Task is null ? "a task record has no task" : "a task occurs twice",
+                    expected: "one {\"task\", \"n\", \"pairs\"} object per task", fix: "Re-run `ehr-graph graph cooccur`");
+            }
+        }
+
+        var dfPath = Path.Combine(dir, DocumentFrequencyFile);
+        var df = JsonlReader.Read<DfRow>(dfPath).Select(l => l.Value.Task is null || l.Value.Concept is null
+            ? throw new InputDataException("EHR-GR-012", dfPath, l.LineNumber, l.Value.Task is null ? "task" : "concept", "a document frequency record lacks task or concept",
+                expected: "{\"task\", \"concept\", \"df\"}", fix: "Re-run `ehr-graph graph cooccur`")
+            : (l.Value.Task, l.Value.Concept, l.Value.Df));
         return CooccurrenceTable.FromRows(tasks, df, ReadPairs(dir));
     }
 

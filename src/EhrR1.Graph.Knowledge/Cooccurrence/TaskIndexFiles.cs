@@ -1,5 +1,5 @@
-using System.Text.Json;
 using EhrR1.Graph.Core.Errors;
+using EhrR1.Graph.Core.IO;
 using EhrR1.Graph.Tasks.Indexing;
 
 namespace EhrR1.Graph.Knowledge.Cooccurrence;
@@ -27,35 +27,8 @@ public static class TaskIndexFiles
                 continue;
             }
 
-            long line = 0;
-            foreach (var text in File.ReadLines(path))
+            foreach (var (line, row) in JsonlReader.Read<TaskIndexRow>(path, null, cancellationToken))
             {
-                line++;
-                if ((line & 0xfff) == 0)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                }
-
-                if (text.Length == 0)
-                {
-                    continue;
-                }
-
-                TaskIndexRow? row;
-                try
-                {
-                    row = JsonSerializer.Deserialize<TaskIndexRow>(text);
-                }
-                catch (JsonException e)
-                {
-                    throw new InputDataException("EHR-GR-041", path, line, e.Path, "not a valid task index row", "sample_id, task, event, subject_id, target_index, context_begin, context_end, target", innerException: e);
-                }
-
-                if (row is null)
-                {
-                    continue;
-                }
-
                 if (row.ContextBegin < 0 || row.ContextEnd < row.ContextBegin || row.TargetIndex < 0)
                 {
                     throw new InputDataException("EHR-GR-042", path, line, "context_begin", "invalid context window", "0 <= context_begin <= context_end and target_index >= 0");

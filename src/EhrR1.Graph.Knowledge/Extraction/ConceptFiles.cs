@@ -1,5 +1,5 @@
-using System.Text.Json;
 using EhrR1.Graph.Core.Errors;
+using EhrR1.Graph.Core.IO;
 
 namespace EhrR1.Graph.Knowledge.Extraction;
 
@@ -17,27 +17,10 @@ public static class ConceptFiles
             throw new InputDataException("EHR-GR-030", path, null, null, "the event concepts file does not exist", fix: "Run `ehr-graph concepts extract` first and pass its --out folder");
         }
 
-        long line = 0;
         long previous = long.MinValue;
-        foreach (var text in File.ReadLines(path))
+        foreach (var (line, p) in JsonlReader.Read<PatientConcepts>(path))
         {
-            line++;
-            if (text.Length == 0)
-            {
-                continue;
-            }
-
-            PatientConcepts? p;
-            try
-            {
-                p = JsonSerializer.Deserialize<PatientConcepts>(text);
-            }
-            catch (JsonException e)
-            {
-                throw new InputDataException("EHR-GR-031", path, line, e.Path, "not a valid patient concepts record", "a JSON object with subject_id and events", innerException: e);
-            }
-
-            if (p is null || p.Events is null)
+            if (p.Events is null)
             {
                 throw new InputDataException("EHR-GR-031", path, line, "events", "the record has no events list", "a JSON object with subject_id and events");
             }

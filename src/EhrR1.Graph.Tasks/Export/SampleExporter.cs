@@ -429,27 +429,6 @@ public sealed class SampleExporter(ILogger<SampleExporter>? logger = null)
             throw new InputDataException("EHR-TSK-023", path, null, null, "the task index has no label counts", expected: "labels.jsonl written by 'ehr-graph tasks index'", fix: "Pass --index with the index folder the samples came from");
         }
 
-        var list = new List<LabelCounts>();
-        long lineNumber = 0;
-        foreach (var text in File.ReadLines(path))
-        {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(text))
-            {
-                continue;
-            }
-
-            try
-            {
-                list.Add(JsonSerializer.Deserialize(text, TasksJson.Context.LabelCounts)
-                    ?? throw new JsonException("null"));
-            }
-            catch (JsonException ex)
-            {
-                throw new InputDataException("EHR-TSK-024", path, lineNumber, ex.Path, "the line is not a label-count record", expected: "{\"task\", \"instances\", \"labels\"}", innerException: ex);
-            }
-        }
-
-        return list;
+        return JsonlReader.Read<LabelCounts>(path, TasksJson.Context.Options).Select(l => l.Value).ToList();
     }
 }

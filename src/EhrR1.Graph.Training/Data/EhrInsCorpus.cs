@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EhrR1.Graph.Core.Errors;
+using EhrR1.Graph.Core.IO;
 using EhrR1.Graph.Training.Tokenization;
 
 namespace EhrR1.Graph.Training.Data;
@@ -24,17 +25,9 @@ public static class EhrInsCorpus
 
     private static IEnumerable<SftExample?> EncodeLines(string path, SftEncoder encoder, CancellationToken cancellationToken)
     {
-        long lineNumber = 0;
-        foreach (var line in File.ReadLines(path))
+        foreach (var (lineNumber, root) in JsonlReader.Read<JsonElement>(path, null, cancellationToken))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line))
-            {
-                continue;
-            }
-
-            var (id, messages) = Parse(path, lineNumber, line);
+            var (id, messages) = Parse(path, lineNumber, root);
             SftExample? example;
             try
             {
@@ -50,38 +43,34 @@ public static class EhrInsCorpus
         }
     }
 
-    private static (string Id, List<ChatMessage> Messages) Parse(string path, long lineNumber, string line)
+    private static (string Id, List<ChatMessage> Messages) Parse(string path, long lineNumber, JsonElement root)
     {
-        try
+        if (root.ValueKind != JsonValueKind.Object)
         {
-            using var doc = JsonDocument.Parse(line);
-            var root = doc.RootElement;
-            var id = root.TryGetProperty("sample_id", out var sid) && sid.ValueKind == JsonValueKind.String ? sid.GetString()! : "line-" + lineNumber.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            if (!root.TryGetProperty("messages", out var msgs) || msgs.ValueKind != JsonValueKind.Array)
+            throw new InputDataException("EHR-TRN-020", path, lineNumber, null, "line is not a JSON object", expected: "{\"sample_id\", \"messages\": [...]}", found: "a JSON " + root.ValueKind.ToString().ToLowerInvariant());
+        }
+
+        var id = root.TryGetProperty("sample_id", out var sid) && sid.ValueKind == JsonValueKind.String ? sid.GetString()! : "line-" + lineNumber.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (!root.TryGetProperty("messages", out var msgs) || msgs.ValueKind != JsonValueKind.Array)
+        {
+            throw new InputDataException("EHR-TRN-020", path, lineNumber, "messages", "missing or not an array", expected: "[{\"role\", \"content\"}, ...]");
+        }
+
+        var list = new List<ChatMessage>();
+        var i = 0;
+        foreach (var m in msgs.EnumerateArray())
+        {
+            if (m.ValueKind != JsonValueKind.Object
+                || !m.TryGetProperty("role", out var role) || role.ValueKind != JsonValueKind.String
+                || !m.TryGetProperty("content", out var content) || content.ValueKind != JsonValueKind.String)
             {
-                throw new InputDataException("EHR-TRN-020", path, lineNumber, "messages", "missing or not an array", expected: "[{\"role\", \"content\"}, ...]");
+                throw new InputDataException("EHR-TRN-020", path, lineNumber, $"messages[{i}]", "message lacks string 'role' and 'content'");
             }
 
-            var list = new List<ChatMessage>();
-            var i = 0;
-            foreach (var m in msgs.EnumerateArray())
-            {
-                if (m.ValueKind != JsonValueKind.Object
-                    || !m.TryGetProperty("role", out var role) || role.ValueKind != JsonValueKind.String
-                    || !m.TryGetProperty("content", out var content) || content.ValueKind != JsonValueKind.String)
-                {
-                    throw new InputDataException("EHR-TRN-020", path, lineNumber, $"messages[{i}]", "message lacks string 'role' and 'content'");
-                }
-
-                list.Add(new ChatMessage(role.GetString()!, content.GetString()!));
-                i++;
-            }
-
-            return (id, list);
+            list.Add(new ChatMessage(role.GetString()!, content.GetString()!));
+            i++;
         }
-        catch (JsonException ex)
-        {
-            throw new InputDataException("EHR-TRN-020", path, lineNumber, null, "line is not valid JSON", found: "JSON error at byte " + ex.BytePositionInLine, innerException: ex);
-        }
+
+        return (id, list);
     }
 }
