@@ -31,20 +31,7 @@ public static class ChartFiles
 
     private static string SaveOne(string path, Action<string> save)
     {
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var tmp = AtomicFile.TempPathFor(full) + Path.GetExtension(full); // ScottPlot picks the format by extension
-        try
-        {
-            save(tmp);
-            File.Move(tmp, full, overwrite: true);
-        }
-        catch
-        {
-            AtomicFile.TryDelete(tmp);
-            throw;
-        }
-
-        return full;
+        AtomicFile.Save(path, save); // the temporary name keeps the extension, by which ScottPlot picks the format
+        return Path.GetFullPath(path);
     }
 }

@@ -24,7 +24,7 @@ public sealed class BatchFileWriter : IDisposable
     private readonly bool _useMaxCompletionTokens;
     private readonly List<string> _files = [];
     private FileStream? _current;
-    private string? _currentFinal;
+    private PendingFile? _pending;
     private int _requestsInFile;
 
     public BatchFileWriter(string directory, string prefix, LlmProvider provider, string model, bool useMaxCompletionTokens, int maxRequests = 50_000, long maxBytes = 200_000_000)
@@ -63,7 +63,7 @@ public sealed class BatchFileWriter : IDisposable
         _current.WriteByte((byte)'\n');
         _requestsInFile++;
         Requests++;
-        return Path.GetFileName(_currentFinal!);
+        return Path.GetFileName(_pending!.Path);
     }
 
     public byte[] Serialize(string customId, ChatRequest request)
@@ -89,21 +89,18 @@ public sealed class BatchFileWriter : IDisposable
 
     public void Dispose()
     {
-        if (_current is not null)
-        {
-            var tmp = _current.Name;
-            _current.Dispose();
-            _current = null;
-            AtomicFile.TryDelete(tmp);
-        }
+        _current?.Dispose();
+        _current = null;
+        _pending?.Dispose();
+        _pending = null;
     }
 
     private void Roll()
     {
         CloseCurrent();
         var name = string.Create(CultureInfo.InvariantCulture, $"{_prefix}-{_files.Count + 1:D4}.jsonl");
-        _currentFinal = Path.Combine(_directory, name);
-        _current = new FileStream(AtomicFile.TempPathFor(_currentFinal), FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        _pending = AtomicFile.Begin(Path.Combine(_directory, name));
+        _current = new FileStream(_pending.TempPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
         _requestsInFile = 0;
     }
 
@@ -114,11 +111,11 @@ public sealed class BatchFileWriter : IDisposable
             return;
         }
 
-        var tmp = _current.Name;
         _current.Flush(flushToDisk: true);
         _current.Dispose();
         _current = null;
-        File.Move(tmp, _currentFinal!, overwrite: true);
-        _files.Add(_currentFinal!);
+        _pending!.Commit();
+        _files.Add(_pending.Path);
+        _pending = null;
     }
 }

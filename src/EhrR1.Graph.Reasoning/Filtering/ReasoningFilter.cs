@@ -27,9 +27,10 @@ public static class ReasoningFilter
         var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
         void Count(string key, long by = 1) => counts[key] = counts.GetValueOrDefault(key) + by;
 
-        var full = Path.GetFullPath(settings.OutputPath);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var passTmp = full + ".pass-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        // Every passing record goes to a scratch file beside the output; it becomes the output when all are kept.
+        var passFile = AtomicFile.Begin(settings.OutputPath, ".pass");
+        var full = passFile.Path;
+        var passTmp = passFile.TempPath;
         long passing = 0;
         try
         {
@@ -112,7 +113,7 @@ public static class ReasoningFilter
             Count("samples_passing", passing);
             if (target == passing)
             {
-                File.Move(passTmp, full, overwrite: true);
+                passFile.Commit();
             }
             else
             {
@@ -136,7 +137,7 @@ public static class ReasoningFilter
         }
         finally
         {
-            AtomicFile.TryDelete(passTmp);
+            passFile.Dispose();
         }
 
         new RunManifest

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using EhrR1.Graph.Core.IO;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -93,24 +94,14 @@ public static class TorchSharpNative
             return outcome;
         }
 
-        var temp = path + ".patch-" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".tmp";
-        try
+        AtomicFile.Save(path, temp =>
         {
             File.WriteAllBytes(temp, image);
             if (!OperatingSystem.IsWindows())
             {
                 File.SetUnixFileMode(temp, File.GetUnixFileMode(path));
             }
-
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
-        }
+        });
 
         return outcome;
     }
