@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using EhrR1.Graph.Training.Data;
 using EhrR1.Graph.Training.Tokenization;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EhrR1.Graph.Benchmarks;
 
@@ -38,7 +39,7 @@ internal sealed class TokenCacheBenchmark : IBenchmark
 
             var (cachePeak, cacheTime, tokens, cacheBytes) = Measure(() =>
             {
-                using var corpus = TokenizedCorpus.Open(data, encoder, tokenizerDir, Path.Combine(dir, "cache"), cancellationToken);
+                using var corpus = TokenizedCorpus.Open(data, encoder, tokenizerDir, Path.Combine(dir, "cache"), NullLogger.Instance, cancellationToken);
                 var batches = LengthBucketBatcher.EpochBatches(corpus.Lengths, 8, 1, 0);
                 long read = 0;
                 foreach (var batch in batches)
