@@ -54,6 +54,14 @@ internal sealed class TokenCacheBenchmark : IBenchmark
             });
             Report("on-disk token cache (tokenize + one epoch of batch reads)", baseline, cachePeak, cacheTime, tokens, cacheBytes);
 
+            // Reopening (a resumed run): cache key (SHA-256 of the corpus) plus the header and body checksums.
+            var reopen = Stopwatch.StartNew();
+            using (var again = TokenizedCorpus.Open(data, encoder, tokenizerDir, Path.Combine(dir, "cache"), NullLogger.Instance, cancellationToken))
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"- reopen the cache (reused: {again.Reused}): {reopen.Elapsed.TotalSeconds:0.00} s for {new FileInfo(again.Path).Length / 1048576.0:0} MiB of cache and {new FileInfo(data).Length / 1048576.0:0} MiB of corpus"));
+            }
+
             var (memoryPeak, memoryTime, memoryTokens, _) = Measure(() =>
             {
                 var examples = EhrInsCorpus.Encode(data, encoder, cancellationToken).Where(e => e is not null).ToList();
