@@ -85,6 +85,7 @@ public sealed class TokenizedCorpusTests
         // Then
         var ex = act.Should().Throw<InputDataException>().Which;
         ex.Code.Should().Be("EHR-TRN-050");
+        ex.ExitCode.Should().Be(ExitCodes.BadInput);
         ex.File.Should().Be(path);
         ex.Message.Should().Contain("cut short").And.EndWith("Delete this file and rerun: train tokenizes the training data into it afresh.");
     }

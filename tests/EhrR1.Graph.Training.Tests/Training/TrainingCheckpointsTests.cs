@@ -49,6 +49,7 @@ public sealed class TrainingCheckpointsTests
         // Then
         var ex = act.Should().Throw<InputDataException>().Which;
         ex.Code.Should().Be("EHR-TRN-031");
+        ex.ExitCode.Should().Be(ExitCodes.BadInput);
         ex.File.Should().Be(path);
         ex.Message.Should().Contain("fails its XxHash64 checksum").And.Contain("Delete the folder").And.Contain("--no-resume");
     }
