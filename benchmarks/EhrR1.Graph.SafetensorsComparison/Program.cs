@@ -40,6 +40,7 @@ try
     var withHead = Path.Combine(work.FullName, "tied-with-lm-head");
     CopyWithLmHead(reference, withHead);
     Report("HF tied, file also holds lm_head.weight", CompareLoad(withHead, ScalarType.Float32));
+    Report("HF file lacking model.norm.weight", CompareMissing(reference, "model.norm.weight"));
 
     Console.WriteLine();
     Console.WriteLine("## Saving (the same model through each writer)");
@@ -72,6 +73,25 @@ string CompareLoad(string dir, ScalarType dtype)
     return $"strict: {strict} (state_dict keys not in the file: {(extra.Length == 0 ? "none" : extra)}); "
         + $"non-strict: {lax}, " + (differ == 0 ? $"identical ({a.Count} tensors)" : $"{differ} of {a.Count} tensors differ")
         + (ignored.Length > 0 ? $", ignored: {ignored}" : string.Empty);
+}
+
+string CompareMissing(string from, string dropped)
+{
+    var dir = Path.Combine(work.FullName, "missing");
+    Directory.CreateDirectory(dir);
+    File.Copy(Path.Combine(from, "config.json"), Path.Combine(dir, "config.json"), overwrite: true);
+    using (var f = SafeTensorsFile.Open(Path.Combine(from, "model.safetensors")))
+    {
+        var kept = f.Entries.Keys.Where(n => n != dropped).Select(n => (n, f.Read(n))).ToList();
+        SafeTensorsFile.Write(Path.Combine(dir, "model.safetensors"), kept);
+    }
+
+    var ours = Outcome(() => CheckpointDirectory.LoadModel(dir, ScalarType.Float32, CPU).Dispose());
+    using var theirs = NewModel(dir, ScalarType.Float32);
+    using var before = theirs.named_parameters().First(p => p.name == dropped).parameter.detach().clone();
+    var lax = Outcome(() => theirs.load_checkpoint(dir, strict: false, useTqdm: false));
+    var untouched = theirs.named_parameters().First(p => p.name == dropped).parameter.bytes.SequenceEqual(before.bytes);
+    return $"ours: {ours}; PyBridge non-strict: {lax}, {dropped} {(untouched ? "keeps its initial value" : "changed")}";
 }
 
 void CompareSave(string dir)
