@@ -1,10 +1,13 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using System.IO.Hashing;
 using System.IO.MemoryMappedFiles;
 using System.Security.Cryptography;
 using System.Text;
+using EhrR1.Graph.Core.Errors;
 using EhrR1.Graph.Core.IO;
 using EhrR1.Graph.Training.Tokenization;
+using Microsoft.Extensions.Logging;
 
 namespace EhrR1.Graph.Training.Data;
 
@@ -18,14 +21,21 @@ namespace EhrR1.Graph.Training.Data;
 /// tokenizes afresh and an unchanged one (e.g. a resumed run) reuses it. It is written to a temporary file and
 /// renamed when complete, so a killed run never leaves a cache that looks valid.
 /// </para>
-/// Layout (little-endian): magic <c>EHRTOK01</c>, example count (int64), token count (int64), truncated (int32),
-/// dropped (int32), key (32 bytes), token ids (int32 × tokens), offsets (int64 × (count + 1)), prompt lengths
-/// (int32 × count).
+/// Layout (little-endian): magic and format version <c>EHRTOK02</c>, example count (int64), token count (int64),
+/// truncated (int32), dropped (int32), key (32 bytes), XxHash64 of the body (8 bytes), XxHash64 of the 72 header bytes
+/// before it (8 bytes); then the body: token ids (int32 × tokens), offsets (int64 × (count + 1)), prompt lengths
+/// (int32 × count). Opening checks both checksums and the length: a damaged or cut-short cache is an
+/// <see cref="InputDataException"/> (EHR-TRN-050) that names the file; a cache of an older format (<c>EHRTOK01</c>,
+/// no checksums) is stale and tokenized afresh.
 /// </summary>
 public sealed class TokenizedCorpus : ITokenizedExamples, IDisposable
 {
-    private const int HeaderSize = 64;
-    private static readonly byte[] Magic = "EHRTOK01"u8.ToArray();
+    private const int HeaderSize = 80;
+    private const int Version = 2;
+    private const int BodyChecksumAt = 64;
+    private const int HeaderChecksumAt = 72;
+    private const string DamagedCode = "EHR-TRN-050";
+    private static readonly byte[] MagicPrefix = "EHRTOK"u8.ToArray();
     private static readonly string[] TokenizerFiles = ["tokenizer.json", "tokenizer_config.json", "vocab.json", "merges.txt", "special_tokens_map.json", "added_tokens.json"];
     private readonly MemoryMappedFile _file;
     private readonly MemoryMappedViewAccessor _view;
@@ -85,19 +95,21 @@ public sealed class TokenizedCorpus : ITokenizedExamples, IDisposable
     /// Opens the cache for <paramref name="dataPath"/> under <paramref name="cacheDirectory"/>, tokenizing the corpus
     /// into it first when no cache for these inputs and settings exists.
     /// </summary>
-    public static TokenizedCorpus Open(string dataPath, SftEncoder encoder, string tokenizerDirectory, string cacheDirectory, CancellationToken cancellationToken)
+    /// <exception cref="InputDataException">The cache file exists but is damaged or cut short (EHR-TRN-050).</exception>
+    public static TokenizedCorpus Open(string dataPath, SftEncoder encoder, string tokenizerDirectory, string cacheDirectory, ILogger logger, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(encoder);
+        ArgumentNullException.ThrowIfNull(logger);
         var key = CacheKey(dataPath, encoder, tokenizerDirectory);
         var path = System.IO.Path.Combine(cacheDirectory, Convert.ToHexStringLower(key.AsSpan(0, 12)) + ".tokens");
-        if (TryOpen(path, key, reused: true) is { } existing)
+        if (TryOpen(path, key, reused: true, logger) is { } existing)
         {
             return existing;
         }
 
         Directory.CreateDirectory(cacheDirectory);
         AtomicFile.Write(path, stream => Write(stream, EhrInsCorpus.Encode(dataPath, encoder, cancellationToken), key));
-        return TryOpen(path, key, reused: false)
+        return TryOpen(path, key, reused: false, logger)
             ?? throw new InvalidDataException("the token cache " + path + " could not be read back after writing it; delete it and rerun.");
     }
 
@@ -107,9 +119,10 @@ public sealed class TokenizedCorpus : ITokenizedExamples, IDisposable
         _file.Dispose();
     }
 
-    private static void Write(Stream stream, IEnumerable<SftExample?> examples, byte[] key)
+    private static void Write(Stream output, IEnumerable<SftExample?> examples, byte[] key)
     {
-        stream.Write(new byte[HeaderSize]);
+        output.Write(new byte[HeaderSize]);
+        using var stream = new ChecksumStream(output);
         var offsets = new List<long> { 0 };
         var promptLengths = new List<int>();
         int truncated = 0, dropped = 0;
@@ -138,15 +151,19 @@ public sealed class TokenizedCorpus : ITokenizedExamples, IDisposable
         }
 
         WriteInts(stream, promptLengths, buffer);
+        var bodyChecksum = stream.Checksum;
         var header = new byte[HeaderSize];
-        Magic.CopyTo(header, 0);
+        MagicPrefix.CopyTo(header, 0);
+        Encoding.ASCII.GetBytes(Version.ToString("D2", CultureInfo.InvariantCulture), header.AsSpan(MagicPrefix.Length));
         BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(8), promptLengths.Count);
         BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(16), tokens);
         BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(24), truncated);
         BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(28), dropped);
         key.CopyTo(header, 32);
-        stream.Position = 0;
-        stream.Write(header);
+        BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(BodyChecksumAt), bodyChecksum);
+        BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(HeaderChecksumAt), XxHash64.HashToUInt64(header.AsSpan(0, HeaderChecksumAt)));
+        output.Position = 0;
+        output.Write(header);
     }
 
     private static void WriteInts(Stream stream, IReadOnlyList<int> values, byte[] buffer)
@@ -167,38 +184,77 @@ public sealed class TokenizedCorpus : ITokenizedExamples, IDisposable
         stream.Write(buffer, 0, used);
     }
 
-    private static TokenizedCorpus? TryOpen(string path, byte[] key, bool reused)
+    /// <summary>
+    /// The cache at <paramref name="path"/> when it holds <paramref name="key"/>'s corpus; null when there is none, when
+    /// it is of an older format (logged) or made from other inputs (a name collision): the caller tokenizes afresh.
+    /// </summary>
+    private static TokenizedCorpus? TryOpen(string path, byte[] key, bool reused, ILogger logger)
     {
         if (!File.Exists(path))
         {
             return null;
         }
 
-        var size = new FileInfo(path).Length;
-        if (size < HeaderSize)
+        var header = new byte[HeaderSize];
+        long size;
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1))
         {
-            return null;
+            size = stream.Length;
+            var read = stream.ReadAtLeast(header, HeaderSize, throwOnEndOfStream: false);
+            if (read < MagicPrefix.Length + 2 || !header.AsSpan(0, MagicPrefix.Length).SequenceEqual(MagicPrefix)
+                || !int.TryParse(Encoding.ASCII.GetString(header, MagicPrefix.Length, 2), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
+            {
+                throw Damaged(path, "it does not start with the token cache's magic (EHRTOK and a format version)", $"{size} bytes");
+            }
+
+            if (version < Version)
+            {
+                logger.LogInformation("Token cache {Path} is of format {Old}, before checksums (now {Version}); tokenizing afresh.", path, version, Version);
+                return null;
+            }
+
+            if (version > Version)
+            {
+                throw Damaged(path, $"it is of format {version}, written by a newer build (this build reads {Version})", null);
+            }
+
+            if (read < HeaderSize)
+            {
+                throw Damaged(path, $"it is cut short: {size} bytes, shorter than the {HeaderSize}-byte header", null);
+            }
+
+            if (XxHash64.HashToUInt64(header.AsSpan(0, HeaderChecksumAt)) != BinaryPrimitives.ReadUInt64LittleEndian(header.AsSpan(HeaderChecksumAt)))
+            {
+                throw Damaged(path, "its header fails its XxHash64 checksum", null);
+            }
+
+            if (!header.AsSpan(32, 32).SequenceEqual(key))
+            {
+                // Other inputs under a colliding name: tokenize afresh over it.
+                return null;
+            }
+
+            var headerCount = BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(8));
+            var headerTokens = BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(16));
+            var expected = HeaderSize + (headerTokens * 4) + ((headerCount + 1) * 8) + (headerCount * 4);
+            if (headerCount is < 0 or > int.MaxValue || headerTokens < 0 || size != expected)
+            {
+                throw Damaged(path, $"it is {size} bytes, not the {expected} its header describes (cut short or appended to)", null);
+            }
+
+            if (BodyChecksum(stream) != BinaryPrimitives.ReadUInt64LittleEndian(header.AsSpan(BodyChecksumAt)))
+            {
+                throw Damaged(path, "its token ids, offsets or prompt lengths fail their XxHash64 checksum", null);
+            }
         }
 
+        var count = BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(8));
+        var tokens = BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(16));
         var file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
         MemoryMappedViewAccessor? view = null;
         try
         {
             view = file.CreateViewAccessor(0, size, MemoryMappedFileAccess.Read);
-            var header = new byte[HeaderSize];
-            view.ReadArray(0, header, 0, HeaderSize);
-            var count = BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(8));
-            var tokens = BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(16));
-            if (!header.AsSpan(0, 8).SequenceEqual(Magic) || !header.AsSpan(32, 32).SequenceEqual(key)
-                || count < 0 || tokens < 0 || count > int.MaxValue
-                || size != HeaderSize + (tokens * 4) + ((count + 1) * 8) + (count * 4))
-            {
-                // Another format, other inputs under a colliding name, or a damaged file: tokenize afresh.
-                view.Dispose();
-                file.Dispose();
-                return null;
-            }
-
             var offsets = new long[count + 1];
             view.ReadArray(HeaderSize + (tokens * 4), offsets, 0, offsets.Length);
             var promptLengths = new int[count];
@@ -213,6 +269,25 @@ public sealed class TokenizedCorpus : ITokenizedExamples, IDisposable
             throw;
         }
     }
+
+    /// <summary>XxHash64 of everything after the header, read in 1 MiB blocks.</summary>
+    private static ulong BodyChecksum(FileStream stream)
+    {
+        var hash = new XxHash64();
+        var buffer = new byte[1 << 20];
+        stream.Position = HeaderSize;
+        int n;
+        while ((n = stream.Read(buffer)) > 0)
+        {
+            hash.Append(buffer.AsSpan(0, n));
+        }
+
+        return hash.GetCurrentHashAsUInt64();
+    }
+
+    private static InputDataException Damaged(string path, string problem, string? found) =>
+        new(DamagedCode, path, null, null, "the token cache is damaged: " + problem, found: found,
+            fix: "Delete this file and rerun: train tokenizes the training data into it afresh");
 
     private static byte[] CacheKey(string dataPath, SftEncoder encoder, string tokenizerDirectory)
     {

@@ -77,12 +77,12 @@ public sealed class SftTrainer
         progress?.Report(new StageProgress("tokenize", 0, null));
         // Tokenized once into an on-disk cache and read batch by batch: memory does not grow with the corpus.
         var cacheDirectory = Path.Combine(s.OutputDirectory, TokenCacheFolder);
-        using var first = TokenizedCorpus.Open(s.Data, encoder, tokenizerDir, cacheDirectory, ct);
-        using var second = s.MixData is null ? null : TokenizedCorpus.Open(s.MixData, encoder, tokenizerDir, cacheDirectory, ct);
+        using var first = TokenizedCorpus.Open(s.Data, encoder, tokenizerDir, cacheDirectory, _logger, ct);
+        using var second = s.MixData is null ? null : TokenizedCorpus.Open(s.MixData, encoder, tokenizerDir, cacheDirectory, _logger, ct);
         ITokenizedExamples train = second is null ? first : new ConcatenatedExamples(first, second);
         var truncated = first.Truncated + (second?.Truncated ?? 0);
         var dropped = first.Dropped + (second?.Dropped ?? 0);
-        using var eval = s.EvalData is null ? null : TokenizedCorpus.Open(s.EvalData, encoder, tokenizerDir, cacheDirectory, ct);
+        using var eval = s.EvalData is null ? null : TokenizedCorpus.Open(s.EvalData, encoder, tokenizerDir, cacheDirectory, _logger, ct);
         if (train.Count == 0)
         {
             throw new InputDataException("EHR-TRN-020", s.Data, null, null, "no usable training examples", found: $"{dropped} dropped as too long for --max-length {s.MaxLength}");

@@ -88,6 +88,28 @@ public sealed class SftTrainerTests
     }
 
     [RequiresTokenizerFact]
+    public async Task Should_StopWithExit1NamingTheFile_When_TheLatestCheckpointIsDamaged()
+    {
+        // Given: a run of 3 steps that left a checkpoint at step 2, whose optimizer state then had a byte flipped
+        using var dir = new TempDirectory();
+        var settings = Settings(dir, "out", 3, saveEvery: 2);
+        await new SftTrainer(NullLogger.Instance).RunAsync(settings, null, CancellationToken.None);
+        var optimizer = dir.Combine("out", "checkpoints", "step-0000002", TrainingCheckpoints.OptimizerFile);
+        var bytes = File.ReadAllBytes(optimizer);
+        bytes[^5] ^= 0xFF;
+        File.WriteAllBytes(optimizer, bytes);
+
+        // When: the same command, asked for more steps, resumes
+        var act = () => new SftTrainer(NullLogger.Instance).RunAsync(settings with { MaxSteps = 4 }, null, CancellationToken.None);
+
+        // Then
+        var ex = (await act.Should().ThrowAsync<InputDataException>()).Which;
+        ex.Code.Should().Be("EHR-TRN-031");
+        ex.ExitCode.Should().Be(ExitCodes.BadInput);
+        ex.File.Should().Be(optimizer);
+    }
+
+    [RequiresTokenizerFact]
     public async Task Should_TrainOnlyAdaptersAndMergeOnExport_When_LoraEnabled()
     {
         // Given: a base model to adapt
