@@ -40,4 +40,29 @@ public sealed class OptionNamesTests
         names.Should().NotContain(["--parallelism", "--workers", "--cooccur", "--parallel"]);
         names.Should().Contain(["--threads", "--cooccurrence"]);
     }
+
+    [Fact]
+    public void Should_StateEachDefaultOnce_When_TheOptionHasADefaultValue()
+    {
+        // help prints "[default: …]" from the option itself (flags excepted); a description that repeats it drifts from the real value
+        var repeated = new List<string>();
+        void Walk(Command c, string path)
+        {
+            foreach (var option in c.Options.Where(o => o.HasDefaultValue && o.ValueType != typeof(bool)))
+            {
+                if (System.Text.RegularExpressions.Regex.IsMatch(option.Description ?? "", @"[(\[]default\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase))
+                {
+                    repeated.Add($"{path} {option.Name}: {option.Description}");
+                }
+            }
+
+            foreach (var s in c.Subcommands)
+            {
+                Walk(s, $"{path} {s.Name}".Trim());
+            }
+        }
+
+        Walk(Root, "");
+        repeated.Should().BeEmpty(string.Join("\n", repeated));
+    }
 }
