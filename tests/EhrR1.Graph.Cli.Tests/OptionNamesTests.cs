@@ -14,6 +14,8 @@ public sealed class OptionNamesTests
     [InlineData("tasks export", "--threads", "--workers")]
     [InlineData("graph build", "--cooccurrence", "--cooccur")]
     [InlineData("graph load", "--concurrency", "--parallel")]
+    [InlineData("train", "--restart", "--no-resume")]
+    [InlineData("train grpo", "--restart", "--no-resume")]
     public void Should_KeepTheOldName_When_AnOptionWasRenamedToTheSharedOne(string command, string name, string old)
     {
         var cmd = command.Split(' ').Aggregate((Command)Root, (c, word) => c.Subcommands.Single(s => s.Name == word));
@@ -37,8 +39,8 @@ public sealed class OptionNamesTests
 
         Walk(Root);
         var names = all.SelectMany(c => c.Options).Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
-        names.Should().NotContain(["--parallelism", "--workers", "--cooccur", "--parallel"]);
-        names.Should().Contain(["--threads", "--cooccurrence"]);
+        names.Should().NotContain(["--parallelism", "--workers", "--cooccur", "--parallel", "--no-resume"]);
+        names.Should().Contain(["--threads", "--cooccurrence", "--restart"]);
     }
 
     [Fact]

@@ -57,10 +57,10 @@ internal sealed class TrainModule : ICliModule
         var device = new Option<string>("--device") { Description = "auto | cpu | cuda", DefaultValueFactory = _ => "auto" };
         var dtype = new Option<string>("--dtype") { Description = "auto (bf16 on CUDA, fp32 on CPU) | float32 | bfloat16", DefaultValueFactory = _ => "auto" };
         var threads = new Option<int>("--threads") { Description = "libtorch CPU threads, 0 = default (default 0)" };
-        var noResume = new Option<bool>("--no-resume") { Description = "Ignore checkpoints already in --out" };
+        var restart = new Option<bool>("--restart", "--no-resume") { Description = "Ignore checkpoints already in --out and train from the start (--no-resume is the old name)" };
 
         var cmd = new Command("train", "Supervised fine-tuning of a Qwen3 model on EHR-Ins chat JSONL (completion-only loss).");
-        foreach (var o in new Option[] { data, output, config, initFrom, tokenizer, eval, mixData, mixing, maxLength, truncation, headTokens, batch, accum, epochs, maxSteps, lr, warmup, weightDecay, clip, seed, evalEvery, saveEvery, loraRank, loraAlpha, loraDropout, loraTargets, device, dtype, threads, noResume })
+        foreach (var o in new Option[] { data, output, config, initFrom, tokenizer, eval, mixData, mixing, maxLength, truncation, headTokens, batch, accum, epochs, maxSteps, lr, warmup, weightDecay, clip, seed, evalEvery, saveEvery, loraRank, loraAlpha, loraDropout, loraTargets, device, dtype, threads, restart })
         {
             cmd.Options.Add(o);
         }
@@ -109,7 +109,7 @@ internal sealed class TrainModule : ICliModule
                 Device = parse.GetValue(device)!,
                 Dtype = parse.GetValue(dtype)!,
                 Threads = parse.GetValue(threads),
-                Resume = !parse.GetValue(noResume),
+                Resume = !parse.GetValue(restart),
             };
             using var loggers = context.CreateLoggerFactory();
             var trainer = new SftTrainer(loggers.CreateLogger("train"));
@@ -168,9 +168,9 @@ internal sealed class TrainModule : ICliModule
         var device = new Option<string>("--device") { Description = "auto | cpu | cuda", DefaultValueFactory = _ => "auto" };
         var dtype = new Option<string>("--dtype") { Description = "auto (bf16 on CUDA, fp32 on CPU) | float32 | bfloat16", DefaultValueFactory = _ => "auto" };
         var threads = new Option<int>("--threads") { Description = "libtorch CPU threads, 0 = default (default 0)" };
-        var noResume = new Option<bool>("--no-resume") { Description = "Ignore checkpoints already in --out" };
+        var restart = new Option<bool>("--restart", "--no-resume") { Description = "Ignore checkpoints already in --out and train from the start (--no-resume is the old name)" };
         var cmd = new Command("grpo", "Stage 3: GRPO with verifiable rewards from an SFT checkpoint on EHR-Bench train prompts.");
-        foreach (var o in new Option[] { data, output, initFrom, tokenizer, generations, perStep, maxPrompt, maxCompletion, temperature, topP, topK, micro, epochs, maxSteps, lr, warmup, clip, beta, epsilon, epsilonHigh, iterations, scale, lossType, verifyWeight, formatReward, formatWeight, seed, saveEvery, loraRank, device, dtype, threads, noResume })
+        foreach (var o in new Option[] { data, output, initFrom, tokenizer, generations, perStep, maxPrompt, maxCompletion, temperature, topP, topK, micro, epochs, maxSteps, lr, warmup, clip, beta, epsilon, epsilonHigh, iterations, scale, lossType, verifyWeight, formatReward, formatWeight, seed, saveEvery, loraRank, device, dtype, threads, restart })
         {
             cmd.Options.Add(o);
         }
@@ -207,7 +207,7 @@ internal sealed class TrainModule : ICliModule
                 Device = parse.GetValue(device)!,
                 Dtype = parse.GetValue(dtype)!,
                 Threads = parse.GetValue(threads),
-                Resume = !parse.GetValue(noResume),
+                Resume = !parse.GetValue(restart),
             };
             var dataPath = parse.GetValue(data)!.FullName;
             var prompts = new List<GrpoPrompt>();
