@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using EhrR1.Graph.Core.Pipeline;
 using EhrR1.Graph.Reasoning.Endpoints;
-using EhrR1.Graph.Reasoning.Endpoints.Loopback;
+using EhrR1.Graph.TestSupport.Http;
 using EhrR1.Graph.Reasoning.Synthesis;
 using Microsoft.Extensions.Logging.Abstractions;
 

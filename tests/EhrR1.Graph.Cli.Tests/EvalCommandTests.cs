@@ -1,5 +1,5 @@
 using System.Text.Json;
-using EhrR1.Graph.Reasoning.Endpoints.Loopback;
+using EhrR1.Graph.TestSupport.Http;
 using EhrR1.Graph.TestSupport;
 
 namespace EhrR1.Graph.Cli.Tests;

@@ -14,6 +14,8 @@ public sealed class OptionNamesTests
     [InlineData("tasks export", "--threads", "--workers")]
     [InlineData("graph build", "--cooccurrence", "--cooccur")]
     [InlineData("graph load", "--concurrency", "--parallel")]
+    [InlineData("train", "--restart", "--no-resume")]
+    [InlineData("train grpo", "--restart", "--no-resume")]
     public void Should_KeepTheOldName_When_AnOptionWasRenamedToTheSharedOne(string command, string name, string old)
     {
         var cmd = command.Split(' ').Aggregate((Command)Root, (c, word) => c.Subcommands.Single(s => s.Name == word));
@@ -37,7 +39,32 @@ public sealed class OptionNamesTests
 
         Walk(Root);
         var names = all.SelectMany(c => c.Options).Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
-        names.Should().NotContain(["--parallelism", "--workers", "--cooccur", "--parallel"]);
-        names.Should().Contain(["--threads", "--cooccurrence"]);
+        names.Should().NotContain(["--parallelism", "--workers", "--cooccur", "--parallel", "--no-resume"]);
+        names.Should().Contain(["--threads", "--cooccurrence", "--restart"]);
+    }
+
+    [Fact]
+    public void Should_StateEachDefaultOnce_When_TheOptionHasADefaultValue()
+    {
+        // help prints "[default: …]" from the option itself (flags excepted); a description that repeats it drifts from the real value
+        var repeated = new List<string>();
+        void Walk(Command c, string path)
+        {
+            foreach (var option in c.Options.Where(o => o.HasDefaultValue && o.ValueType != typeof(bool)))
+            {
+                if (System.Text.RegularExpressions.Regex.IsMatch(option.Description ?? "", @"[(\[]default\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase))
+                {
+                    repeated.Add($"{path} {option.Name}: {option.Description}");
+                }
+            }
+
+            foreach (var s in c.Subcommands)
+            {
+                Walk(s, $"{path} {s.Name}".Trim());
+            }
+        }
+
+        Walk(Root, "");
+        repeated.Should().BeEmpty(string.Join("\n", repeated));
     }
 }

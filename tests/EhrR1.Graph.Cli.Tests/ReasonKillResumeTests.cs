@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using EhrR1.Graph.Reasoning.Endpoints.Loopback;
+using EhrR1.Graph.TestSupport.Http;
 using EhrR1.Graph.TestSupport;
 
 namespace EhrR1.Graph.Cli.Tests;

@@ -6,7 +6,7 @@ using EhrR1.Graph.Evaluation.Predictions;
 using EhrR1.Graph.Evaluation.Running;
 using EhrR1.Graph.Evaluation.Scoring;
 using EhrR1.Graph.Reasoning.Endpoints;
-using EhrR1.Graph.Reasoning.Endpoints.Loopback;
+using EhrR1.Graph.TestSupport.Http;
 using EhrR1.Graph.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 

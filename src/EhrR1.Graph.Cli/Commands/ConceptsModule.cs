@@ -26,8 +26,8 @@ internal sealed class ConceptsModule : ICliModule
         var store = new Option<string>("--store") { Description = "Trajectory store from `ehr-graph ingest`", Required = true };
         var index = new Option<string>("--index") { Description = "UMLS matcher index from `ehr-graph umls build-index`", Required = true };
         var output = new Option<string>("--out") { Description = "Output folder (events.jsonl, manifest.json), written atomically", Required = true };
-        var threads = new Option<int>("--threads") { Description = "Patients processed in parallel (default: processor count)", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var batch = new Option<int>("--batch-size") { Description = "Patients per ordered batch; bounds memory (default 64)", DefaultValueFactory = _ => 64 };
+        var threads = new Option<int>("--threads") { Description = "Patients processed in parallel", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var batch = new Option<int>("--batch-size") { Description = "Patients per ordered batch; bounds memory", DefaultValueFactory = _ => 64 };
         var noLinks = new Option<bool>("--no-links") { Description = "Do not link structured concepts to CUIs (default: link with the resolver)" };
         var force = new Option<bool>("--force") { Description = "Overwrite an existing output folder" };
         var o = UmlsModule.MatcherOptions();

@@ -32,23 +32,23 @@ internal sealed class EvalModule : ICliModule
         var common = new CommonOptions(cmd);
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Local TorchSharp Qwen3 checkpoint folder (safetensors + config.json); runs on the CPU instead of an endpoint." };
         var tokenizer = new Option<string?>("--tokenizer") { Description = "Qwen3 tokenizer.json or its folder (default: the checkpoint's tokenizer.json, else EHRR1_TOKENIZER, else shared/tokenizer/qwen3)." };
-        var batchSize = new Option<int>("--batch-size") { Description = "Local model: prompts decoded together (default 4).", DefaultValueFactory = _ => 4 };
-        var maxPrompt = new Option<int>("--max-prompt-tokens") { Description = "Local model: longer prompts are cut as `train` cuts its samples (inside the user message, keeping its start and end); 0 = no limit (default).", DefaultValueFactory = _ => 0 };
+        var batchSize = new Option<int>("--batch-size") { Description = "Local model: prompts decoded together.", DefaultValueFactory = _ => 4 };
+        var maxPrompt = new Option<int>("--max-prompt-tokens") { Description = "Local model: longer prompts are cut as `train` cuts its samples (inside the user message, keeping its start and end); 0 = no limit.", DefaultValueFactory = _ => 0 };
         var endpoint = new Option<string?>("--endpoint") { Description = "OpenAI-compatible base URL (e.g. http://127.0.0.1:8000/v1) or Azure OpenAI resource URL (default: EHRR1_LLM_ENDPOINT, else AZURE_OPENAI_ENDPOINT / OPENAI_BASE_URL). The key comes from EHRR1_LLM_API_KEY (else AZURE_OPENAI_API_KEY / OPENAI_API_KEY)." };
         var provider = new Option<string?>("--provider") { Description = "openai (any OpenAI-compatible server) or azure (default: EHRR1_LLM_PROVIDER, else openai)." };
         var model = new Option<string?>("--model") { Description = "Model name, or Azure deployment name (default: EHRR1_LLM_MODEL, else gpt-4o)." };
         var azureVersion = new Option<string?>("--azure-api-version") { Description = "Azure OpenAI api-version (default: EHRR1_LLM_API_VERSION, else 2024-10-21)." };
-        var concurrency = new Option<int>("--concurrency") { Description = "Requests in flight (default 8).", DefaultValueFactory = _ => 8 };
-        var rpm = new Option<int>("--rpm") { Description = "Requests per minute (default 0 = unlimited).", DefaultValueFactory = _ => 0 };
-        var tpm = new Option<long>("--tpm") { Description = "Estimated tokens per minute (default 0 = unlimited).", DefaultValueFactory = _ => 0 };
-        var retries = new Option<int>("--max-retries") { Description = "Retries per request on 429/5xx/timeouts (default 6).", DefaultValueFactory = _ => 6 };
-        var timeout = new Option<int>("--request-timeout") { Description = "Seconds per request (default 180).", DefaultValueFactory = _ => 180 };
-        var topLogprobs = new Option<int>("--top-logprobs") { Description = "Alternatives per token for risk tasks (default 20, the OpenAI maximum).", DefaultValueFactory = _ => 20 };
-        var riskMaxTokens = new Option<int>("--risk-max-tokens") { Description = "Tokens generated for risk tasks (default 1; about 8 for thinking models that open with an empty <think></think> block).", DefaultValueFactory = _ => 1 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Requests in flight.", DefaultValueFactory = _ => 8 };
+        var rpm = new Option<int>("--rpm") { Description = "Requests per minute (0 = unlimited).", DefaultValueFactory = _ => 0 };
+        var tpm = new Option<long>("--tpm") { Description = "Estimated tokens per minute (0 = unlimited).", DefaultValueFactory = _ => 0 };
+        var retries = new Option<int>("--max-retries") { Description = "Retries per request on 429/5xx/timeouts.", DefaultValueFactory = _ => 6 };
+        var timeout = new Option<int>("--request-timeout") { Description = "Seconds per request.", DefaultValueFactory = _ => 180 };
+        var topLogprobs = new Option<int>("--top-logprobs") { Description = "Alternatives per token for risk tasks (the OpenAI maximum).", DefaultValueFactory = _ => 20 };
+        var riskMaxTokens = new Option<int>("--risk-max-tokens") { Description = "Tokens generated for risk tasks (about 8 for thinking models that open with an empty <think></think> block).", DefaultValueFactory = _ => 1 };
         var think = new Option<string>("--think") { Description = "Thinking switch appended to prompts: think (decision tasks \\n/think), no_think (/no_think), none (general models). Default no_think.", DefaultValueFactory = _ => "no_think" };
         think.AcceptOnlyFromAmong("think", "no_think", "none");
-        var maxNew = new Option<int>("--max-new-tokens") { Description = "Answer tokens without thinking (default 128).", DefaultValueFactory = _ => 128 };
-        var maxNewThink = new Option<int>("--max-new-tokens-thinking") { Description = "Answer tokens with thinking (default 4096).", DefaultValueFactory = _ => 4096 };
+        var maxNew = new Option<int>("--max-new-tokens") { Description = "Answer tokens without thinking.", DefaultValueFactory = _ => 128 };
+        var maxNewThink = new Option<int>("--max-new-tokens-thinking") { Description = "Answer tokens with thinking.", DefaultValueFactory = _ => 4096 };
         var candidates = new Option<bool>("--candidates-in-prompt") { Description = "Append the candidate list and an answer-format note (for general models such as GPT-4o)." };
         var riskFromText = new Option<bool>("--risk-from-text") { Description = "Risk tasks: generate an answer instead of reading yes/no log-probabilities (AUROC then uses 1/0/0.5)." };
         var modelName = new Option<string?>("--model-name") { Description = "Name of the model in results (default: --model)." };
@@ -181,12 +181,12 @@ internal sealed class EvalModule : ICliModule
         var cmd = new Command("baseline", "Score a baseline on an EHR-Bench file, with the same metrics and intervals as a model: --kind frequency (most frequent training labels per task; risk: the training prevalence as P(yes)) or --kind graph (the knowledge graph alone: candidate labels ranked by summed co-occurrence lift and knowledge relations over the sample's history concepts; risk: a logistic fit on summed lift with \"yes\"). Writes predictions.jsonl, scores.jsonl, result.json, results.md.");
         var common = new CommonOptions(cmd);
         var train = new Option<string>("--train") { Description = "The EHR-Bench file of the training split the baseline is fitted on.", Required = true };
-        var kind = new Option<string>("--kind") { Description = "frequency (default) or graph.", DefaultValueFactory = _ => "frequency" };
+        var kind = new Option<string>("--kind") { Description = "frequency or graph.", DefaultValueFactory = _ => "frequency" };
         kind.AcceptOnlyFromAmong("frequency", "graph");
         var sampleConcepts = new Option<string[]>("--sample-concepts") { Description = "--kind graph: `concepts samples --all-tasks` output(s) of the training and test samples (history concepts, term → CUI links); repeat or comma-separate.", AllowMultipleArgumentsPerToken = true };
         var cooccurrence = new Option<string?>("--cooccurrence") { Description = "--kind graph: the `graph cooccur --out` folder (pairs.jsonl with lift)." };
         var graph = new Option<string?>("--graph") { Description = "--kind graph: the `graph build --out` folder or its graph.bin (knowledge relations)." };
-        var relationWeight = new Option<double>("--relation-weight") { Description = "--kind graph: score per history concept with a knowledge relation to a candidate (default 5, the lift threshold; 0 = lift only).", DefaultValueFactory = _ => 5 };
+        var relationWeight = new Option<double>("--relation-weight") { Description = "--kind graph: score per history concept with a knowledge relation to a candidate (the lift threshold; 0 = lift only).", DefaultValueFactory = _ => 5 };
         var noPlots = new Option<bool>("--no-plots") { Description = "Skip the PNG/SVG plots." };
         foreach (var o in new Option[] { train, kind, sampleConcepts, cooccurrence, graph, relationWeight, noPlots })
         {
@@ -364,10 +364,10 @@ internal sealed class EvalModule : ICliModule
         private readonly Option<string> _bench = new("--bench") { Description = "EHR-Bench JSONL (ours or the released format).", Required = true };
         private readonly Option<string> _out = new("--out") { Description = "Output folder (e.g. runs/demo/eval).", Required = true };
         private readonly Option<string?> _tasks = new("--tasks") { Description = "Comma-separated task names to evaluate (default all)." };
-        private readonly Option<int> _maxPerTask = new("--max-per-task") { Description = "At most N samples per task, the first in file order (default 0 = all).", DefaultValueFactory = _ => 0 };
-        private readonly Option<int> _bootstrap = new("--bootstrap") { Description = "Bootstrap resamples for 95% CIs (default 1000; 0 = none).", DefaultValueFactory = _ => 1000 };
-        private readonly Option<int> _seed = new("--seed") { Description = "Bootstrap seed (default 42).", DefaultValueFactory = _ => 42 };
-        private readonly Option<int> _bins = new("--calibration-bins") { Description = "Equal-width bins for ECE (default 10).", DefaultValueFactory = _ => 10 };
+        private readonly Option<int> _maxPerTask = new("--max-per-task") { Description = "At most N samples per task, the first in file order (0 = all).", DefaultValueFactory = _ => 0 };
+        private readonly Option<int> _bootstrap = new("--bootstrap") { Description = "Bootstrap resamples for 95% CIs (0 = none).", DefaultValueFactory = _ => 1000 };
+        private readonly Option<int> _seed = new("--seed") { Description = "Bootstrap seed.", DefaultValueFactory = _ => 42 };
+        private readonly Option<int> _bins = new("--calibration-bins") { Description = "Equal-width bins for ECE.", DefaultValueFactory = _ => 10 };
 
         public CommonOptions(Command cmd)
         {

@@ -33,25 +33,25 @@ internal sealed class EvidenceModule : ICliModule
         var cooccur = new Option<string>("--cooccurrence") { Description = "Co-occurrence rows JSONL (task, target, history, count, target_df, history_df, task_samples, lift)", Required = true };
         var terms = new Option<string?>("--terms") { Description = "Optional term → CUI map JSONL ({\"term\",\"cui\"}) from the concept stage" };
         var output = new Option<string>("--out") { Description = "Output evidence JSONL", Required = true };
-        var threshold = new Option<double>("--threshold") { Description = "Minimum lift, strict > (default 5)", DefaultValueFactory = _ => EvidenceDefaults.LiftThreshold };
-        var minSupport = new Option<long>("--min-support") { Description = "Minimum document frequency of the history concept (default 5)", DefaultValueFactory = _ => EvidenceDefaults.MinSupport };
-        var topK = new Option<int>("--topk") { Description = "History concepts kept per target (default 20)", DefaultValueFactory = _ => EvidenceDefaults.TopK };
-        var history = new Option<string>("--history") { Description = "visible (default: only concepts shown in the input) | upstream (also bid_event events and the target admission)", DefaultValueFactory = _ => "visible" };
+        var threshold = new Option<double>("--threshold") { Description = "Minimum lift, strict >", DefaultValueFactory = _ => EvidenceDefaults.LiftThreshold };
+        var minSupport = new Option<long>("--min-support") { Description = "Minimum document frequency of the history concept", DefaultValueFactory = _ => EvidenceDefaults.MinSupport };
+        var topK = new Option<int>("--topk") { Description = "History concepts kept per target", DefaultValueFactory = _ => EvidenceDefaults.TopK };
+        var history = new Option<string>("--history") { Description = "visible (only concepts shown in the input) | upstream (also bid_event events and the target admission)", DefaultValueFactory = _ => "visible" };
         var mode = new Option<string>("--search") { Description = "knowledge: from each target over knowledge relations only, graded explanations | upstream: lift-selected pairs, shortest paths over --graph-kind", DefaultValueFactory = _ => "knowledge" };
         var kind = new Option<string?>("--graph-kind") { Description = "With --search upstream: umls | cooccurrence | both [default: umls]. Knowledge search never walks co_occurs edges" };
         var hubCap = new Option<int>("--hub-cap") { Description = "Knowledge search: concepts with more distinct neighbours are not walked through", DefaultValueFactory = _ => EvidenceDefaults.HubDegreeCap };
         var pathsPerTarget = new Option<int>("--paths-per-target") { Description = "Knowledge search: explanations kept per target (best-ranked)", DefaultValueFactory = _ => EvidenceDefaults.PathsPerTarget };
         var fallback = new Option<bool>("--cooccurrence-fallback") { Description = "Knowledge search: a target without a knowledge path gets its top lift pairs, labelled 'observed together in N samples (lift L)', never as a relation" };
         var exclude = new Option<string[]>("--exclude-rela") { Description = "Excluded RELA values (default: upstream's four)", AllowMultipleArgumentsPerToken = true };
-        var maxNodes = new Option<int>("--max-nodes") { Description = "Explored-node budget per pair (default 2000)", DefaultValueFactory = _ => EvidenceDefaults.MaxExploredNodes };
-        var maxPaths = new Option<int>("--max-paths") { Description = "Shortest paths collected per pair (default 10)", DefaultValueFactory = _ => EvidenceDefaults.MaxPaths };
+        var maxNodes = new Option<int>("--max-nodes") { Description = "Explored-node budget per pair", DefaultValueFactory = _ => EvidenceDefaults.MaxExploredNodes };
+        var maxPaths = new Option<int>("--max-paths") { Description = "Shortest paths collected per pair", DefaultValueFactory = _ => EvidenceDefaults.MaxPaths };
         var maxHops = new Option<int?>("--max-hops") { Description = "Hop limit: of a path with --search knowledge [default: 4]; of each search side with --search upstream [default: 10]" };
-        var pathsPerPair = new Option<int>("--paths-per-pair") { Description = "Paths written per pair: 1 = the shortest (default 1)", DefaultValueFactory = _ => 1 };
+        var pathsPerPair = new Option<int>("--paths-per-pair") { Description = "Paths written per pair: 1 = the shortest", DefaultValueFactory = _ => 1 };
         var noSibling = new Option<bool>("--no-sibling-rule") { Description = "Allow A -r-> B <-r- C hops (default: rejected)" };
         var keepPairEdge = new Option<bool>("--keep-pair-edge") { Description = "Let a pair's path be its own co_occurs edge (the edge that selected it); default: skipped, so a path goes through other concepts" };
-        var format = new Option<string>("--path-format") { Description = "arrow (default: A —[rel]→ B) | python (upstream list repr)", DefaultValueFactory = _ => "arrow" };
-        var threads = new Option<int>("--threads") { Description = "Worker threads (default: processor count)", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var shard = new Option<string>("--shard") { Description = "i/n: process only shard i of n, by a stable hash of sample_id (default 0/1)", DefaultValueFactory = _ => "0/1" };
+        var format = new Option<string>("--path-format") { Description = "arrow (A —[rel]→ B) | python (upstream list repr)", DefaultValueFactory = _ => "arrow" };
+        var threads = new Option<int>("--threads") { Description = "Worker threads", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var shard = new Option<string>("--shard") { Description = "i/n: process only shard i of n, by a stable hash of sample_id", DefaultValueFactory = _ => "0/1" };
         var resume = new Option<bool>("--resume") { Description = "Continue OUT.partial left by an interrupted run" };
         var cmd = new Command("search", "Pairs each sample's target and history concepts by lift and finds evidence paths between them");
         foreach (var o in new Option[] { samples, graph, cooccur, terms, output, mode, threshold, minSupport, topK, history, kind, hubCap, pathsPerTarget, fallback, exclude, maxNodes, maxPaths, maxHops, pathsPerPair, noSibling, keepPairEdge, format, threads, shard, resume })
@@ -260,7 +260,7 @@ internal sealed class EvidenceModule : ICliModule
     {
         var evidence = new Option<string>("--evidence") { Description = "Evidence JSONL written by evidence search", Required = true };
         var uri = new Option<string>("--neo4j") { Description = "Neo4j HTTP URI, e.g. http://127.0.0.1:7474 (credentials: EHRR1_NEO4J_USER / EHRR1_NEO4J_PASSWORD)", Required = true };
-        var database = new Option<string>("--database") { Description = "Database name on Neo4j 4+ (default neo4j)", DefaultValueFactory = _ => "neo4j" };
+        var database = new Option<string>("--database") { Description = "Database name on Neo4j 4+", DefaultValueFactory = _ => "neo4j" };
         var cmd = new Command("neo4j", "Writes every sample's thinking graph into Neo4j (:Sample)-[:HAS_PATH]->(:EvidencePath), idempotently");
         cmd.Options.Add(evidence);
         cmd.Options.Add(uri);

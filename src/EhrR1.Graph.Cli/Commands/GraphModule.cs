@@ -48,14 +48,14 @@ internal sealed class GraphModule : ICliModule
         var concepts = new Option<string>("--concepts") { Description = "Output folder of `ehr-graph concepts extract` (events.jsonl)", Required = true };
         var output = new Option<string>("--out") { Description = "Output folder (pairs.jsonl, document_frequency.jsonl, tasks.jsonl, manifest.json)", Required = true };
         var train = new Option<string?>("--train-subjects") { Description = "File of training subject ids (one per line or first CSV column); counting uses only these subjects (default: every subject in the index)" };
-        var minSupport = new Option<int>("--min-support") { Description = "Minimum document frequency of the history concept (default 5)", DefaultValueFactory = _ => 5 };
-        var threshold = new Option<double>("--threshold") { Description = "Keep pairs with lift strictly greater than this (default 5)", DefaultValueFactory = _ => 5 };
-        var topk = new Option<int>("--topk") { Description = "History concepts per target concept and sample, recorded for evidence search (default 20; 0 = all)", DefaultValueFactory = _ => 20 };
+        var minSupport = new Option<int>("--min-support") { Description = "Minimum document frequency of the history concept", DefaultValueFactory = _ => 5 };
+        var threshold = new Option<double>("--threshold") { Description = "Keep pairs with lift strictly greater than this", DefaultValueFactory = _ => 5 };
+        var topk = new Option<int>("--topk") { Description = "History concepts per target concept and sample, recorded for evidence search (0 = all)", DefaultValueFactory = _ => 20 };
         var only = new Option<string[]>("--task") { Description = "Count only these tasks (repeatable; default: every decision-making task in the index)" };
-        var selfPairs = new Option<bool>("--upstream-self-pairs") { Description = "Upstream bug: also count pairs whose history concept equals the target (default off)" };
-        var history = new Option<bool>("--upstream-history") { Description = "Upstream bug: history includes hidden (bid) events and, for admissions, the target admission (default off)" };
+        var selfPairs = new Option<bool>("--upstream-self-pairs") { Description = "Upstream bug: also count pairs whose history concept equals the target" };
+        var history = new Option<bool>("--upstream-history") { Description = "Upstream bug: history includes hidden (bid) events and, for admissions, the target admission" };
         var group0 = new Option<bool>("--upstream-text-group0") { Description = "Upstream behaviour: a note contributes only the candidates of its best span (default: the best term of every span)" };
-        var parallelism = new Option<int>("--threads", "--parallelism") { Description = "Tasks counted in parallel (default: processor count; --parallelism is the old name)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var parallelism = new Option<int>("--threads", "--parallelism") { Description = "Tasks counted in parallel (--parallelism is the old name)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var force = new Option<bool>("--force") { Description = "Overwrite an existing output folder" };
         var cmd = new Command("cooccur", "Count target × history concept co-occurrence per decision-making task on the training split; keep pairs by min-support and lift.");
         foreach (var o in new Option[] { tasks, concepts, output, train, minSupport, threshold, topk, only, selfPairs, history, group0, parallelism, force })
@@ -169,12 +169,12 @@ internal sealed class GraphModule : ICliModule
         var graphDir = new Option<string>("--graph") { Description = "Graph folder from `graph build` (graph.bin)", Required = true };
         var neo4j = new Option<string>("--neo4j") { Description = "Neo4j HTTP(S) URL, e.g. http://127.0.0.1:7474 (credentials: EHRR1_NEO4J_USER / EHRR1_NEO4J_PASSWORD)", Required = true };
         var database = new Option<string?>("--database") { Description = "Database name on Neo4j 4.x/5.x (default: the server's default, neo4j; ignored by 3.x)" };
-        var batch = new Option<int>("--batch-size") { Description = "Rows per UNWIND batch and transaction (default 10000)", DefaultValueFactory = _ => 10_000 };
+        var batch = new Option<int>("--batch-size") { Description = "Rows per UNWIND batch and transaction", DefaultValueFactory = _ => 10_000 };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Checkpoint file of committed batches (default: neo4j-load.checkpoint.json in the graph folder)" };
         var restart = new Option<bool>("--restart") { Description = "Ignore an unfinished checkpoint and load from the start (MERGE keeps it idempotent)" };
         var schemaOnly = new Option<bool>("--schema-only") { Description = "Only apply the constraints and indexes (e.g. after a neo4j-admin bulk import)" };
-        var attempts = new Option<int>("--max-attempts") { Description = "Attempts per request on transient failures (default 6)", DefaultValueFactory = _ => 6 };
-        var parallel = new Option<int>("--concurrency", "--parallel") { Description = $"Concept batches in flight at once (--parallel is the old name), each its own request and transaction (default {Neo4jGraphLoader.DefaultParallelism}; terms and relationships always go one batch at a time)", DefaultValueFactory = _ => Neo4jGraphLoader.DefaultParallelism };
+        var attempts = new Option<int>("--max-attempts") { Description = "Attempts per request on transient failures", DefaultValueFactory = _ => 6 };
+        var parallel = new Option<int>("--concurrency", "--parallel") { Description = $"Concept batches in flight at once (--parallel is the old name), each its own request and transaction (terms and relationships always go one batch at a time)", DefaultValueFactory = _ => Neo4jGraphLoader.DefaultParallelism };
         var cmd = new Command("load", "Load the graph into Neo4j over the HTTP Cypher API: schema DDL by server version, batched UNWIND/MERGE, idempotent and resumable.");
         foreach (var o in new Option[] { graphDir, neo4j, database, batch, checkpoint, restart, schemaOnly, attempts, parallel })
         {
@@ -257,7 +257,7 @@ internal sealed class GraphModule : ICliModule
         var cui = new Option<string?>("--cui") { Description = "Concept identifier" };
         var name = new Option<string?>("--name") { Description = "Or a concept name or term (case-insensitive)" };
         var task = new Option<string?>("--task") { Description = "Also list the concept's strongest co-occurrences in this task" };
-        var limit = new Option<int>("--limit") { Description = "Co-occurrences to list (default 20)", DefaultValueFactory = _ => 20 };
+        var limit = new Option<int>("--limit") { Description = "Co-occurrences to list", DefaultValueFactory = _ => 20 };
         var cmd = new Command("show", "Print a concept, its neighbours (UMLS relations, co-occurrences) and its top co-occurrences as JSON.");
         foreach (var o in new Option[] { graphDir, neo4j, cui, name, task, limit })
         {
@@ -318,7 +318,7 @@ internal sealed class GraphModule : ICliModule
 
     private static Command Guide(CliContext context)
     {
-        var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 / localhost (default 8001; 0 = any free port)", DefaultValueFactory = _ => GuideServer.DefaultPort };
+        var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 / localhost (0 = any free port)", DefaultValueFactory = _ => GuideServer.DefaultPort };
         var neo4j = new Option<string?>("--neo4j") { Description = "Neo4j HTTP URL of the loaded run (e.g. http://127.0.0.1:7474; credentials: EHRR1_NEO4J_USER / EHRR1_NEO4J_PASSWORD): the guide's :param blocks then hold a real sample, concept and task of that server" };
         var database = new Option<string?>("--database") { Description = "Database name on Neo4j 4.x/5.x (default: the server's default)" };
         var cmd = new Command("guide", "Serve the Neo4j Browser guide (graph-schema/guide), style and saved queries on loopback until Ctrl+C; prints the :play and :style commands to type in the Browser. With --neo4j the examples are read from the loaded run.");

@@ -48,12 +48,12 @@ internal sealed class IngestModule : ICliModule
         var cmd = new Command("ingest", "Read a MIMIC-IV release (hosp/, icu/, ed/, note/) into a trajectory store.");
         var mimic = new Option<string?>("--mimic") { Description = "MIMIC-IV release folder (default: $EHRR1_MIMIC, else the demo under the shared data folder)" };
         var output = new Option<string>("--out") { Description = "Trajectory store folder to write", Required = true };
-        var force = new Option<bool>("--force") { Description = "Rebuild even if the store is up to date (default false)" };
+        var force = new Option<bool>("--force") { Description = "Rebuild even if the store is up to date" };
         var ccs = new Option<string?>("--ccs-map") { Description = "CCS map CSV: kind,icd_version,icd_code,ccs_title (kind = diagnoses|procedures); default none" };
         var atc = new Option<string?>("--atc-map") { Description = "ATC map CSV: ndc,atc_name; default none" };
         var extra = new Option<string[]>("--extra-table") { Description = "Read a table from another file: module/table=PATH (repeatable), e.g. icu/chartevents=PATH", AllowMultipleArgumentsPerToken = false };
-        var workers = new Option<int>("--threads", "--workers") { Description = "Parallel table readers (default 2; --workers is the old name)", DefaultValueFactory = _ => 2 };
-        var buffer = new Option<int>("--sort-buffer-mb") { Description = "Total sort buffer in MiB; bounds memory (default 512)", DefaultValueFactory = _ => 512 };
+        var workers = new Option<int>("--threads", "--workers") { Description = "Parallel table readers (--workers is the old name)", DefaultValueFactory = _ => 2 };
+        var buffer = new Option<int>("--sort-buffer-mb") { Description = "Total sort buffer in MiB; bounds memory", DefaultValueFactory = _ => 512 };
         foreach (var o in new Option[] { mimic, output, force, ccs, atc, extra, workers, buffer })
         {
             cmd.Options.Add(o);
@@ -84,7 +84,7 @@ internal sealed class IngestModule : ICliModule
         var cmd = new Command("render", "Print a patient's events (or a window of them) as the markdown EHR input.");
         var store = new Option<string>("--store") { Description = "Trajectory store folder", Required = true };
         var subject = new Option<long>("--subject") { Description = "subject_id", Required = true };
-        var from = new Option<int>("--from") { Description = "First event index (default 0)", DefaultValueFactory = _ => 0 };
+        var from = new Option<int>("--from") { Description = "First event index", DefaultValueFactory = _ => 0 };
         var to = new Option<int?>("--to") { Description = "End event index, exclusive (default: all)" };
         var upstreamValues = new Option<bool>("--upstream-values") { Description = "Render values as upstream's pandas text (15.0, nan for N/A, pandas' float parsing) instead of the source text." };
         foreach (var o in new Option[] { store, subject, from, to, upstreamValues })
@@ -112,8 +112,8 @@ internal sealed class IngestModule : ICliModule
     {
         var cmd = new Command("download-demo", "Download the open MIMIC-IV demo 2.2 from PhysioNet and verify every file's SHA-256.");
         var output = new Option<string>("--out") { Description = "Folder to write the release into", Required = true };
-        var baseUrl = new Option<string>("--base-url") { Description = "Release URL (default " + DemoDownloader.DefaultBaseUrl + ")", DefaultValueFactory = _ => DemoDownloader.DefaultBaseUrl };
-        var force = new Option<bool>("--force") { Description = "Replace an existing, complete folder (default false)" };
+        var baseUrl = new Option<string>("--base-url") { Description = "Release URL", DefaultValueFactory = _ => DemoDownloader.DefaultBaseUrl };
+        var force = new Option<bool>("--force") { Description = "Replace an existing, complete folder" };
         foreach (var o in new Option[] { output, baseUrl, force })
         {
             cmd.Options.Add(o);

@@ -26,14 +26,14 @@ internal sealed class ReasonModule : ICliModule
         var output = new Option<DirectoryInfo>("--out") { Description = "Output folder: reasoning.jsonl, reasoning.failures.jsonl, batch/, prompts/, manifest.json", Required = true };
         var prompt = new Option<string?>("--prompt") { Description = "Prompt variant with-graph | without-graph | free-form, or a template id (default with-graph when --evidence is given, else without-graph)" };
         var prompts = new Option<DirectoryInfo?>("--prompts") { Description = "Folder of prompt templates to use instead of the embedded ones" };
-        var n = new Option<int>("--n") { Description = "Completions per sample (default 3)", DefaultValueFactory = _ => 3 };
-        var temperature = new Option<double>("--temperature") { Description = "Sampling temperature (default 0.5)", DefaultValueFactory = _ => 0.5 };
-        var maxTokens = new Option<int>("--max-tokens") { Description = "Max tokens per completion (default 2048)", DefaultValueFactory = _ => 2048 };
+        var n = new Option<int>("--n") { Description = "Completions per sample", DefaultValueFactory = _ => 3 };
+        var temperature = new Option<double>("--temperature") { Description = "Sampling temperature", DefaultValueFactory = _ => 0.5 };
+        var maxTokens = new Option<int>("--max-tokens") { Description = "Max tokens per completion", DefaultValueFactory = _ => 2048 };
         var limit = new Option<long?>("--limit") { Description = "Process at most this many eligible samples (trial runs)" };
         var prices = new Option<FileInfo?>("--prices") { Description = "Price table JSON (default: built-in list prices, see docs/reasoning.md)" };
         var prepareOnly = new Option<bool>("--prepare-only") { Description = "Write prompts, Batch files and the cost estimate; send nothing" };
         var filterNoGraph = new Option<bool>("--filter-no-graph") { Description = "Skip samples without evidence paths even for prompts that do not use them (upstream --filter_nograph)" };
-        var exclude = new Option<string[]>("--exclude-task") { Description = "Task names to skip (default discharge); repeat the option", DefaultValueFactory = _ => ["discharge"], AllowMultipleArgumentsPerToken = true };
+        var exclude = new Option<string[]>("--exclude-task") { Description = "Task names to skip; repeat the option", DefaultValueFactory = _ => ["discharge"], AllowMultipleArgumentsPerToken = true };
 
         ReasoningSettings Settings(ParseResult r, bool forcePrepare) => new()
         {
@@ -112,7 +112,7 @@ internal sealed class ReasonModule : ICliModule
         batch.Subcommands.Add(submit);
 
         var wait = new Option<bool>("--wait") { Description = "Keep polling until every batch has finished" };
-        var interval = new Option<int>("--interval-s") { Description = "Seconds between polls with --wait (default 60)", DefaultValueFactory = _ => 60 };
+        var interval = new Option<int>("--interval-s") { Description = "Seconds between polls with --wait", DefaultValueFactory = _ => 60 };
         var poll = new Command("poll", "Refresh batch status and download finished output and error files into batch/.");
         poll.Options.Add(batchOut);
         poll.Options.Add(wait);
@@ -174,14 +174,14 @@ internal sealed class ReasonModule : ICliModule
         var cmd = new Command("filter", "Keep chains with ≥ min label coverage after the last Final Results, no leak phrases, the three sections and no old headers.");
         var input = new Option<FileInfo>("--input") { Description = "reasoning.jsonl from `reason` or `reason batch ingest`", Required = true };
         var output = new Option<FileInfo>("--out") { Description = "Filtered JSONL (rejects go to <out>.rejects.jsonl)", Required = true };
-        var coverage = new Option<double>("--min-coverage") { Description = "Minimum label coverage (default 0.7)", DefaultValueFactory = _ => 0.7 };
+        var coverage = new Option<double>("--min-coverage") { Description = "Minimum label coverage", DefaultValueFactory = _ => 0.7 };
         var leak = new Option<string[]>("--leak-phrase") { Description = "Leak phrases (case-insensitive; replaces the default list; repeat the option)", AllowMultipleArgumentsPerToken = true };
         var noSections = new Option<bool>("--no-require-sections") { Description = "Do not require ## Extraction / ## Reasoning / ## Final Results (free-form prompt)" };
         var keepTruncated = new Option<bool>("--keep-truncated") { Description = "Keep chains cut at the token limit (finish_reason length)" };
         var maxSamples = new Option<long?>("--max-samples") { Description = "Keep at most N samples, chosen by a seeded hash of sample_id" };
-        var multipleOf = new Option<int>("--multiple-of") { Description = "Round the kept count down to a multiple of this (upstream 64; default 1 = off)", DefaultValueFactory = _ => 1 };
-        var seed = new Option<int>("--seed") { Description = "Seed of the subset choice (default 42)", DefaultValueFactory = _ => 42 };
-        var exclude = new Option<string[]>("--exclude-task") { Description = "Task names to drop (default discharge)", DefaultValueFactory = _ => ["discharge"], AllowMultipleArgumentsPerToken = true };
+        var multipleOf = new Option<int>("--multiple-of") { Description = "Round the kept count down to a multiple of this (upstream 64; 1 = off)", DefaultValueFactory = _ => 1 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the subset choice", DefaultValueFactory = _ => 42 };
+        var exclude = new Option<string[]>("--exclude-task") { Description = "Task names to drop", DefaultValueFactory = _ => ["discharge"], AllowMultipleArgumentsPerToken = true };
         foreach (var o in new Option[] { input, output, coverage, leak, noSections, keepTruncated, maxSamples, multipleOf, seed, exclude })
         {
             cmd.Options.Add(o);
@@ -216,11 +216,11 @@ internal sealed class ReasonModule : ICliModule
         var filtered = new Option<FileInfo>("--reasoning") { Description = "Filtered reasoning JSONL from `reason filter`", Required = true };
         var samples = new Option<FileInfo>("--samples") { Description = "EHR-Bench JSONL (tasks export): inputs and the non-reasoning records", Required = true };
         var output = new Option<FileInfo>("--out") { Description = "Output JSONL, one {sample_id, messages} per line", Required = true };
-        var ratio = new Option<double>("--no-think-ratio") { Description = "Non-reasoning records per reasoning record (default 1.0; 0 = none)", DefaultValueFactory = _ => 1.0 };
-        var seed = new Option<int>("--seed") { Description = "Seed (default 42)", DefaultValueFactory = _ => 42 };
-        var chain = new Option<string>("--chain") { Description = "Which passing chain: first (upstream) | random (seeded) (default first)", DefaultValueFactory = _ => "first" };
+        var ratio = new Option<double>("--no-think-ratio") { Description = "Non-reasoning records per reasoning record (0 = none)", DefaultValueFactory = _ => 1.0 };
+        var seed = new Option<int>("--seed") { Description = "Seed", DefaultValueFactory = _ => 42 };
+        var chain = new Option<string>("--chain") { Description = "Which passing chain: first (upstream) | random (seeded)", DefaultValueFactory = _ => "first" };
         var upstreamSuffix = new Option<bool>("--upstream-no-think-suffix") { Description = "Append /no_think without a newline, as upstream did" };
-        var exclude = new Option<string[]>("--exclude-task") { Description = "Task names to leave out (default discharge)", DefaultValueFactory = _ => ["discharge"], AllowMultipleArgumentsPerToken = true };
+        var exclude = new Option<string[]>("--exclude-task") { Description = "Task names to leave out", DefaultValueFactory = _ => ["discharge"], AllowMultipleArgumentsPerToken = true };
         foreach (var o in new Option[] { filtered, samples, output, ratio, seed, chain, upstreamSuffix, exclude })
         {
             cmd.Options.Add(o);
@@ -254,11 +254,11 @@ internal sealed class ReasonModule : ICliModule
         private readonly Option<string?> _endpoint = new("--endpoint") { Description = "Endpoint URL (default EHRR1_LLM_ENDPOINT); the key is read only from the environment" };
         private readonly Option<string?> _model = new("--model") { Description = "Model or Azure deployment (default EHRR1_LLM_MODEL, else gpt-4o)" };
         private readonly Option<string?> _apiVersion = new("--api-version") { Description = "Azure api-version (default EHRR1_LLM_API_VERSION, else " + ChatEndpointOptions.DefaultAzureApiVersion + ")" };
-        private readonly Option<int> _concurrency = new("--concurrency") { Description = "Requests in flight (default 16)", DefaultValueFactory = _ => 16 };
-        private readonly Option<int> _rpm = new("--rpm") { Description = "Requests per minute limit (default 0 = none)", DefaultValueFactory = _ => 0 };
-        private readonly Option<long> _tpm = new("--tpm") { Description = "Tokens per minute limit, estimated before and reconciled after each call (default 0 = none)", DefaultValueFactory = _ => 0 };
-        private readonly Option<int> _timeout = new("--timeout-s") { Description = "Per-request timeout in seconds (default 180)", DefaultValueFactory = _ => 180 };
-        private readonly Option<int> _retries = new("--max-retries") { Description = "Retries per request on 429/5xx/timeouts (default 6)", DefaultValueFactory = _ => 6 };
+        private readonly Option<int> _concurrency = new("--concurrency") { Description = "Requests in flight", DefaultValueFactory = _ => 16 };
+        private readonly Option<int> _rpm = new("--rpm") { Description = "Requests per minute limit (0 = none)", DefaultValueFactory = _ => 0 };
+        private readonly Option<long> _tpm = new("--tpm") { Description = "Tokens per minute limit, estimated before and reconciled after each call (0 = none)", DefaultValueFactory = _ => 0 };
+        private readonly Option<int> _timeout = new("--timeout-s") { Description = "Per-request timeout in seconds", DefaultValueFactory = _ => 180 };
+        private readonly Option<int> _retries = new("--max-retries") { Description = "Retries per request on 429/5xx/timeouts", DefaultValueFactory = _ => 6 };
         private readonly Option<bool> _maxCompletionTokens = new("--max-completion-tokens-field") { Description = "Send max_completion_tokens instead of max_tokens (newer OpenAI models)" };
 
         public void AddTo(Command cmd)

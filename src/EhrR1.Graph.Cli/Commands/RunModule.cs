@@ -29,8 +29,8 @@ internal sealed class RunModule : ICliModule
         var mimic = new Option<string?>("--mimic") { Description = "MIMIC-IV release folder (default: $EHRR1_MIMIC, else the demo under the shared data folder, plus its chartevents subset)" };
         var extra = new Option<string[]>("--extra-table") { Description = "module/table=PATH read from another file (repeatable)" };
         var config = new Option<FileInfo?>("--config") { Description = "run.json with per-step option overrides: {\"steps\": {\"train-domain\": {\"max-steps\": 100}, \"reason\": {\"enabled\": false}}}" };
-        var force = new Option<bool>("--force") { Description = "Re-run every step even when up to date (default false)" };
-        var trainSteps = new Option<int>("--train-steps") { Description = "Optimizer steps of stage 1 (train-domain) of the tiny model (default 60)", DefaultValueFactory = _ => 60 };
+        var force = new Option<bool>("--force") { Description = "Re-run every step even when up to date" };
+        var trainSteps = new Option<int>("--train-steps") { Description = "Optimizer steps of stage 1 (train-domain) of the tiny model", DefaultValueFactory = _ => 60 };
         var neo4j = new Option<string?>("--neo4j") { Description = "Neo4j HTTP URL (e.g. http://127.0.0.1:7474): also load the graph and the thinking graphs there (credentials: EHRR1_NEO4J_USER / EHRR1_NEO4J_PASSWORD)" };
         foreach (var o in new Option[] { output, mimic, extra, config, force, trainSteps, neo4j })
         {

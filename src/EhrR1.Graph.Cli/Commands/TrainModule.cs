@@ -35,32 +35,32 @@ internal sealed class TrainModule : ICliModule
         var tokenizer = new Option<DirectoryInfo?>("--tokenizer") { Description = "Folder with the Qwen3 tokenizer.json (default $EHRR1_TOKENIZER or shared/tokenizer/qwen3)" };
         var eval = new Option<FileInfo?>("--eval-data") { Description = "Held-out EHR-Ins JSONL for periodic eval loss" };
         var mixData = new Option<FileInfo?>("--mix-data") { Description = "A second EHR-Ins chat JSONL mixed into --data (stage 2: e.g. the non-reasoning records)" };
-        var mixing = new Option<DatasetMixing>("--mixing") { Description = "Shuffle (one shuffled pool) | Curriculum (upstream --curriculum: --mix-data withheld until progress 1 - 2|D2|/|D1|, then drawn with a share rising linearly to 1) (default Shuffle)", DefaultValueFactory = _ => DatasetMixing.Shuffle };
-        var maxLength = new Option<int>("--max-length") { Description = "Maximum tokens per sample (default 2048)", DefaultValueFactory = _ => 2048 };
-        var truncation = new Option<TruncationMode>("--truncation") { Description = "HeadAndTail | KeepEnd | Drop (default HeadAndTail)", DefaultValueFactory = _ => TruncationMode.HeadAndTail };
-        var headTokens = new Option<int>("--head-tokens") { Description = "EHR tokens kept from the start when cutting (default 256)", DefaultValueFactory = _ => 256 };
-        var batch = new Option<int>("--batch-size") { Description = "Sequences per micro-batch (default 4)", DefaultValueFactory = _ => 4 };
-        var accum = new Option<int>("--grad-accum") { Description = "Micro-batches per optimizer step (default 1)", DefaultValueFactory = _ => 1 };
-        var epochs = new Option<int>("--epochs") { Description = "Epochs (default 1)", DefaultValueFactory = _ => 1 };
+        var mixing = new Option<DatasetMixing>("--mixing") { Description = "Shuffle (one shuffled pool) | Curriculum (upstream --curriculum: --mix-data withheld until progress 1 - 2|D2|/|D1|, then drawn with a share rising linearly to 1)", DefaultValueFactory = _ => DatasetMixing.Shuffle };
+        var maxLength = new Option<int>("--max-length") { Description = "Maximum tokens per sample", DefaultValueFactory = _ => 2048 };
+        var truncation = new Option<TruncationMode>("--truncation") { Description = "HeadAndTail | KeepEnd | Drop", DefaultValueFactory = _ => TruncationMode.HeadAndTail };
+        var headTokens = new Option<int>("--head-tokens") { Description = "EHR tokens kept from the start when cutting", DefaultValueFactory = _ => 256 };
+        var batch = new Option<int>("--batch-size") { Description = "Sequences per micro-batch", DefaultValueFactory = _ => 4 };
+        var accum = new Option<int>("--grad-accum") { Description = "Micro-batches per optimizer step", DefaultValueFactory = _ => 1 };
+        var epochs = new Option<int>("--epochs") { Description = "Epochs", DefaultValueFactory = _ => 1 };
         var maxSteps = new Option<int?>("--max-steps") { Description = "Stop after N optimizer steps (overrides --epochs)" };
-        var lr = new Option<double>("--lr") { Description = "Peak learning rate (default 2e-5)", DefaultValueFactory = _ => 2e-5 };
-        var warmup = new Option<double>("--warmup-ratio") { Description = "Warmup fraction of steps (default 0.03)", DefaultValueFactory = _ => 0.03 };
-        var weightDecay = new Option<double>("--weight-decay") { Description = "AdamW weight decay (default 0)", DefaultValueFactory = _ => 0 };
-        var clip = new Option<double>("--max-grad-norm") { Description = "Gradient clipping norm, 0 = off (default 1.0)", DefaultValueFactory = _ => 1.0 };
-        var seed = new Option<int>("--seed") { Description = "Seed for init and data order (default 42)", DefaultValueFactory = _ => 42 };
-        var evalEvery = new Option<int>("--eval-every") { Description = "Eval loss every N steps (default 100)", DefaultValueFactory = _ => 100 };
-        var saveEvery = new Option<int>("--save-every") { Description = "Checkpoint every N steps (default 500)", DefaultValueFactory = _ => 500 };
+        var lr = new Option<double>("--lr") { Description = "Peak learning rate", DefaultValueFactory = _ => 2e-5 };
+        var warmup = new Option<double>("--warmup-ratio") { Description = "Warmup fraction of steps", DefaultValueFactory = _ => 0.03 };
+        var weightDecay = new Option<double>("--weight-decay") { Description = "AdamW weight decay", DefaultValueFactory = _ => 0 };
+        var clip = new Option<double>("--max-grad-norm") { Description = "Gradient clipping norm, 0 = off", DefaultValueFactory = _ => 1.0 };
+        var seed = new Option<int>("--seed") { Description = "Seed for init and data order", DefaultValueFactory = _ => 42 };
+        var evalEvery = new Option<int>("--eval-every") { Description = "Eval loss every N steps", DefaultValueFactory = _ => 100 };
+        var saveEvery = new Option<int>("--save-every") { Description = "Checkpoint every N steps", DefaultValueFactory = _ => 500 };
         var loraRank = new Option<int?>("--lora-rank") { Description = "Train LoRA adapters of this rank instead of all weights" };
         var loraAlpha = new Option<double>("--lora-alpha") { Description = "LoRA alpha (default 2 x rank)" };
         var loraDropout = new Option<double>("--lora-dropout") { Description = "LoRA dropout (default 0)" };
         var loraTargets = new Option<string>("--lora-targets") { Description = "Comma-separated projections (default q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj)" };
-        var device = new Option<string>("--device") { Description = "auto | cpu | cuda (default auto)", DefaultValueFactory = _ => "auto" };
+        var device = new Option<string>("--device") { Description = "auto | cpu | cuda", DefaultValueFactory = _ => "auto" };
         var dtype = new Option<string>("--dtype") { Description = "auto (bf16 on CUDA, fp32 on CPU) | float32 | bfloat16", DefaultValueFactory = _ => "auto" };
         var threads = new Option<int>("--threads") { Description = "libtorch CPU threads, 0 = default (default 0)" };
-        var noResume = new Option<bool>("--no-resume") { Description = "Ignore checkpoints already in --out" };
+        var restart = new Option<bool>("--restart", "--no-resume") { Description = "Ignore checkpoints already in --out and train from the start (--no-resume is the old name)" };
 
         var cmd = new Command("train", "Supervised fine-tuning of a Qwen3 model on EHR-Ins chat JSONL (completion-only loss).");
-        foreach (var o in new Option[] { data, output, config, initFrom, tokenizer, eval, mixData, mixing, maxLength, truncation, headTokens, batch, accum, epochs, maxSteps, lr, warmup, weightDecay, clip, seed, evalEvery, saveEvery, loraRank, loraAlpha, loraDropout, loraTargets, device, dtype, threads, noResume })
+        foreach (var o in new Option[] { data, output, config, initFrom, tokenizer, eval, mixData, mixing, maxLength, truncation, headTokens, batch, accum, epochs, maxSteps, lr, warmup, weightDecay, clip, seed, evalEvery, saveEvery, loraRank, loraAlpha, loraDropout, loraTargets, device, dtype, threads, restart })
         {
             cmd.Options.Add(o);
         }
@@ -109,7 +109,7 @@ internal sealed class TrainModule : ICliModule
                 Device = parse.GetValue(device)!,
                 Dtype = parse.GetValue(dtype)!,
                 Threads = parse.GetValue(threads),
-                Resume = !parse.GetValue(noResume),
+                Resume = !parse.GetValue(restart),
             };
             using var loggers = context.CreateLoggerFactory();
             var trainer = new SftTrainer(loggers.CreateLogger("train"));
@@ -140,37 +140,37 @@ internal sealed class TrainModule : ICliModule
         var output = new Option<DirectoryInfo>("--out") { Description = "Output folder: model/, checkpoints/, metrics.jsonl, reward-curve.png, manifest.json", Required = true };
         var initFrom = new Option<DirectoryInfo>("--init-from") { Description = "SFT checkpoint folder: the starting policy (and the frozen reference when --beta > 0)", Required = true };
         var tokenizer = new Option<DirectoryInfo?>("--tokenizer") { Description = "Folder with the Qwen3 tokenizer.json (default $EHRR1_TOKENIZER or shared/tokenizer/qwen3)" };
-        var generations = new Option<int>("--num-generations") { Description = "Completions per prompt G (default 16, upstream)", DefaultValueFactory = _ => 16 };
-        var perStep = new Option<int>("--prompts-per-step") { Description = "Prompts per step (default 4, upstream: 64 completions per step)", DefaultValueFactory = _ => 4 };
-        var maxPrompt = new Option<int>("--max-prompt-length") { Description = "Prompt tokens kept, cut from the left (default 10000, upstream)", DefaultValueFactory = _ => 10000 };
-        var maxCompletion = new Option<int>("--max-completion-length") { Description = "Completion token limit (default 2048, upstream)", DefaultValueFactory = _ => 2048 };
-        var temperature = new Option<double>("--temperature") { Description = "Sampling temperature (default 0.7)", DefaultValueFactory = _ => 0.7 };
-        var topP = new Option<double>("--top-p") { Description = "Nucleus sampling mass (default 0.95)", DefaultValueFactory = _ => 0.95 };
-        var topK = new Option<int>("--top-k") { Description = "Top-k sampling, 0 = off (default 20)", DefaultValueFactory = _ => 20 };
-        var micro = new Option<int>("--micro-batch") { Description = "Sequences per forward pass and per generation batch (default 8)", DefaultValueFactory = _ => 8 };
-        var epochs = new Option<int>("--epochs") { Description = "Passes over the prompts (default 1)", DefaultValueFactory = _ => 1 };
+        var generations = new Option<int>("--num-generations") { Description = "Completions per prompt G (upstream's value)", DefaultValueFactory = _ => 16 };
+        var perStep = new Option<int>("--prompts-per-step") { Description = "Prompts per step (upstream: 64 completions per step)", DefaultValueFactory = _ => 4 };
+        var maxPrompt = new Option<int>("--max-prompt-length") { Description = "Prompt tokens kept, cut from the left (upstream's value)", DefaultValueFactory = _ => 10000 };
+        var maxCompletion = new Option<int>("--max-completion-length") { Description = "Completion token limit (upstream's value)", DefaultValueFactory = _ => 2048 };
+        var temperature = new Option<double>("--temperature") { Description = "Sampling temperature", DefaultValueFactory = _ => 0.7 };
+        var topP = new Option<double>("--top-p") { Description = "Nucleus sampling mass", DefaultValueFactory = _ => 0.95 };
+        var topK = new Option<int>("--top-k") { Description = "Top-k sampling, 0 = off", DefaultValueFactory = _ => 20 };
+        var micro = new Option<int>("--micro-batch") { Description = "Sequences per forward pass and per generation batch", DefaultValueFactory = _ => 8 };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the prompts", DefaultValueFactory = _ => 1 };
         var maxSteps = new Option<int?>("--max-steps") { Description = "Stop after N steps (overrides --epochs)" };
-        var lr = new Option<double>("--lr") { Description = "Peak learning rate (default 2e-6, upstream)", DefaultValueFactory = _ => 2e-6 };
-        var warmup = new Option<double>("--warmup-ratio") { Description = "Warmup fraction of steps (default 0.03)", DefaultValueFactory = _ => 0.03 };
-        var clip = new Option<double>("--max-grad-norm") { Description = "Gradient clipping norm, 0 = off (default 1.0)", DefaultValueFactory = _ => 1.0 };
-        var beta = new Option<double>("--beta") { Description = "KL coefficient; 0 keeps no reference model (default 0, TRL 0.22)", DefaultValueFactory = _ => 0.0 };
-        var epsilon = new Option<double>("--epsilon") { Description = "Ratio clip epsilon (default 0.2, TRL 0.22)", DefaultValueFactory = _ => 0.2 };
+        var lr = new Option<double>("--lr") { Description = "Peak learning rate (upstream's value)", DefaultValueFactory = _ => 2e-6 };
+        var warmup = new Option<double>("--warmup-ratio") { Description = "Warmup fraction of steps", DefaultValueFactory = _ => 0.03 };
+        var clip = new Option<double>("--max-grad-norm") { Description = "Gradient clipping norm, 0 = off", DefaultValueFactory = _ => 1.0 };
+        var beta = new Option<double>("--beta") { Description = "KL coefficient; 0 keeps no reference model (TRL 0.22's default)", DefaultValueFactory = _ => 0.0 };
+        var epsilon = new Option<double>("--epsilon") { Description = "Ratio clip epsilon (TRL 0.22's default)", DefaultValueFactory = _ => 0.2 };
         var epsilonHigh = new Option<double?>("--epsilon-high") { Description = "Upper clip epsilon (default = --epsilon)" };
-        var iterations = new Option<int>("--num-iterations") { Description = "Optimizer steps per generation batch, mu (default 1, TRL 0.22)", DefaultValueFactory = _ => 1 };
-        var scale = new Option<RewardScaling>("--scale-rewards") { Description = "Group | Batch | None (default Group, TRL 0.22)", DefaultValueFactory = _ => RewardScaling.Group };
-        var lossType = new Option<GrpoLossType>("--loss-type") { Description = "Dapo | Grpo | Bnpo | DrGrpo (default Dapo, TRL 0.22)", DefaultValueFactory = _ => GrpoLossType.Dapo };
-        var verifyWeight = new Option<double>("--verify-weight") { Description = "Weight of the verify reward (default 1)", DefaultValueFactory = _ => 1.0 };
+        var iterations = new Option<int>("--num-iterations") { Description = "Optimizer steps per generation batch, mu (TRL 0.22's default)", DefaultValueFactory = _ => 1 };
+        var scale = new Option<RewardScaling>("--scale-rewards") { Description = "Group | Batch | None (TRL 0.22's default)", DefaultValueFactory = _ => RewardScaling.Group };
+        var lossType = new Option<GrpoLossType>("--loss-type") { Description = "Dapo | Grpo | Bnpo | DrGrpo (TRL 0.22's default)", DefaultValueFactory = _ => GrpoLossType.Dapo };
+        var verifyWeight = new Option<double>("--verify-weight") { Description = "Weight of the verify reward", DefaultValueFactory = _ => 1.0 };
         var formatReward = new Option<bool>("--format-reward") { Description = "Add the format reward (defined upstream but not used there)" };
-        var formatWeight = new Option<double>("--format-weight") { Description = "Weight of the format reward when on (default 1)", DefaultValueFactory = _ => 1.0 };
-        var seed = new Option<int>("--seed") { Description = "Seed for prompt order and sampling (default 42)", DefaultValueFactory = _ => 42 };
-        var saveEvery = new Option<int>("--save-every") { Description = "Checkpoint every N steps (default 50)", DefaultValueFactory = _ => 50 };
+        var formatWeight = new Option<double>("--format-weight") { Description = "Weight of the format reward when on", DefaultValueFactory = _ => 1.0 };
+        var seed = new Option<int>("--seed") { Description = "Seed for prompt order and sampling", DefaultValueFactory = _ => 42 };
+        var saveEvery = new Option<int>("--save-every") { Description = "Checkpoint every N steps", DefaultValueFactory = _ => 50 };
         var loraRank = new Option<int?>("--lora-rank") { Description = "Train LoRA adapters of this rank instead of all weights" };
-        var device = new Option<string>("--device") { Description = "auto | cpu | cuda (default auto)", DefaultValueFactory = _ => "auto" };
+        var device = new Option<string>("--device") { Description = "auto | cpu | cuda", DefaultValueFactory = _ => "auto" };
         var dtype = new Option<string>("--dtype") { Description = "auto (bf16 on CUDA, fp32 on CPU) | float32 | bfloat16", DefaultValueFactory = _ => "auto" };
         var threads = new Option<int>("--threads") { Description = "libtorch CPU threads, 0 = default (default 0)" };
-        var noResume = new Option<bool>("--no-resume") { Description = "Ignore checkpoints already in --out" };
+        var restart = new Option<bool>("--restart", "--no-resume") { Description = "Ignore checkpoints already in --out and train from the start (--no-resume is the old name)" };
         var cmd = new Command("grpo", "Stage 3: GRPO with verifiable rewards from an SFT checkpoint on EHR-Bench train prompts.");
-        foreach (var o in new Option[] { data, output, initFrom, tokenizer, generations, perStep, maxPrompt, maxCompletion, temperature, topP, topK, micro, epochs, maxSteps, lr, warmup, clip, beta, epsilon, epsilonHigh, iterations, scale, lossType, verifyWeight, formatReward, formatWeight, seed, saveEvery, loraRank, device, dtype, threads, noResume })
+        foreach (var o in new Option[] { data, output, initFrom, tokenizer, generations, perStep, maxPrompt, maxCompletion, temperature, topP, topK, micro, epochs, maxSteps, lr, warmup, clip, beta, epsilon, epsilonHigh, iterations, scale, lossType, verifyWeight, formatReward, formatWeight, seed, saveEvery, loraRank, device, dtype, threads, restart })
         {
             cmd.Options.Add(o);
         }
@@ -207,7 +207,7 @@ internal sealed class TrainModule : ICliModule
                 Device = parse.GetValue(device)!,
                 Dtype = parse.GetValue(dtype)!,
                 Threads = parse.GetValue(threads),
-                Resume = !parse.GetValue(noResume),
+                Resume = !parse.GetValue(restart),
             };
             var dataPath = parse.GetValue(data)!.FullName;
             var prompts = new List<GrpoPrompt>();
@@ -263,7 +263,7 @@ internal sealed class TrainModule : ICliModule
     {
         var config = new Option<FileInfo>("--model-config") { Description = "Hugging Face config.json", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "Checkpoint folder to write", Required = true };
-        var seed = new Option<int>("--seed") { Description = "Seed (default 42)", DefaultValueFactory = _ => 42 };
+        var seed = new Option<int>("--seed") { Description = "Seed", DefaultValueFactory = _ => 42 };
         var cmd = new Command("init", "Write a randomly initialised Qwen3 checkpoint (config.json + model.safetensors).");
         cmd.Options.Add(config);
         cmd.Options.Add(output);

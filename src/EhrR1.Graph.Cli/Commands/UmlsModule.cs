@@ -36,7 +36,7 @@ internal sealed class UmlsModule : ICliModule
             Description = "Opt-in relation sources to add, comma-separated: " + string.Join(", ", RelationSources.OptIn.Select(s => s.Name))
                 + " (default none; their non-commercial / research-use terms then apply to the output). The default sources (LabeledIn, PharmacotherapyDB, DrugCentral, RxNorm, AHRQ CCS/CCSR) are always on",
         };
-        var force = new Option<bool>("--force") { Description = "Replace an existing output folder (default false)" };
+        var force = new Option<bool>("--force") { Description = "Replace an existing output folder" };
         var cmd = new Command("build-sample", "Build the open sample vocabulary (MRCONSO/MRSTY/MRREL/MRFILES.RRF) from the open data.") { data, output, noMimic, relations, force };
         cmd.SetAction(async (parse, ct) =>
         {
@@ -63,20 +63,20 @@ internal sealed class UmlsModule : ICliModule
     {
         var rrf = new Option<DirectoryInfo>("--rrf") { Description = "Folder with MRCONSO.RRF and MRSTY.RRF (a UMLS release's META folder or build-sample output)", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "Index folder to create", Required = true };
-        var languages = new Option<string>("--languages") { Description = "Comma-separated LAT values to keep, or 'all' (default ENG)", DefaultValueFactory = _ => "ENG" };
+        var languages = new Option<string>("--languages") { Description = "Comma-separated LAT values to keep, or 'all'", DefaultValueFactory = _ => "ENG" };
         var includeSab = new Option<string?>("--include-sab") { Description = "Comma-separated source vocabularies to keep (default: all)" };
         var excludeSab = new Option<string?>("--exclude-sab") { Description = "Comma-separated source vocabularies to drop (default: none)" };
-        var suppress = new Option<string>("--keep-suppress") { Description = "Comma-separated SUPPRESS values to keep: N, O, E, Y (default N)", DefaultValueFactory = _ => "N" };
+        var suppress = new Option<string>("--keep-suppress") { Description = "Comma-separated SUPPRESS values to keep: N, O, E, Y", DefaultValueFactory = _ => "N" };
         var types = new Option<string?>("--semantic-types") { Description = "Comma-separated TUIs; only concepts with one of them are indexed (default: all)" };
         var groups = new Option<FileInfo?>("--semantic-groups") { Description = "SemGroups.txt (default: beside the RRF files, else the shared Semantic Network folder)" };
         var keepCase = new Option<bool>("--keep-case") { Description = "Do not lowercase (default: lowercase)" };
         var noFold = new Option<bool>("--no-ascii-folding") { Description = "Do not fold Unicode to ASCII (default: fold)" };
-        var minLength = new Option<int>("--min-length") { Description = "Minimum normalised string length to index (default 3)", DefaultValueFactory = _ => 3 };
-        var ngram = new Option<int>("--ngram") { Description = "Character n-gram length (default 3)", DefaultValueFactory = _ => 3 };
+        var minLength = new Option<int>("--min-length") { Description = "Minimum normalised string length to index", DefaultValueFactory = _ => 3 };
+        var ngram = new Option<int>("--ngram") { Description = "Character n-gram length", DefaultValueFactory = _ => 3 };
         var marks = new Option<bool>("--begin-end-marks") { Description = "Pad strings with n-1 begin/end marks before taking n-grams (SimString be=true; default false as in QuickUMLS)" };
-        var ram = new Option<double>("--ram-buffer-mb") { Description = "Lucene RAM buffer in MiB (default 256)", DefaultValueFactory = _ => 256 };
+        var ram = new Option<double>("--ram-buffer-mb") { Description = "Lucene RAM buffer in MiB", DefaultValueFactory = _ => 256 };
         var noMerge = new Option<bool>("--no-force-merge") { Description = "Skip the final merge into one segment (default: merge)" };
-        var force = new Option<bool>("--force") { Description = "Replace an existing index folder (default false)" };
+        var force = new Option<bool>("--force") { Description = "Replace an existing index folder" };
         var cmd = new Command("build-index", "Build the Lucene index the matcher and resolver use, from RRF files, in bounded memory.")
         {
             rrf, output, languages, includeSab, excludeSab, suppress, types, groups, keepCase, noFold, minLength, ngram, marks, ram, noMerge, force,
@@ -121,15 +121,15 @@ internal sealed class UmlsModule : ICliModule
         Option<bool> AllSpans, Option<string> Types, Option<bool> Upstream, Option<int> MaxCandidates) MatcherOptions()
     {
         return (
-            new Option<string>("--similarity") { Description = "jaccard | cosine | dice | overlap (default jaccard)", DefaultValueFactory = _ => "jaccard" },
-            new Option<double>("--threshold") { Description = "Minimum similarity (default 0.7)", DefaultValueFactory = _ => 0.7 },
-            new Option<int>("--window") { Description = "Maximum tokens per span (default 5)", DefaultValueFactory = _ => 5 },
-            new Option<int>("--min-match-length") { Description = "Minimum span length in characters (default 3)", DefaultValueFactory = _ => 3 },
-            new Option<string>("--overlapping-criteria") { Description = "score | length (default score)", DefaultValueFactory = _ => "score" },
+            new Option<string>("--similarity") { Description = "jaccard | cosine | dice | overlap", DefaultValueFactory = _ => "jaccard" },
+            new Option<double>("--threshold") { Description = "Minimum similarity", DefaultValueFactory = _ => 0.7 },
+            new Option<int>("--window") { Description = "Maximum tokens per span", DefaultValueFactory = _ => 5 },
+            new Option<int>("--min-match-length") { Description = "Minimum span length in characters", DefaultValueFactory = _ => 3 },
+            new Option<string>("--overlapping-criteria") { Description = "score | length", DefaultValueFactory = _ => "score" },
             new Option<bool>("--all-spans") { Description = "Return overlapping spans too (QuickUMLS best_match=False; default off)" },
-            new Option<string>("--semantic-types") { Description = "Accepted TUIs, comma-separated, 'quickumls' (the 27 defaults) or 'all' (default quickumls)", DefaultValueFactory = _ => "quickumls" },
+            new Option<string>("--semantic-types") { Description = "Accepted TUIs, comma-separated, 'quickumls' (the 27 defaults) or 'all'", DefaultValueFactory = _ => "quickumls" },
             new Option<bool>("--upstream-ranking") { Description = "Rank candidates by similarity + preferred flag as QuickUMLS does (default: similarity, then preferred)" },
-            new Option<int>("--max-candidates") { Description = "Candidates kept per span, 0 = all (default 0)", DefaultValueFactory = _ => 0 });
+            new Option<int>("--max-candidates") { Description = "Candidates kept per span, 0 = all", DefaultValueFactory = _ => 0 });
     }
 
     internal static MatcherSettings ReadMatcherSettings(ParseResult parse, (Option<string> Similarity, Option<double> Threshold, Option<int> Window, Option<int> MinMatch,

@@ -44,11 +44,11 @@ internal static class TrainingCurriculum
                 [ReasoningResults(run)], [R("reasoning", "filtered.jsonl")])),
             NeedsChains(new("corpus-reasoning", ["corpus", "build"], ["--reasoning", R("reasoning", "filtered.jsonl"), "--samples", R("tasks", "ehr-bench-train.jsonl"), "--out", R("corpus", "ehr-ins-reasoning.jsonl")],
                 [R("reasoning", "filtered.jsonl"), R("tasks", "ehr-bench-train.jsonl")], [R("corpus", "ehr-ins-reasoning.jsonl")])),
-            new(Domain, ["train"], ["--data", R("corpus", "ehr-ins-no-think.jsonl"), "--model-config", modelConfig, "--out", R("model"), "--max-steps", domainSteps.ToString(CultureInfo.InvariantCulture), "--batch-size", "4", "--max-length", "512", "--lr", "0.002", "--warmup-ratio", "0.1", "--eval-every", "1000", "--save-every", "1000", "--no-resume"],
+            new(Domain, ["train"], ["--data", R("corpus", "ehr-ins-no-think.jsonl"), "--model-config", modelConfig, "--out", R("model"), "--max-steps", domainSteps.ToString(CultureInfo.InvariantCulture), "--batch-size", "4", "--max-length", "512", "--lr", "0.002", "--warmup-ratio", "0.1", "--eval-every", "1000", "--save-every", "1000", "--restart"],
                 [R("corpus", "ehr-ins-no-think.jsonl"), modelConfig], [R("model")]),
-            NeedsChains(new(Reasoning, ["train"], ["--data", R("corpus", "ehr-ins-reasoning.jsonl"), "--model-config", modelConfig, "--out", R("model-reasoning"), "--max-steps", "10", "--batch-size", "4", "--max-length", "512", "--lr", "0.001", "--warmup-ratio", "0.1", "--eval-every", "1000", "--save-every", "1000", "--no-resume"],
+            NeedsChains(new(Reasoning, ["train"], ["--data", R("corpus", "ehr-ins-reasoning.jsonl"), "--model-config", modelConfig, "--out", R("model-reasoning"), "--max-steps", "10", "--batch-size", "4", "--max-length", "512", "--lr", "0.001", "--warmup-ratio", "0.1", "--eval-every", "1000", "--save-every", "1000", "--restart"],
                 [R("corpus", "ehr-ins-reasoning.jsonl"), modelConfig], [R("model-reasoning")])),
-            new(Grpo, ["train", "grpo"], ["--data", R("tasks", "ehr-bench-train.jsonl"), "--init-from", string.Empty, "--out", R("model-grpo"), "--num-generations", "2", "--prompts-per-step", "2", "--max-prompt-length", "512", "--max-completion-length", "8", "--micro-batch", "4", "--max-steps", "4", "--lr", "0.0002", "--save-every", "1000", "--no-resume"],
+            new(Grpo, ["train", "grpo"], ["--data", R("tasks", "ehr-bench-train.jsonl"), "--init-from", string.Empty, "--out", R("model-grpo"), "--num-generations", "2", "--prompts-per-step", "2", "--max-prompt-length", "512", "--max-completion-length", "8", "--micro-batch", "4", "--max-steps", "4", "--lr", "0.0002", "--save-every", "1000", "--restart"],
                 [R("tasks", "ehr-bench-train.jsonl")], [R("model-grpo")]),
         ];
     }

@@ -73,7 +73,7 @@ internal static class TrainingCheckpoints
             ?? throw new InputDataException("EHR-TRN-030", statePath, null, null, "empty checkpoint state");
         if (seedOf(state) != seed)
         {
-            throw new StageConfigurationException($"checkpoint {latest} was made with --seed {seedOf(state)}, not {seed}; pass the same seed or --no-resume with a new output folder.");
+            throw new StageConfigurationException($"checkpoint {latest} was made with --seed {seedOf(state)}, not {seed}; pass the same seed or --restart with a new output folder.");
         }
 
         return (latest, state);
@@ -109,7 +109,7 @@ internal static class TrainingCheckpoints
     public static void Verify(string checkpoint)
     {
         var manifestPath = Path.Combine(checkpoint, ManifestFile);
-        var fix = $"Delete the folder {checkpoint} to resume from the checkpoint before it, or pass --no-resume to train afresh";
+        var fix = $"Delete the folder {checkpoint} to resume from the checkpoint before it, or pass --restart to train afresh";
         if (!File.Exists(manifestPath))
         {
             throw new InputDataException("EHR-TRN-032", checkpoint, null, null,

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using EhrR1.Graph.Core.Errors;
 using EhrR1.Graph.Reasoning.Endpoints;
-using EhrR1.Graph.Reasoning.Endpoints.Loopback;
+using EhrR1.Graph.TestSupport.Http;
 
 namespace EhrR1.Graph.Reasoning.Tests.Endpoints;
 

@@ -1,5 +1,5 @@
 using EhrR1.Graph.Reasoning.Endpoints;
-using EhrR1.Graph.Reasoning.Tests.Support;
+using EhrR1.Graph.TestSupport;
 
 namespace EhrR1.Graph.Reasoning.Tests.Endpoints;
 

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using EhrR1.Graph.Core.Errors;
 using EhrR1.Graph.Reasoning.Endpoints;
-using EhrR1.Graph.Reasoning.Endpoints.Loopback;
+using EhrR1.Graph.TestSupport.Http;
 using EhrR1.Graph.TestSupport;
 using static EhrR1.Graph.Reasoning.Tests.Endpoints.ChatEndpointClientTests;
 

@@ -3,7 +3,7 @@ using System.Text.Json;
 using EhrR1.Graph.Core.Errors;
 using EhrR1.Graph.Reasoning.Batch;
 using EhrR1.Graph.Reasoning.Endpoints;
-using EhrR1.Graph.Reasoning.Endpoints.Loopback;
+using EhrR1.Graph.TestSupport.Http;
 using EhrR1.Graph.Reasoning.Synthesis;
 using EhrR1.Graph.Reasoning.Tests.Support;
 using EhrR1.Graph.TestSupport;

@@ -51,7 +51,7 @@ public sealed class TrainingCheckpointsTests
         ex.Code.Should().Be("EHR-TRN-031");
         ex.ExitCode.Should().Be(ExitCodes.BadInput);
         ex.File.Should().Be(path);
-        ex.Message.Should().Contain("fails its XxHash64 checksum").And.Contain("Delete the folder").And.Contain("--no-resume");
+        ex.Message.Should().Contain("fails its XxHash64 checksum").And.Contain("Delete the folder").And.Contain("--restart");
     }
 
     [Theory]
@@ -93,7 +93,7 @@ public sealed class TrainingCheckpointsTests
         var ex = act.Should().Throw<InputDataException>().Which;
         ex.Code.Should().Be("EHR-TRN-032");
         ex.Message.Should().StartWith(folder + ": the checkpoint has no checkpoint.json: it was written by an older build")
-            .And.Contain("--no-resume");
+            .And.Contain("--restart");
     }
 
     [Fact]

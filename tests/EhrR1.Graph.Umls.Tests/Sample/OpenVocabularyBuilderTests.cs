@@ -4,6 +4,7 @@ using EhrR1.Graph.Umls.Evaluation;
 using EhrR1.Graph.Umls.Matching;
 using EhrR1.Graph.Umls.Rrf;
 using EhrR1.Graph.Umls.Sample;
+using EhrR1.Graph.Umls.Tests.Evaluation;
 using Xunit.Abstractions;
 
 namespace EhrR1.Graph.Umls.Tests.Sample;

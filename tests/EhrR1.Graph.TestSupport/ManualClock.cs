@@ -1,7 +1,7 @@
-namespace EhrR1.Graph.Reasoning.Tests.Support;
+namespace EhrR1.Graph.TestSupport;
 
 /// <summary>A clock that moves only when the test says so (timestamps in microseconds).</summary>
-internal sealed class ManualClock : TimeProvider
+public sealed class ManualClock : TimeProvider
 {
     private long _now = 1_000_000;
 

@@ -1,4 +1,4 @@
-namespace EhrR1.Graph.Reasoning.Endpoints.Loopback;
+namespace EhrR1.Graph.TestSupport.Http;
 
 /// <summary>A request received by <see cref="LoopbackChatServer"/> (header names lower-cased).</summary>
 public sealed record FakeHttpRequest(string Method, string Target, IReadOnlyDictionary<string, string> Headers, string Body)

@@ -2,7 +2,7 @@ using System.Globalization;
 using EhrR1.Graph.Core.Concepts;
 using EhrR1.Graph.Core.Errors;
 
-namespace EhrR1.Graph.Umls.Evaluation;
+namespace EhrR1.Graph.Umls.Tests.Evaluation;
 
 /// <summary>Precision and recall of one matching criterion.</summary>
 internal sealed record PrecisionRecall(string Criterion, int Predicted, int Gold, int TruePositives)

@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 
-namespace EhrR1.Graph.Reasoning.Endpoints.Loopback;
+namespace EhrR1.Graph.TestSupport.Http;
 
 /// <summary>
 /// A minimal HTTP/1.1 server on 127.0.0.1 (TcpListener, keep-alive, Content-Length bodies) that plays an

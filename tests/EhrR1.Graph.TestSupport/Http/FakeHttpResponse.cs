@@ -1,4 +1,4 @@
-namespace EhrR1.Graph.Reasoning.Endpoints.Loopback;
+namespace EhrR1.Graph.TestSupport.Http;
 
 /// <summary>
 /// What <see cref="LoopbackChatServer"/> answers: status, headers and body after <see cref="Delay"/>.
