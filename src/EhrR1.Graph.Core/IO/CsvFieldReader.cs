@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Unicode;
@@ -14,6 +15,7 @@ namespace EhrR1.Graph.Core.IO;
 /// </summary>
 public sealed class CsvFieldReader : IDisposable
 {
+    private readonly Stream _stream;
     private readonly CsvReader _reader;
     private readonly bool _validateUtf8;
     private readonly Func<CsvProblem, Exception> _onProblem;
@@ -21,6 +23,7 @@ public sealed class CsvFieldReader : IDisposable
 
     private CsvFieldReader(Stream stream, char separator, bool validateUtf8, Func<CsvProblem, Exception> onProblem)
     {
+        _stream = stream;
         _validateUtf8 = validateUtf8;
         _onProblem = onProblem;
         var options = new CsvReaderOptions
@@ -107,6 +110,36 @@ public sealed class CsvFieldReader : IDisposable
         return Check(more);
     }
 
+    /// <summary>
+    /// Reads the rest of a gzip input, so that its CRC-32 and length are checked (a <see cref="VerifiedGzipStream"/>
+    /// error is thrown when they do not match). Call it before reporting a malformed record: a damaged gzip file
+    /// decodes to garbage and fails its checksum only at the end, and the damage, not the garbage, is the error to
+    /// report. Does nothing for plain files; reads are discarded.
+    /// </summary>
+    public void VerifyRestOfInput()
+    {
+        if (_stream is not VerifiedGzipStream)
+        {
+            return;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
+        try
+        {
+            while (_stream.Read(buffer) > 0)
+            {
+            }
+        }
+        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException)
+        {
+            throw _onProblem(new CsvProblem(CsvProblemKind.CorruptCompressedData, Line + 1, -1, InnerException: ex));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
     /// <inheritdoc/>
     public void Dispose() => _reader.Dispose();
 
@@ -126,6 +159,7 @@ public sealed class CsvFieldReader : IDisposable
         {
             if (_malformed is { } last)
             {
+                VerifyRestOfInput();
                 throw _onProblem(new CsvProblem(Kind(last.Reason), last.LineNumber, -1));
             }
 
@@ -135,12 +169,16 @@ public sealed class CsvFieldReader : IDisposable
         Line = _reader.LineNumber;
         if (_malformed is { } malformed)
         {
-            throw _onProblem(Locate(malformed));
+            var problem = Locate(malformed);
+            VerifyRestOfInput();
+            throw _onProblem(problem);
         }
 
         if (_validateUtf8 && !Utf8.IsValid(_reader.RawRecord))
         {
-            throw _onProblem(FindInvalidUtf8());
+            var problem = FindInvalidUtf8();
+            VerifyRestOfInput();
+            throw _onProblem(problem);
         }
 
         return true;
@@ -186,7 +224,7 @@ public sealed class CsvFieldReader : IDisposable
             var at = 0;
             while (at < raw.Length)
             {
-                if (System.Text.Rune.DecodeFromUtf8(raw[at..], out _, out var consumed) != System.Buffers.OperationStatus.Done)
+                if (Rune.DecodeFromUtf8(raw[at..], out _, out var consumed) != OperationStatus.Done)
                 {
                     return new CsvProblem(CsvProblemKind.InvalidUtf8, Line, i, at, raw[at]);
                 }

@@ -88,6 +88,7 @@ internal sealed class MimicCsvReader : IDisposable
             return;
         }
 
+        _csv.VerifyRestOfInput();
         throw new InputDataException("EHR-CSV-010", DisplayPath, 1, missing[0],
             $"The {table} table lacks required column(s) {string.Join(", ", missing)}",
             "columns " + string.Join(", ", required),
@@ -125,6 +126,7 @@ internal sealed class MimicCsvReader : IDisposable
                 tabs = this[i].IndexOfAny((byte)'\t', (byte)';') >= 0;
             }
 
+            _csv.VerifyRestOfInput();
             throw new InputDataException("EHR-CSV-011", DisplayPath, Line, fieldCount < Header.Count ? Header[Math.Max(0, fieldCount - 1)] : null,
                 "The record has the wrong number of fields",
                 $"{Header.Count} comma-separated fields, as in the header",
@@ -160,6 +162,7 @@ internal sealed class MimicCsvReader : IDisposable
 
         if (names.Length == 1 && (names[0].Contains('\t', StringComparison.Ordinal) || names[0].Contains(';', StringComparison.Ordinal) || names[0].Contains('|', StringComparison.Ordinal)))
         {
+            _csv.VerifyRestOfInput();
             var found = names[0].Contains('\t', StringComparison.Ordinal) ? "tab" : names[0].Contains(';', StringComparison.Ordinal) ? "semicolon" : "pipe";
             throw new InputDataException("EHR-CSV-003", DisplayPath, 1, null, "The header is not comma-separated",
                 "comma-separated column names (MIMIC-IV CSV)", $"a {found}-separated header",

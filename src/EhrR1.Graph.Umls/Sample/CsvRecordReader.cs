@@ -78,11 +78,11 @@ internal sealed class CsvRecordReader
             if (header is null)
             {
                 header = values;
-                CheckHeader(header, csv.Line);
+                CheckHeader(header, csv.Line, csv);
                 continue;
             }
 
-            if (ToRecord(header, values, csv.Line) is { } record)
+            if (ToRecord(header, values, csv.Line, csv) is { } record)
             {
                 yield return record;
             }
@@ -188,12 +188,15 @@ internal sealed class CsvRecordReader
         }
     }
 
-    private void CheckHeader(string[] header, long line)
+    /// <summary>Throws when a required column is missing; a gzip input is checked first (see
+    /// <see cref="CsvFieldReader.VerifyRestOfInput"/>), unless <paramref name="csv"/> is null (the line-based reader).</summary>
+    private void CheckHeader(string[] header, long line, CsvFieldReader? csv = null)
     {
         foreach (var column in _required)
         {
             if (Array.IndexOf(header, column) < 0)
             {
+                csv?.VerifyRestOfInput();
                 throw new InputDataException("EHR-UMLS-012", DisplayName, line, column, "a required column is missing from the header",
                     expected: "a column named " + column, found: "columns " + string.Join(',', header),
                     fix: "Use the unchanged file from the source named in the data folder's README");
@@ -202,7 +205,7 @@ internal sealed class CsvRecordReader
     }
 
     /// <summary>The record, or null for a blank line.</summary>
-    private CsvRecord? ToRecord(string[] header, string[] values, long line)
+    private CsvRecord? ToRecord(string[] header, string[] values, long line, CsvFieldReader? csv = null)
     {
         if (values.Length == 1 && values[0].Length == 0)
         {
@@ -211,6 +214,7 @@ internal sealed class CsvRecordReader
 
         if (values.Length != header.Length)
         {
+            csv?.VerifyRestOfInput();
             throw new InputDataException("EHR-UMLS-011", DisplayName, line, null, "wrong number of fields",
                 expected: $"{header.Length} fields as in the header", found: $"{values.Length} fields");
         }

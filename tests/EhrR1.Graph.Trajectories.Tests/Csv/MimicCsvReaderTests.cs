@@ -113,4 +113,27 @@ public sealed class MimicCsvReaderTests
         ex.Field.Should().Be("note");
         ex.Message.Should().Contain("byte 0xE9 at byte 4 of the field").And.NotContain("caf");
     }
+
+    [Fact]
+    public void Should_ReportTheDamagedGzip_When_ARecordIsMalformedAndTheChecksumFails()
+    {
+        using var dir = new TempDirectory();
+        MimicFixture.Write(dir.Path, "t", "a,b,c\n1,2,3\n4,5\n", gzip: true);
+        var path = dir.Combine("t.csv.gz");
+        var bytes = File.ReadAllBytes(path);
+        bytes[^6] ^= 0xff; // inside the trailer's CRC-32
+        File.WriteAllBytes(path, bytes);
+
+        var act = () =>
+        {
+            using var csv = MimicCsvReader.Open(path, "hosp/t.csv.gz");
+            while (csv.Read())
+            {
+            }
+        };
+
+        var ex = act.Should().Throw<InputDataException>().Which;
+        ex.Code.Should().StartWith("EHR-GZ", "the damage explains the malformed record");
+        ex.File.Should().Be("hosp/t.csv.gz");
+    }
 }
