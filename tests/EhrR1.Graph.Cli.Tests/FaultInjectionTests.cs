@@ -406,6 +406,55 @@ public sealed class FaultInjectionTests : IDisposable
         return rrf;
     }
 
+    [Fact]
+    public async Task A_missing_patients_table_is_an_error_naming_it()
+    {
+        var mimic = CopyDemo();
+        File.Delete(Path.Combine(mimic, "hosp", "patients.csv.gz"));
+
+        var (code, _, stderr) = await Ingest(mimic);
+
+        code.Should().Be(1, stderr);
+        stderr.Should().Contain("EHR-ING-002").And.Contain(Path.Combine("hosp", "patients.csv.gz")).And.Contain("--mimic");
+    }
+
+    [Fact]
+    public async Task A_folder_where_a_table_file_should_be_is_an_error_naming_it()
+    {
+        var mimic = CopyDemo();
+        var table = Path.Combine(mimic, "hosp", "omr.csv.gz");
+        File.Delete(table);
+        Directory.CreateDirectory(table);
+
+        var (code, _, stderr) = await Ingest(mimic);
+
+        code.Should().Be(1, stderr);
+        stderr.Should().Contain("EHR-CSV-005").And.Contain(Path.Combine("hosp", "omr.csv.gz")).And.Contain("a folder");
+    }
+
+    [Fact]
+    public async Task Evidence_given_as_samples_is_an_error_naming_the_missing_field_and_what_the_file_looks_like()
+    {
+        new EhrR1.Graph.Evidence.Synthetic.SyntheticEvidenceWorkload(seed: 5, scale: 0.05, samplesPerTask: 10, tasks: 1).WriteTo(_root);
+        var evidence = Path.Combine(_root, "evidence.jsonl");
+        string[] Search(string samples, string output) =>
+            ["evidence", "search", "--samples", samples, "--graph", Path.Combine(_root, "graph"), "--cooccurrence", Path.Combine(_root, "cooccurrence.jsonl"), "--out", output, "--quiet"];
+        await CliRunner.RunOk(Search(Path.Combine(_root, "samples.jsonl"), evidence));
+
+        var (code, _, stderr) = await CliRunner.Run(Search(evidence, Path.Combine(_root, "again.jsonl")));
+
+        code.Should().Be(1, stderr);
+        stderr.Should().Contain("EHR-IO-005").And.Contain(evidence + ":1 (field \"targets\")").And.Contain("looks like evidence records")
+            .And.Contain("ehr-graph concepts samples");
+        File.Exists(Path.Combine(_root, "again.jsonl")).Should().BeFalse();
+
+        // The same check guards the other readers of these files: samples given as reason's --evidence.
+        var (reasonCode, _, reasonErr) = await CliRunner.Run(
+            "reason", "--samples", Path.Combine(_root, "samples.jsonl"), "--evidence", Path.Combine(_root, "samples.jsonl"), "--out", Path.Combine(_root, "reason"), "--prepare-only", "--quiet");
+        reasonCode.Should().Be(1, reasonErr);
+        reasonErr.Should().Contain("EHR-IO-005").And.Contain("(field \"status\")").And.Contain("looks like sample concepts");
+    }
+
     private static Task<(int Code, string Stdout, string Stderr)> Ingest(string mimic) =>
         CliRunner.Run("ingest", "--mimic", mimic, "--out", Path.Combine(Path.GetDirectoryName(mimic)!, "store"), "--quiet");
 
