@@ -455,6 +455,24 @@ public sealed class FaultInjectionTests : IDisposable
         reasonErr.Should().Contain("EHR-IO-005").And.Contain("(field \"status\")").And.Contain("looks like sample concepts");
     }
 
+    [Fact]
+    public async Task Sample_concepts_given_as_an_eval_bench_are_an_error_naming_the_missing_input()
+    {
+        var bench = Path.Combine(_root, "samples.jsonl");
+        File.WriteAllText(bench, "{\"sample_id\":\"labevents:1:2\",\"task\":\"labevents\",\"targets\":[\"Glucose\"],\"history\":[]}\n");
+
+        var read = async () =>
+        {
+            await foreach (var _ in EhrR1.Graph.Evaluation.Bench.EhrBenchReader.ReadAsync(bench, includeText: false, CancellationToken.None))
+            {
+            }
+        };
+
+        var error = (await read.Should().ThrowAsync<EhrR1.Graph.Core.Errors.InputDataException>()).Which;
+        error.Code.Should().Be("EHR-IO-005");
+        error.Message.Should().Contain(bench + ":1 (field \"input\")").And.Contain("looks like sample concepts");
+    }
+
     private static Task<(int Code, string Stdout, string Stderr)> Ingest(string mimic) =>
         CliRunner.Run("ingest", "--mimic", mimic, "--out", Path.Combine(Path.GetDirectoryName(mimic)!, "store"), "--quiet");
 

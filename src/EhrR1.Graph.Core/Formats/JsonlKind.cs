@@ -23,8 +23,8 @@ public sealed record JsonlKind(string Name, string Producer, IReadOnlyList<strin
     /// <summary>Thinking graphs (<c>evidence search</c>).</summary>
     public static readonly JsonlKind Evidence = new("evidence records", "ehr-graph evidence search", ["sample_id", "status", "paths"]);
 
-    /// <summary>EHR-Bench records (<c>tasks export</c>, or the released bench).</summary>
-    public static readonly JsonlKind EhrBench = new("EHR-Bench records", "ehr-graph tasks export", ["sample_id", "instruction", "input", "task_info"]);
+    /// <summary>EHR-Bench records (<c>tasks export</c>, or the released bench, whose records may lack a sample_id).</summary>
+    public static readonly JsonlKind EhrBench = new("EHR-Bench records", "ehr-graph tasks export", ["input"]);
 
     /// <summary>EHR-Ins chat records (<c>tasks export --format ehr-ins</c>).</summary>
     public static readonly JsonlKind EhrIns = new("EHR-Ins chat records", "ehr-graph tasks export --format ehr-ins", ["sample_id", "messages"]);
