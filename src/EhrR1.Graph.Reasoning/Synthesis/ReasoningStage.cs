@@ -89,12 +89,7 @@ public sealed class ReasoningStage(ILogger logger, HttpClient? httpClient = null
 
     private async Task<ReasoningRunSummary> RunOnlineAsync(ReasoningSettings settings, PromptTemplate template, PriceTable prices, IProgress<StageProgress>? progress, long total, CancellationToken cancellationToken)
     {
-        // Chains already in reasoning.jsonl must come from the same prompt and sampling settings as the ones this run adds.
-        ResumeSettings.CheckOrRecord(
-            settings.ResultsPath,
-            continuing: new FileInfo(settings.ResultsPath) is { Exists: true, Length: > 0 },
-            RecordSettings(settings, template),
-            "pass another --out to start afresh");
+        CheckResultSettings(settings, template);
         using var builder = new RequestBuilder(settings, template, cancellationToken);
         using var client = new ChatEndpointClient(settings.Endpoint, httpClient, logger: logger);
         var endpointText = settings.Endpoint.ToString();
@@ -179,6 +174,14 @@ public sealed class ReasoningStage(ILogger logger, HttpClient? httpClient = null
         return new ReasoningRunSummary(counts, [settings.ResultsPath, settings.FailuresPath], null, cost);
     }
 
+    /// <summary>Chains already in reasoning.jsonl must come from the same prompt and sampling settings as the ones this run adds.</summary>
+    private static void CheckResultSettings(ReasoningSettings settings, PromptTemplate template) =>
+        ResumeSettings.CheckOrRecord(
+            settings.ResultsPath,
+            continuing: new FileInfo(settings.ResultsPath) is { Exists: true, Length: > 0 },
+            RecordSettings(settings, template),
+            "pass another --out to start afresh");
+
     /// <summary>The settings that shape a reasoning record, compared when a rerun continues reasoning.jsonl.</summary>
     internal static Dictionary<string, string?> RecordSettings(ReasoningSettings settings, PromptTemplate template) => new(StringComparer.Ordinal)
     {
@@ -194,6 +197,7 @@ public sealed class ReasoningStage(ILogger logger, HttpClient? httpClient = null
 
     private async Task<ReasoningRunSummary> PrepareAsync(ReasoningSettings settings, PromptTemplate template, PriceTable prices, IProgress<StageProgress>? progress, long total, CancellationToken cancellationToken)
     {
+        CheckResultSettings(settings, template); // the Batch results are appended to reasoning.jsonl too
         using var builder = new RequestBuilder(settings, template, cancellationToken);
         var done = new SampleKeySet();
         CheckpointFile.Recover(settings.ResultsPath, "sample_id", done);
