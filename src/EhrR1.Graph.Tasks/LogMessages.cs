@@ -22,6 +22,9 @@ internal static partial class LogMessages
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {Task} is in the sampling config but has no index file; skipped")]
     public static partial void TaskMissing(ILogger logger, string task);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed {File}, a temporary file of an earlier export that was killed")]
+    public static partial void StaleTempRemoved(ILogger logger, string file);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Exported {SampleCount} samples of {PatientCount} patients as {Format} in {ElapsedMs} ms")]
     public static partial void ExportFinished(ILogger logger, long sampleCount, long patientCount, EhrR1.Graph.Tasks.Export.ExportFormat format, long elapsedMs);
 }

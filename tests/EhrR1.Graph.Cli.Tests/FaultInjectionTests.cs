@@ -291,6 +291,188 @@ public sealed class FaultInjectionTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Evidence_resume_with_other_settings_is_refused_naming_each_one_and_the_same_settings_continue()
+    {
+        new EhrR1.Graph.Evidence.Synthetic.SyntheticEvidenceWorkload(seed: 11, scale: 0.05, samplesPerTask: 40, tasks: 2).WriteTo(_root);
+        var output = Path.Combine(_root, "evidence.jsonl");
+        string[] Search(params string[] extra) =>
+        [
+            "evidence", "search", "--samples", Path.Combine(_root, "samples.jsonl"), "--graph", Path.Combine(_root, "graph"),
+            "--cooccurrence", Path.Combine(_root, "cooccurrence.jsonl"), "--search", "upstream", "--out", output, "--threads", "1", "--quiet", .. extra,
+        ];
+        await CliRunner.RunOk(Search("--topk", "20"));
+        var complete = File.ReadAllBytes(output);
+
+        // An interrupted run: the first half of the records, left as the partial output.
+        var partial = output + ".partial";
+        File.Move(output, partial);
+        var lines = File.ReadAllLines(partial);
+        File.WriteAllLines(partial, lines.Take(lines.Length / 2));
+        var before = File.ReadAllBytes(partial);
+
+        var (code, _, stderr) = await CliRunner.Run(Search("--resume", "--topk", "5", "--graph-kind", "both"));
+
+        code.Should().Be(1, stderr);
+        stderr.Should().Contain("EHR-IO-021").And.Contain("topk '20' before, '5' now").And.Contain("graph_kind 'umls' before, 'both' now")
+            .And.Contain("Rerun with the earlier settings").And.Contain("another --out");
+        File.ReadAllBytes(partial).Should().Equal(before, "a refused resume writes nothing");
+
+        await CliRunner.RunOk(Search("--resume", "--topk", "20"));
+        File.ReadAllBytes(output).Should().Equal(complete);
+    }
+
+    [Fact]
+    public async Task Reason_rerun_into_the_same_output_with_another_n_is_refused()
+    {
+        var samples = Path.Combine(_root, "bench.jsonl");
+        File.WriteAllLines(samples, Enumerable.Range(0, 3).Select(i => System.Text.Json.JsonSerializer.Serialize(new
+        {
+            sample_id = "labevents:" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":1",
+            instruction = "Which tests?",
+            input = "## Lab [2150-01-01 00:00]\nvalue",
+            output = "A",
+            candidates = new[] { "A" },
+            task_info = new { task = "labevents", task_type = "decision_making", label = new[] { "A" } },
+        })));
+        await using var server = new EhrR1.Graph.TestSupport.Http.LoopbackChatServer(
+            (r, _) => EhrR1.Graph.TestSupport.Http.LoopbackChatServer.Completion(r, (_, _) => "## Final Results\nA"), recordStartTimes: false);
+        var outDir = Path.Combine(_root, "reason");
+        string[] Reason(string n, string limit) =>
+            ["reason", "--samples", samples, "--out", outDir, "--prompt", "without-graph", "--n", n, "--limit", limit, "--endpoint", server.OpenAiEndpoint.AbsoluteUri, "--client", "http", "--quiet"];
+        await CliRunner.RunOk(Reason("1", "2"));
+        var results = Path.Combine(outDir, "reasoning.jsonl");
+        var before = File.ReadAllBytes(results);
+
+        var (code, _, stderr) = await CliRunner.Run(Reason("2", "3"));
+
+        code.Should().Be(1, stderr);
+        stderr.Should().Contain("EHR-IO-021").And.Contain("--n '1' before, '2' now").And.Contain("another --out");
+        File.ReadAllBytes(results).Should().Equal(before);
+        await CliRunner.RunOk(Reason("1", "3"));
+        File.ReadAllLines(results).Should().HaveCount(3);
+    }
+
+    [Theory]
+    [InlineData("graph")]
+    [InlineData("umls")]
+    public async Task An_mrconso_line_with_a_field_missing_is_an_error_in_graph_build_as_in_umls_build_index(string command)
+    {
+        var rrf = WriteRrf();
+        var file = Path.Combine(rrf, "MRCONSO.RRF");
+        var lines = File.ReadAllLines(file);
+        lines[4] = lines[4][..lines[4].TrimEnd('|').LastIndexOf('|')] + "|"; // line 5 loses its last field (17 of 18)
+        File.WriteAllLines(file, lines);
+
+        var (code, _, stderr) = await RrfCommand(command, rrf);
+
+        code.Should().Be(1, stderr);
+        stderr.Should().Contain("EHR-UMLS-001").And.Contain("MRCONSO.RRF:5").And.Contain("Found 17 fields").And.NotContain(" at ");
+    }
+
+    [Theory]
+    [InlineData("graph", "MRCONSO.RRF")]
+    [InlineData("graph", "MRSTY.RRF")]
+    [InlineData("umls", "MRCONSO.RRF")]
+    [InlineData("umls", "MRSTY.RRF")]
+    public async Task Invalid_utf8_in_an_rrf_file_names_the_file_and_the_line_it_is_on(string command, string name)
+    {
+        var rrf = WriteRrf();
+        var file = Path.Combine(rrf, name);
+        var bytes = File.ReadAllBytes(file).ToList();
+        var lineStarts = bytes.Select((b, i) => (b, i)).Where(x => x.b == (byte)'\n').Select(x => x.i + 1).ToList();
+        bytes.Insert(lineStarts[9] + 3, 0xff); // inside line 11
+        File.WriteAllBytes(file, [.. bytes]);
+
+        var (code, _, stderr) = await RrfCommand(command, rrf);
+
+        code.Should().Be(1, stderr);
+        stderr.Should().Contain("EHR-IO-002").And.Contain(name + ":11").And.Contain("UTF-8").And.NotContain("   at ");
+    }
+
+    private Task<(int Code, string Stdout, string Stderr)> RrfCommand(string command, string rrf) => command == "graph"
+        ? CliRunner.Run("graph", "build", "--rrf", rrf, "--out", Path.Combine(_root, "graph-out"), "--quiet")
+        : CliRunner.Run("umls", "build-index", "--rrf", rrf, "--out", Path.Combine(_root, "index-out"), "--quiet");
+
+    /// <summary>A release folder of 12 concepts in the Reference Manual layouts (no MRFILES.RRF).</summary>
+    private string WriteRrf()
+    {
+        var rrf = Path.Combine(_root, "rrf");
+        Directory.CreateDirectory(rrf);
+        var ids = Enumerable.Range(1, 12).Select(i => i.ToString("0000000", System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        File.WriteAllLines(Path.Combine(rrf, "MRCONSO.RRF"), ids.Select(i =>
+            string.Join('|', "C" + i, "ENG", "P", "L" + i, "PF", "S" + i, "Y", "A" + i, "", "", "D" + i, "MSH", "MH", "D" + i, "Finding " + i, "0", "N", "256") + "|"));
+        File.WriteAllLines(Path.Combine(rrf, "MRSTY.RRF"), ids.Select(i => "C" + i + "|T033|A2.2|Finding|AT" + i + "|256|"));
+        return rrf;
+    }
+
+    [Fact]
+    public async Task A_missing_patients_table_is_an_error_naming_it()
+    {
+        var mimic = CopyDemo();
+        File.Delete(Path.Combine(mimic, "hosp", "patients.csv.gz"));
+
+        var (code, _, stderr) = await Ingest(mimic);
+
+        code.Should().Be(1, stderr);
+        stderr.Should().Contain("EHR-ING-002").And.Contain(Path.Combine("hosp", "patients.csv.gz")).And.Contain("--mimic");
+    }
+
+    [Fact]
+    public async Task A_folder_where_a_table_file_should_be_is_an_error_naming_it()
+    {
+        var mimic = CopyDemo();
+        var table = Path.Combine(mimic, "hosp", "omr.csv.gz");
+        File.Delete(table);
+        Directory.CreateDirectory(table);
+
+        var (code, _, stderr) = await Ingest(mimic);
+
+        code.Should().Be(1, stderr);
+        stderr.Should().Contain("EHR-CSV-005").And.Contain(Path.Combine("hosp", "omr.csv.gz")).And.Contain("a folder");
+    }
+
+    [Fact]
+    public async Task Evidence_given_as_samples_is_an_error_naming_the_missing_field_and_what_the_file_looks_like()
+    {
+        new EhrR1.Graph.Evidence.Synthetic.SyntheticEvidenceWorkload(seed: 5, scale: 0.05, samplesPerTask: 10, tasks: 1).WriteTo(_root);
+        var evidence = Path.Combine(_root, "evidence.jsonl");
+        string[] Search(string samples, string output) =>
+            ["evidence", "search", "--samples", samples, "--graph", Path.Combine(_root, "graph"), "--cooccurrence", Path.Combine(_root, "cooccurrence.jsonl"), "--out", output, "--quiet"];
+        await CliRunner.RunOk(Search(Path.Combine(_root, "samples.jsonl"), evidence));
+
+        var (code, _, stderr) = await CliRunner.Run(Search(evidence, Path.Combine(_root, "again.jsonl")));
+
+        code.Should().Be(1, stderr);
+        stderr.Should().Contain("EHR-IO-005").And.Contain(evidence + ":1 (field \"targets\")").And.Contain("looks like evidence records")
+            .And.Contain("ehr-graph concepts samples");
+        File.Exists(Path.Combine(_root, "again.jsonl")).Should().BeFalse();
+
+        // The same check guards the other readers of these files: samples given as reason's --evidence.
+        var (reasonCode, _, reasonErr) = await CliRunner.Run(
+            "reason", "--samples", Path.Combine(_root, "samples.jsonl"), "--evidence", Path.Combine(_root, "samples.jsonl"), "--out", Path.Combine(_root, "reason"), "--prepare-only", "--quiet");
+        reasonCode.Should().Be(1, reasonErr);
+        reasonErr.Should().Contain("EHR-IO-005").And.Contain("(field \"status\")").And.Contain("looks like sample concepts");
+    }
+
+    [Fact]
+    public async Task Sample_concepts_given_as_an_eval_bench_are_an_error_naming_the_missing_input()
+    {
+        var bench = Path.Combine(_root, "samples.jsonl");
+        File.WriteAllText(bench, "{\"sample_id\":\"labevents:1:2\",\"task\":\"labevents\",\"targets\":[\"Glucose\"],\"history\":[]}\n");
+
+        var read = async () =>
+        {
+            await foreach (var _ in EhrR1.Graph.Evaluation.Bench.EhrBenchReader.ReadAsync(bench, includeText: false, CancellationToken.None))
+            {
+            }
+        };
+
+        var error = (await read.Should().ThrowAsync<EhrR1.Graph.Core.Errors.InputDataException>()).Which;
+        error.Code.Should().Be("EHR-IO-005");
+        error.Message.Should().Contain(bench + ":1 (field \"input\")").And.Contain("looks like sample concepts");
+    }
+
     private static Task<(int Code, string Stdout, string Stderr)> Ingest(string mimic) =>
         CliRunner.Run("ingest", "--mimic", mimic, "--out", Path.Combine(Path.GetDirectoryName(mimic)!, "store"), "--quiet");
 

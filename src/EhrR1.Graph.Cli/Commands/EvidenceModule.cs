@@ -121,6 +121,14 @@ internal sealed class EvidenceModule : ICliModule
                 Resume = parse.GetValue(resume),
             };
             var excluded = parse.GetValue(exclude) is { Length: > 0 } ex ? ex : [.. EvidenceDefaults.ExcludedRelas];
+            settings = settings with
+            {
+                LoadSettings = new Dictionary<string, string?>(StringComparer.Ordinal)
+                {
+                    ["graph_kind"] = kindText ?? "umls",
+                    ["exclude_rela"] = string.Join(",", excluded.Order(StringComparer.Ordinal)),
+                },
+            };
             using var loggerFactory = context.CreateLoggerFactory();
             var logger = loggerFactory.CreateLogger("evidence");
             var (builder, relationGraph, _) = await EvidenceStageFactory.LoadAsync(settings, parse.GetValue(graph)!, parse.GetValue(cooccur)!, parse.GetValue(terms), graphKind!.Value, excluded, ct);

@@ -1,4 +1,5 @@
 using EhrR1.Graph.Core.Errors;
+using EhrR1.Graph.Core.Formats;
 using EhrR1.Graph.Core.IO;
 using EhrR1.Graph.Evaluation.Baselines;
 using EhrR1.Graph.Knowledge.Cooccurrence;
@@ -26,6 +27,7 @@ internal static class GraphBaselineLoader
         var cuis = new List<KeyValuePair<string, string>>();
         foreach (var file in sampleConceptFiles)
         {
+            JsonlKind.SampleConcepts.Require(file);
             await foreach (var line in JsonlReader.ReadAsync<SampleConcepts>(file, JsonDefaults.Jsonl, cancellationToken))
             {
                 var r = line.Value;

@@ -65,7 +65,7 @@ public sealed class AtomicDirectory : IDisposable
         }
     }
 
-    private static bool IsRunning(int pid)
+    internal static bool IsRunning(int pid)
     {
         try
         {

@@ -71,6 +71,36 @@ public static class AtomicFile
             w.Write(text);
         });
 
+    /// <summary>
+    /// Deletes the files in <paramref name="directory"/> named <c>PREFIX&lt;pid&gt;</c> or <c>PREFIX&lt;pid&gt;.anything</c>
+    /// whose process no longer runs: the temporary files of a run that was killed before it could remove them
+    /// (<see cref="TempPathFor"/> is such a name). Returns the paths it removed, so the caller can log each one.
+    /// </summary>
+    public static IReadOnlyList<string> RemoveStale(string directory, string prefix)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(prefix);
+        var removed = new List<string>();
+        if (!Directory.Exists(directory))
+        {
+            return removed;
+        }
+
+        foreach (var file in Directory.EnumerateFiles(directory, prefix + "*").Order(StringComparer.Ordinal))
+        {
+            var rest = Path.GetFileName(file)[prefix.Length..];
+            var digits = rest.IndexOf('.', StringComparison.Ordinal) is var dot and >= 0 ? rest[..dot] : rest;
+            if (!int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid == Environment.ProcessId || AtomicDirectory.IsRunning(pid))
+            {
+                continue;
+            }
+
+            File.Delete(file);
+            removed.Add(file);
+        }
+
+        return removed;
+    }
+
     /// <summary>Deletes a file and ignores a missing file or an I/O race.</summary>
     public static void TryDelete(string path)
     {

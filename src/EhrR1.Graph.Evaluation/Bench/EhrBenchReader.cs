@@ -30,6 +30,7 @@ public static class EhrBenchReader
         bool includeText,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        JsonlKind.EhrBench.Require(path);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var line in JsonlReader.ReadAsync<JsonElement>(path, cancellationToken: cancellationToken))
         {

@@ -27,6 +27,7 @@ internal sealed partial class EvidenceSearchStage(SampleEvidenceBuilder builder,
             throw new StageConfigurationException("--shard must be i/n with 0 <= i < n.");
         }
 
+        JsonlKind.SampleConcepts.Require(settings.SamplesPath);
         var stopwatch = Stopwatch.StartNew();
         var output = Path.GetFullPath(settings.OutputPath);
         var partial = ResumableJsonlOutput.PartialPathFor(output);
@@ -35,6 +36,19 @@ internal sealed partial class EvidenceSearchStage(SampleEvidenceBuilder builder,
         {
             throw new StageConfigurationException($"A partial output from an interrupted run exists ({Path.GetFileName(partial)}). Pass --resume to continue it, or delete it to start over.");
         }
+
+        // The settings that shape the records: a resumed run must match the run that wrote the partial output.
+        var recordSettings = new Dictionary<string, string?>(DescribeSettings(settings), StringComparer.Ordinal);
+        foreach (var (key, value) in settings.LoadSettings)
+        {
+            recordSettings[key] = value;
+        }
+
+        ResumeSettings.CheckOrRecord(
+            output,
+            continuing: settings.Resume && (File.Exists(partial) || File.Exists(output)),
+            recordSettings,
+            "pass another --out (or delete " + Path.GetFileName(partial) + ") to start afresh");
 
         if (settings.Resume && !File.Exists(partial) && File.Exists(output))
         {

@@ -74,6 +74,10 @@ internal sealed record EvidenceSettings
     /// <summary>Continue a partial output left by an interrupted run.</summary>
     public bool Resume { get; init; }
 
+    /// <summary>Settings applied while loading the inputs that also shape the records (graph kind, excluded relations):
+    /// recorded beside the output and compared on <see cref="Resume"/> with the ones of <c>DescribeSettings</c>.</summary>
+    public IReadOnlyDictionary<string, string?> LoadSettings { get; init; } = new Dictionary<string, string?>(StringComparer.Ordinal);
+
     /// <summary>Pair results cached across samples (entries); 0 disables the cache.</summary>
     public int PairCacheCapacity { get; init; } = 1_000_000;
 

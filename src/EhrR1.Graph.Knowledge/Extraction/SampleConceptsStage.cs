@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using EhrR1.Graph.Core.Errors;
+using EhrR1.Graph.Core.Formats;
 using EhrR1.Graph.Core.IO;
 using EhrR1.Graph.Core.Pipeline;
 using EhrR1.Graph.Knowledge.Cooccurrence;
@@ -32,6 +33,7 @@ public sealed class SampleConceptsStage(CooccurrenceSettings? settings = null, b
         var clock = Stopwatch.StartNew();
         var bySubject = new SortedDictionary<long, List<(long Line, TaskIndexRow Row)>>();
         long read = 0, skipped = 0;
+        JsonlKind.TaskSamples.Require(samplesPath);
         await foreach (var line in JsonlReader.ReadAsync<TaskIndexRow>(samplesPath, JsonDefaults.Jsonl, cancellationToken))
         {
             read++;

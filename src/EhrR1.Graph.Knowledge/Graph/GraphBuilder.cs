@@ -54,7 +54,7 @@ public sealed class GraphBuilder(ILogger logger)
         if (settings.RrfDirectory is { } rrf)
         {
             long rows = 0;
-            foreach (var (_, f) in RrfFiles.Read(Path.Combine(rrf, "MRCONSO.RRF"), 15, cancellationToken))
+            foreach (var (_, f) in RrfFiles.Read(Path.Combine(rrf, "MRCONSO.RRF"), RrfFiles.MrconsoFields, cancellationToken))
             {
                 rows++;
                 if (!string.Equals(f[1], settings.Language, StringComparison.Ordinal))
@@ -82,7 +82,7 @@ public sealed class GraphBuilder(ILogger logger)
             var sty = Path.Combine(rrf, "MRSTY.RRF");
             if (File.Exists(sty))
             {
-                foreach (var (_, f) in RrfFiles.Read(sty, 2, cancellationToken))
+                foreach (var (_, f) in RrfFiles.Read(sty, RrfFiles.MrstyFields, cancellationToken))
                 {
                     if (!tuis.TryGetValue(f[0], out var list))
                     {
@@ -101,7 +101,7 @@ public sealed class GraphBuilder(ILogger logger)
             long relKept = 0;
             if (File.Exists(rel))
             {
-                foreach (var (_, f) in RrfFiles.Read(rel, 15, cancellationToken))
+                foreach (var (_, f) in RrfFiles.Read(rel, RrfFiles.MrrelFields, cancellationToken))
                 {
                     relRows++;
                     var suppress = f[14];
@@ -248,7 +248,7 @@ public sealed class GraphBuilder(ILogger logger)
             return map;
         }
 
-        foreach (var (_, f) in RrfFiles.Read(path, 3, CancellationToken.None))
+        foreach (var (_, f) in RrfFiles.ReadDelimited(path, 3, CancellationToken.None))
         {
             map.TryAdd(f[2], f[0]);
         }

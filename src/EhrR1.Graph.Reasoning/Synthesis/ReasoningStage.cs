@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using EhrR1.Graph.Core.Errors;
+using EhrR1.Graph.Core.Formats;
 using EhrR1.Graph.Core.IO;
 using EhrR1.Graph.Core.Pipeline;
 using EhrR1.Graph.Reasoning.Batch;
@@ -35,6 +36,11 @@ public sealed class ReasoningStage(ILogger logger, HttpClient? httpClient = null
         if (settings.EvidencePath is not null && !File.Exists(settings.EvidencePath))
         {
             throw new InputDataException("EHR-IO-001", settings.EvidencePath, null, null, "the evidence file does not exist", fix: "Run `ehr-graph evidence search` first, or leave out --evidence");
+        }
+
+        if (settings.EvidencePath is not null)
+        {
+            JsonlKind.Evidence.Require(settings.EvidencePath);
         }
 
         var template = PromptLibrary.Resolve(settings.Prompt, settings.PromptsDirectory);
@@ -83,6 +89,7 @@ public sealed class ReasoningStage(ILogger logger, HttpClient? httpClient = null
 
     private async Task<ReasoningRunSummary> RunOnlineAsync(ReasoningSettings settings, PromptTemplate template, PriceTable prices, IProgress<StageProgress>? progress, long total, CancellationToken cancellationToken)
     {
+        CheckResultSettings(settings, template);
         using var builder = new RequestBuilder(settings, template, cancellationToken);
         using var client = new ChatEndpointClient(settings.Endpoint, httpClient, logger: logger);
         var endpointText = settings.Endpoint.ToString();
@@ -167,8 +174,30 @@ public sealed class ReasoningStage(ILogger logger, HttpClient? httpClient = null
         return new ReasoningRunSummary(counts, [settings.ResultsPath, settings.FailuresPath], null, cost);
     }
 
+    /// <summary>Chains already in reasoning.jsonl must come from the same prompt and sampling settings as the ones this run adds.</summary>
+    private static void CheckResultSettings(ReasoningSettings settings, PromptTemplate template) =>
+        ResumeSettings.CheckOrRecord(
+            settings.ResultsPath,
+            continuing: new FileInfo(settings.ResultsPath) is { Exists: true, Length: > 0 },
+            RecordSettings(settings, template),
+            "pass another --out to start afresh");
+
+    /// <summary>The settings that shape a reasoning record, compared when a rerun continues reasoning.jsonl.</summary>
+    internal static Dictionary<string, string?> RecordSettings(ReasoningSettings settings, PromptTemplate template) => new(StringComparer.Ordinal)
+    {
+        ["--prompt"] = template.Id,
+        ["prompt_sha256"] = template.Sha256,
+        ["model"] = settings.Endpoint.Model,
+        ["--n"] = settings.N.ToString(CultureInfo.InvariantCulture),
+        ["--temperature"] = settings.Temperature.ToString(CultureInfo.InvariantCulture),
+        ["--max-tokens"] = settings.MaxTokens.ToString(CultureInfo.InvariantCulture),
+        ["--exclude-task"] = string.Join(",", settings.ExcludeTasks.Order(StringComparer.Ordinal)),
+        ["--filter-no-graph"] = settings.FilterNoGraph ? "true" : "false",
+    };
+
     private async Task<ReasoningRunSummary> PrepareAsync(ReasoningSettings settings, PromptTemplate template, PriceTable prices, IProgress<StageProgress>? progress, long total, CancellationToken cancellationToken)
     {
+        CheckResultSettings(settings, template); // the Batch results are appended to reasoning.jsonl too
         using var builder = new RequestBuilder(settings, template, cancellationToken);
         var done = new SampleKeySet();
         CheckpointFile.Recover(settings.ResultsPath, "sample_id", done);

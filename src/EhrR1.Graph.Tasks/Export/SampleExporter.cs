@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using EhrR1.Graph.Core.Errors;
+using EhrR1.Graph.Core.Formats;
 using EhrR1.Graph.Core.IO;
 using EhrR1.Graph.Core.Pipeline;
 using EhrR1.Graph.Tasks.Definitions;
@@ -40,6 +41,7 @@ public sealed class SampleExporter(ILogger<SampleExporter>? logger = null)
         ArgumentNullException.ThrowIfNull(renderer);
         ArgumentNullException.ThrowIfNull(settings);
         StageConfigurationException.ThrowIfAny(settings.Validate());
+        JsonlKind.TaskSamples.Require(settings.SamplesFile);
         var clock = Stopwatch.StartNew();
         var candidates = new CandidateBuilder(LoadLabelCounts(settings), settings.Seed, settings.MaxCandidates);
         var patients = new HashSet<long>();
@@ -48,14 +50,27 @@ public sealed class SampleExporter(ILogger<SampleExporter>? logger = null)
         // The workers' temporary record files sit beside the output, so its folder must exist before they open.
         var outputDirectory = Path.GetDirectoryName(Path.GetFullPath(settings.OutputFile))!;
         Directory.CreateDirectory(outputDirectory);
-        var spillPrefix = Path.Combine(outputDirectory, "." + Path.GetFileName(settings.OutputFile) + "." + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        var name = Path.GetFileName(settings.OutputFile);
+        // A run that was killed leaves its temporary files behind (their names hold its process id): remove them.
+        foreach (var stale in AtomicFile.RemoveStale(outputDirectory, "." + name + ".").Concat(AtomicFile.RemoveStale(outputDirectory, name + ".tmp-")))
+        {
+            LogMessages.StaleTempRemoved(_logger, stale);
+        }
+
+        var spillPrefix = Path.Combine(outputDirectory, "." + name + "." + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         var spills = 0;
         var window = IndexWindow(settings);
         ChunkWorker NewWorker() => new(store, new SampleInputBuilder(renderer, settings.KeepEmptyParts), candidates, settings, window, spillPrefix + ".w" + Interlocked.Increment(ref spills).ToString(CultureInfo.InvariantCulture) + ".tmp");
-        var workers = new ConcurrentBag<ChunkWorker>(Enumerable.Range(0, settings.Workers).Select(_ => NewWorker()));
+        var workers = new ConcurrentBag<ChunkWorker>();
         long count = 0;
         try
         {
+            // Inside the try: when the third worker's file cannot be made, the first two are removed by the finally.
+            for (var i = 0; i < settings.Workers; i++)
+            {
+                workers.Add(NewWorker());
+            }
+
             await AtomicFile.WriteAsync(settings.OutputFile, async (stream, ct) =>
             {
                 // Samples come grouped by task, so one patient recurs across the file. They are processed in chunks:

@@ -65,6 +65,16 @@ public sealed class IngestStage(ILogger logger)
                 "Point --mimic at the release folder that holds hosp/ and icu/, or run ehr-graph download-demo");
         }
 
+        // Every trajectory starts with its patients row: without that table no patient has a trajectory.
+        var patientsTable = TableCatalog.All.Select((spec, index) => (spec, index)).First(x => x.spec is { Module: "hosp", Name: "patients" });
+        if (!files.ContainsKey(patientsTable.index))
+        {
+            throw new InputDataException("EHR-ING-002", Path.Combine(patientsTable.spec.Module, patientsTable.spec.Name + ".csv.gz"), null, null,
+                "the required MIMIC-IV table patients is missing",
+                expected: "hosp/patients.csv.gz or hosp/patients.csv in the --mimic folder", found: "neither",
+                fix: "Point --mimic at the complete release folder, or restore the file (ehr-graph download-demo fetches the demo)");
+        }
+
         using var atomic = AtomicDirectory.Begin(output, settings.Force,
             stale => logger.LogInformation("Removed {Folder}, the staging folder of an earlier run that was killed.", stale));
         var spillDir = Path.Combine(atomic.StagingPath, ".spill");
@@ -238,6 +248,13 @@ public sealed class IngestStage(ILogger logger)
         foreach (var ext in new[] { ".csv.gz", ".csv" })
         {
             var p = Path.Combine(root, module, name + ext);
+            if (Directory.Exists(p))
+            {
+                throw new InputDataException("EHR-CSV-005", Path.GetRelativePath(root, p), null, null, "a folder is where the table file should be",
+                    expected: "a CSV file (.csv or .csv.gz)", found: "a folder",
+                    fix: "Move the folder away and put the table file in its place, or point --mimic at an unpacked release");
+            }
+
             if (File.Exists(p))
             {
                 return p;

@@ -1,4 +1,5 @@
 using EhrR1.Graph.Core.Errors;
+using EhrR1.Graph.Core.IO;
 
 namespace EhrR1.Graph.Umls.Indexing;
 
@@ -18,10 +19,8 @@ internal sealed class SemanticGroups
     public static SemanticGroups Load(string path)
     {
         var groups = new SemanticGroups();
-        var lineNumber = 0;
-        foreach (var line in File.ReadLines(path))
+        foreach (var (lineNumber, line) in RrfText.ReadFile(path, Path.GetFileName(path), CancellationToken.None))
         {
-            lineNumber++;
             if (line.Length == 0)
             {
                 continue;

@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text;
 using EhrR1.Graph.Core.Errors;
 using EhrR1.Graph.Core.IO;
 
@@ -9,8 +7,7 @@ namespace EhrR1.Graph.Umls.Rrf;
 /// <summary>
 /// Streams the rows of one RRF file: pipe-separated, one row per line, a trailing <c>|</c>, no header, UTF-8.
 /// Reads <c>NAME</c>, <c>NAME.gz</c> or the split parts <c>NAME.aa</c>, <c>NAME.ab</c>, ... (older releases split
-/// MRREL that way). A line with the wrong number of fields, or without its trailing <c>|</c>, stops the read with
-/// an <see cref="InputDataException"/> naming the file and line; the line's content is never echoed.
+/// MRREL that way). The line and field rules are <see cref="RrfText"/>'s, shared with <c>graph build</c>.
 /// </summary>
 internal sealed class RrfReader
 {
@@ -82,64 +79,23 @@ internal sealed class RrfReader
         foreach (var part in _parts)
         {
             var partName = _parts.Count == 1 ? DisplayName : Path.GetFileName(part);
-            using var reader = OpenText(part);
-            long lineNumber = 0;
-            while (await reader.ReadLineAsync(cancellationToken) is { } line)
+            await using var stream = OpenStream(part);
+            foreach (var (lineNumber, line) in RrfText.ReadLines(stream, partName, cancellationToken))
             {
-                lineNumber++;
                 if (line.Length == 0)
                 {
                     continue;
                 }
 
-                var fields = Split(line, expected, partName, lineNumber);
-                yield return new RrfRow(partName, lineNumber, fields);
+                yield return new RrfRow(partName, lineNumber, RrfText.Split(line, expected, partName, lineNumber));
             }
         }
     }
 
-    internal static string[] Split(string line, int expected, string file, long lineNumber)
-    {
-        var count = 0;
-        foreach (var c in line)
-        {
-            if (c == '|')
-            {
-                count++;
-            }
-        }
-
-        if (line[^1] != '|' || count != expected)
-        {
-            var endsWithPipe = line[^1] == '|';
-            var fieldCount = endsWithPipe ? count : count + 1;
-            throw new InputDataException(
-                "EHR-UMLS-001", file, lineNumber, null, "malformed RRF line",
-                expected: string.Create(CultureInfo.InvariantCulture, $"{expected} pipe-separated fields, each followed by '|' (the line ends with '|')"),
-                found: string.Create(CultureInfo.InvariantCulture, $"{fieldCount} fields{(endsWithPipe ? string.Empty : " and no trailing '|'")}"),
-                fix: "Re-extract the file from the release (MetamorphoSys or the NLM download); a truncated or edited file cannot be read");
-        }
-
-        var fields = new string[expected];
-        var start = 0;
-        for (var i = 0; i < expected; i++)
-        {
-            var end = line.IndexOf('|', start);
-            fields[i] = end == start ? string.Empty : line[start..end];
-            start = end + 1;
-        }
-
-        return fields;
-    }
-
-    private static StreamReader OpenText(string path)
-    {
-        Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
+    private static Stream OpenStream(string path) =>
+        path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
             ? VerifiedGzipStream.Open(path, Path.GetFileName(path))
             : new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-
-        return new StreamReader(stream, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, 1 << 16);
-    }
 }
 
 /// <summary>One row of an RRF file with where it came from.</summary>

@@ -70,7 +70,7 @@ internal sealed class OpenVocabularyBuilder : IVocabularySink
         using var output = AtomicDirectory.Begin(settings.OutputDirectory, settings.Force);
 
         // Semantic Network: TUI -> name, tree number.
-        foreach (var line in File.ReadLines(srdef))
+        foreach (var (_, line) in RrfText.ReadFile(srdef, Path.GetFileName(srdef), cancellationToken))
         {
             var f = line.Split('|');
             if (f.Length > 3 && string.Equals(f[0], "STY", StringComparison.Ordinal))
