@@ -35,16 +35,7 @@ public static class EvidenceFile
         }
         catch (JsonException ex)
         {
-            throw new InputDataException(
-                "EHR-IO-003",
-                path,
-                lineNumber,
-                ex.Path,
-                "the line is not a valid record",
-                expected: "one JSON object per line of type " + nameof(EvidenceRecord),
-                found: "a JSON error at byte " + (ex.BytePositionInLine ?? 0),
-                fix: "Re-run `ehr-graph evidence search` to write the file again",
-                innerException: ex);
+            throw JsonlReader.InvalidRecord(ex, path, lineNumber, nameof(EvidenceRecord), "Re-run `ehr-graph evidence search` to write the file again");
         }
 
         if (record is null)

@@ -99,6 +99,19 @@ public static class JsonlReader
     private static InputDataException NotUtf8(string path, long lineNumber, DecoderFallbackException ex) =>
         new("EHR-IO-002", path, lineNumber + 1, null, "the file is not valid UTF-8", fix: "Re-encode the file as UTF-8", innerException: ex);
 
+    /// <summary>The error for a line that is not a valid JSON record of <paramref name="typeName"/> (EHR-IO-003).</summary>
+    internal static InputDataException InvalidRecord(JsonException ex, string path, long? lineNumber, string typeName, string fix) =>
+        new(
+            "EHR-IO-003",
+            path,
+            lineNumber,
+            ex.Path,
+            "the line is not a valid record",
+            expected: "one JSON object per line of type " + typeName,
+            found: "a JSON error at byte " + (ex.BytePositionInLine ?? 0),
+            fix: fix,
+            innerException: ex);
+
     private static T Parse<T>(string text, string path, long lineNumber, JsonSerializerOptions? options)
     {
         T? value;
@@ -108,16 +121,7 @@ public static class JsonlReader
         }
         catch (JsonException ex)
         {
-            throw new InputDataException(
-                "EHR-IO-003",
-                path,
-                lineNumber,
-                ex.Path,
-                "the line is not a valid record",
-                expected: "one JSON object per line of type " + typeof(T).Name,
-                found: "a JSON error at byte " + (ex.BytePositionInLine ?? 0),
-                fix: "Repair or remove the line; if the file was cut short by a crash, re-run the stage that wrote it",
-                innerException: ex);
+            throw InvalidRecord(ex, path, lineNumber, typeof(T).Name, "Repair or remove the line; if the file was cut short by a crash, re-run the stage that wrote it");
         }
 
         if (value is null)
