@@ -75,7 +75,7 @@ internal sealed class ConceptsModule : ICliModule
     {
         var samples = new Option<string>("--samples") { Description = "Sampled task instances from `ehr-graph tasks sample` (JSONL)", Required = true };
         var concepts = new Option<string>("--concepts") { Description = "Output folder of `ehr-graph concepts extract` (events.jsonl)", Required = true };
-        var output = new Option<string>("--out") { Description = "Output JSONL for `evidence search --samples` (written atomically)", Required = true };
+        var output = new Option<string>("--out") { Description = "Output JSONL for `evidence search --samples` (written atomically, OUT.manifest.json beside it)", Required = true };
         var allTasks = new Option<bool>("--all-tasks") { Description = "Also write risk and other scalar-label samples (empty targets), for `eval baseline --kind graph`" };
         var cmd = new Command("samples", "Per decision-making sample: its target concepts, the concepts its input shows (history), the hidden ones, and their CUIs.")
         {
@@ -83,8 +83,14 @@ internal sealed class ConceptsModule : ICliModule
         };
         cmd.SetAction(async (parse, ct) =>
         {
-            var report = await context.CreateProgress(SampleConceptsStage.StageName).RunAsync(_ =>
-                new SampleConceptsStage(allTasks: parse.GetValue(allTasks)).RunAsync(parse.GetValue(samples)!, parse.GetValue(concepts)!, parse.GetValue(output)!, ct));
+            var settings = new SampleConceptsSettings
+            {
+                SamplesPath = parse.GetValue(samples)!,
+                ConceptsDirectory = parse.GetValue(concepts)!,
+                OutputPath = parse.GetValue(output)!,
+                AllTasks = parse.GetValue(allTasks),
+            };
+            var report = await context.RunStageAsync(new SampleConceptsStage(), settings, ct);
             context.WriteReport(report);
             return ExitCodes.Success;
         });

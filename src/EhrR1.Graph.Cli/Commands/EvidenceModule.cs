@@ -10,7 +10,6 @@ using EhrR1.Graph.Evidence.Neo4j;
 using EhrR1.Graph.Evidence.Search;
 using EhrR1.Graph.Evidence.Stage;
 using CypherDialect = EhrR1.Graph.Neo4j.Http.CypherDialect;
-using EhrR1.Graph.Reports;
 
 namespace EhrR1.Graph.Cli.Commands;
 
@@ -175,16 +174,6 @@ internal sealed class EvidenceModule : ICliModule
     private static string CooccurrenceInput(string path) =>
         Directory.Exists(path) ? Path.Combine(path, EhrR1.Graph.Knowledge.Cooccurrence.CooccurrenceFiles.PairsFile) : path;
 
-    /// <summary>A kept path as a picture row: concepts by preferred name and group, hops labelled with relation and
-    /// source in the direction they read (upstream paths: in stored direction).</summary>
-    private static PicturePath ToPicture(EvidencePath p) => new(
-        p.Grade ?? EvidenceGrades.None,
-        [.. p.Nodes.Select(n => new PictureNode(n.Name, n.Kind))],
-        [.. p.Hops.Select(h => new PictureHop(
-            h.Note ?? (string.IsNullOrEmpty(h.Source) ? h.Relation : h.Relation + " · " + h.Source),
-            h.Reads is not null ? h.Reads != "backward" : h.Direction != "reverse",
-            h.Note is not null || h.Relation == EvidenceInputs.CooccurLabel))]);
-
     private static Command Report(CliContext context)
     {
         var evidence = new Option<string>("--evidence") { Description = "Evidence JSONL written by evidence search", Required = true };
@@ -194,71 +183,8 @@ internal sealed class EvidenceModule : ICliModule
         cmd.Options.Add(output);
         cmd.SetAction(async (parse, ct) =>
         {
-            var started = DateTime.UtcNow;
-            // one pass: attrition, the quality table, and per task the sample whose thinking graph is drawn (the first
-            // in file order with the task's best grade)
-            var table = new AttritionTable();
-            var quality = new QualityTable();
-            var picks = new SortedDictionary<string, EvidenceRecord>(StringComparer.Ordinal);
-            var gradeRank = QualityTable.GradeColumns.Select((g, i) => (g, i)).ToDictionary(x => x.g, x => x.i, StringComparer.Ordinal);
-            int Rank(EvidenceRecord r) => gradeRank.GetValueOrDefault(r.Grade ?? EvidenceGrades.None, gradeRank.Count);
-            await foreach (var line in EvidenceFile.ReadAsync(parse.GetValue(evidence)!, ct))
-            {
-                var r = line.Value;
-                table.Add(r);
-                quality.Add(r);
-                if (r.Paths.Count > 0 && (!picks.TryGetValue(r.Task, out var pick) || Rank(r) < Rank(pick)))
-                {
-                    picks[r.Task] = r;
-                }
-            }
-
-            var folder = parse.GetValue(output)!;
-            Directory.CreateDirectory(folder);
-            var md = Path.Combine(folder, "attrition.md");
-            var csv = Path.Combine(folder, "attrition.csv");
-            var png = Path.Combine(folder, "attrition.png");
-            var svg = Path.Combine(folder, "attrition.svg");
-            AtomicFile.WriteAllText(md, "# Evidence attrition\n\n" + table.ToMarkdown());
-            AtomicFile.WriteAllText(csv, table.ToCsv());
-            var qualityMd = Path.Combine(folder, "quality.md");
-            var qualityCsv = Path.Combine(folder, "quality.csv");
-            AtomicFile.WriteAllText(qualityMd, "# What the thinking graphs know\n\n" + quality.ToMarkdown());
-            AtomicFile.WriteAllText(qualityCsv, quality.ToCsv());
-            var pictures = Path.Combine(folder, "thinking-graphs");
-            Directory.CreateDirectory(pictures);
-            var drawn = new List<string>();
-            foreach (var (task, r) in picks)
-            {
-                var picture = Path.Combine(pictures, task + ".svg");
-                ThinkingGraphSvg.Save(task + ": " + r.SampleId, [.. r.Paths.Take(3).Select(ToPicture)], picture);
-                drawn.Add(picture);
-            }
-
-            var tasks = table.Rows.Keys.ToList();
-            string[] statuses = [EvidenceStatus.Graph, EvidenceStatus.EndpointFiltered, EvidenceStatus.NoPath, EvidenceStatus.HubCap, EvidenceStatus.NoCui, EvidenceStatus.NoTargetConcept, EvidenceStatus.NoHistoryConcept, EvidenceStatus.NoPairs, EvidenceStatus.NoCooccurrence];
-            var columnIndex = AttritionTable.Columns.Select((c, i) => (c.Key, i)).ToDictionary(x => x.Key, x => x.i, StringComparer.Ordinal);
-            var series = statuses.Select(s => (s, tasks.Select(t => (double)table.Rows[t][columnIndex[s]]).ToArray())).ToList();
-            AttritionChart.Save("Evidence search: sample outcome per task", tasks, series, png, svg);
-            var total = table.Total();
-            var counts = AttritionTable.Columns.Select((c, i) => (c.Key, total[i])).ToDictionary(x => x.Key, x => x.Item2, StringComparer.Ordinal);
-            var all = quality.Total();
-            foreach (var grade in QualityTable.GradeColumns)
-            {
-                counts["grade_" + grade] = all.ByGrade.GetValueOrDefault(grade);
-            }
-
-            counts["thinking_graph_pictures"] = drawn.Count;
-            var reportManifest = Path.Combine(folder, "report.manifest.json");
-            new RunManifest
-            {
-                Stage = "evidence report",
-                Settings = new Dictionary<string, string?>(StringComparer.Ordinal),
-                Inputs = [FileFingerprint.Of(Path.GetFullPath(parse.GetValue(evidence)!))],
-                Counts = counts,
-                ElapsedSeconds = (DateTime.UtcNow - started).TotalSeconds,
-            }.Save(reportManifest);
-            context.WriteReport(new StageReport("evidence report", (DateTime.UtcNow - started).TotalSeconds, counts, [md, csv, qualityMd, qualityCsv, png, svg, reportManifest, .. drawn]));
+            var settings = new EvidenceReportSettings { EvidencePath = parse.GetValue(evidence)!, OutputDirectory = parse.GetValue(output)! };
+            context.WriteReport(await context.RunStageAsync(new EvidenceReportStage(new EvidenceReportCharts()), settings, ct));
             return 0;
         });
         return cmd;

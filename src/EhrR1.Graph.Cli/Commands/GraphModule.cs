@@ -6,7 +6,6 @@ using EhrR1.Graph.Core.Errors;
 using EhrR1.Graph.Core.IO;
 using EhrR1.Graph.Core.Pipeline;
 using EhrR1.Graph.Knowledge.Cooccurrence;
-using EhrR1.Graph.Knowledge.Extraction;
 using EhrR1.Graph.Knowledge.Graph;
 using EhrR1.Graph.Neo4j.Browser;
 using EhrR1.Graph.Neo4j.Http;
@@ -65,57 +64,26 @@ internal sealed class GraphModule : ICliModule
 
         cmd.SetAction(async (parse, ct) =>
         {
-            var selected = parse.GetValue(only) is { Length: > 0 } list ? list.ToHashSet(StringComparer.Ordinal) : null;
-            var settings = new CooccurrenceSettings
+            var settings = new CooccurrenceStageSettings
             {
-                MinSupport = parse.GetValue(minSupport),
-                Threshold = parse.GetValue(threshold),
-                TopK = parse.GetValue(topk),
-                UpstreamSelfPairs = parse.GetValue(selfPairs),
-                UpstreamHistory = parse.GetValue(history),
-                UpstreamTextGroup0 = parse.GetValue(group0),
-                Parallelism = parse.GetValue(parallelism),
-                Tasks = selected,
-            };
-            StageConfigurationException.ThrowIfAny(settings.Validate());
-            var trainFile = parse.GetValue(train);
-            var subjects = trainFile is null ? null : SubjectList.Load(trainFile);
-            var report = await context.CreateProgress("graph cooccur").RunAsync(progress => Task.Run(
-                () =>
+                TasksDirectory = parse.GetValue(tasks)!,
+                ConceptsDirectory = parse.GetValue(concepts)!,
+                OutputDirectory = parse.GetValue(output)!,
+                TrainSubjectsPath = parse.GetValue(train),
+                Force = parse.GetValue(force),
+                Counting = new CooccurrenceSettings
                 {
-                    var sw = System.Diagnostics.Stopwatch.StartNew();
-                    var samples = TaskIndexFiles.Read(parse.GetValue(tasks)!, CooccurrenceTasks.Includes, subjects is null ? null : subjects.Contains, ct);
-                    var table = new CooccurrenceCounter(settings).Count(samples, ConceptFiles.ReadPatients(parse.GetValue(concepts)!), ct);
-                    var counts = new Dictionary<string, long>(StringComparer.Ordinal)
-                    {
-                        ["tasks"] = table.Tasks.Count,
-                        ["samples"] = table.Tasks.Sum(t => table[t]!.Samples),
-                        ["pairs_counted"] = table.PairsCounted,
-                        ["pairs_kept"] = table.Tasks.Sum(t => table[t]!.Pairs.Count),
-                        ["samples_without_target_concepts"] = table.SamplesWithoutTarget,
-                    };
-                    var outDir = parse.GetValue(output)!;
-                    CooccurrenceFiles.Write(table, outDir, parse.GetValue(force), new RunManifest
-                    {
-                        Stage = "graph cooccur",
-                        Settings = new Dictionary<string, string?>(StringComparer.Ordinal)
-                        {
-                            ["tasks"] = parse.GetValue(tasks),
-                            ["concepts"] = parse.GetValue(concepts),
-                            ["train_subjects"] = trainFile,
-                            ["min_support"] = settings.MinSupport.ToString(CultureInfo.InvariantCulture),
-                            ["threshold"] = settings.Threshold.ToString(CultureInfo.InvariantCulture),
-                            ["topk"] = settings.TopK.ToString(CultureInfo.InvariantCulture),
-                            ["upstream_self_pairs"] = settings.UpstreamSelfPairs ? "true" : "false",
-                            ["upstream_history"] = settings.UpstreamHistory ? "true" : "false",
-                            ["upstream_text_group0"] = settings.UpstreamTextGroup0 ? "true" : "false",
-                        },
-                        Counts = counts,
-                        ElapsedSeconds = sw.Elapsed.TotalSeconds,
-                    });
-                    return new StageReport("graph cooccur", sw.Elapsed.TotalSeconds, counts, [outDir]);
+                    MinSupport = parse.GetValue(minSupport),
+                    Threshold = parse.GetValue(threshold),
+                    TopK = parse.GetValue(topk),
+                    UpstreamSelfPairs = parse.GetValue(selfPairs),
+                    UpstreamHistory = parse.GetValue(history),
+                    UpstreamTextGroup0 = parse.GetValue(group0),
+                    Parallelism = parse.GetValue(parallelism),
+                    Tasks = parse.GetValue(only) is { Length: > 0 } list ? list.ToHashSet(StringComparer.Ordinal) : null,
                 },
-                ct));
+            };
+            var report = await context.RunStageAsync(new CooccurrenceStage(), settings, ct);
             context.WriteReport(report);
             return ExitCodes.Success;
         });

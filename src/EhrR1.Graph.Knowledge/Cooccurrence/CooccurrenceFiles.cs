@@ -20,11 +20,13 @@ public static class CooccurrenceFiles
     /// <summary>Pairs listed in the statistics' top-lift table.</summary>
     public const int TopLiftRows = 20;
 
-    /// <summary>Writes the table into <paramref name="outDir"/> atomically (the manifest is added by the caller's <paramref name="manifest"/>).</summary>
-    public static void Write(CooccurrenceTable table, string outDir, bool force, RunManifest manifest)
+    /// <summary>
+    /// Writes the table into <paramref name="outDir"/> atomically, with <paramref name="manifest"/> inside when given
+    /// (the stage leaves it to <see cref="Core.Pipeline.StageRunner"/>, which adds it once the folder is complete).
+    /// </summary>
+    public static void Write(CooccurrenceTable table, string outDir, bool force, RunManifest? manifest = null)
     {
         ArgumentNullException.ThrowIfNull(table);
-        ArgumentNullException.ThrowIfNull(manifest);
         using var dir = AtomicDirectory.Begin(outDir, force);
         using (var w = new JsonlWriter(File.Create(Path.Combine(dir.StagingPath, PairsFile))))
         {
@@ -55,7 +57,7 @@ public static class CooccurrenceFiles
         }
 
         File.WriteAllText(Path.Combine(dir.StagingPath, StatisticsFile), Statistics(table), Core.IO.TextEncodings.Utf8NoBom);
-        manifest.Save(Path.Combine(dir.StagingPath, "manifest.json"));
+        manifest?.Save(Path.Combine(dir.StagingPath, "manifest.json"));
         dir.Commit();
     }
 

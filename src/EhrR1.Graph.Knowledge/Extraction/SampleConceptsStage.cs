@@ -18,18 +18,21 @@ namespace EhrR1.Graph.Knowledge.Extraction;
 /// plus one patient's concepts.
 /// </summary>
 /// <param name="settings">Co-occurrence settings (the history rule).</param>
-/// <param name="allTasks">Also write the samples of risk and other scalar-label tasks (targets then empty): the graph
-/// baseline of <c>eval baseline --kind graph</c> needs the history of every test sample, risk ones included.</param>
-public sealed class SampleConceptsStage(CooccurrenceSettings? settings = null, bool allTasks = false)
+/// <remarks>With <see cref="SampleConceptsSettings.AllTasks"/> it also writes the samples of risk and other scalar-label
+/// tasks (targets then empty): the graph baseline of <c>eval baseline --kind graph</c> needs the history of every test
+/// sample, risk ones included.</remarks>
+public sealed class SampleConceptsStage(CooccurrenceSettings? settings = null) : IStage<SampleConceptsSettings>
 {
     public const string StageName = "concepts samples";
 
     private readonly CooccurrenceCounter _visible = new((settings ?? new CooccurrenceSettings()) with { UpstreamHistory = false });
     private readonly CooccurrenceCounter _upstream = new((settings ?? new CooccurrenceSettings()) with { UpstreamHistory = true });
 
-    public async Task<StageReport> RunAsync(string samplesPath, string conceptsDirectory, string outputPath, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public async Task<StageReport> RunAsync(SampleConceptsSettings settings, IProgress<StageProgress> progress, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(samplesPath);
+        ArgumentNullException.ThrowIfNull(settings);
+        var (samplesPath, conceptsDirectory, outputPath, allTasks) = (settings.SamplesPath, settings.ConceptsDirectory, settings.OutputPath, settings.AllTasks);
         var clock = Stopwatch.StartNew();
         var bySubject = new SortedDictionary<long, List<(long Line, TaskIndexRow Row)>>();
         long read = 0, skipped = 0;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EhrR1.Graph.Core.Pipeline;
 using EhrR1.Graph.Knowledge.Extraction;
 using EhrR1.Graph.TestSupport;
 
@@ -23,8 +24,10 @@ public sealed class SampleConceptsAllTasksTests
         ]);
 
         // When
-        var decisionOnly = await new SampleConceptsStage().RunAsync(tmp.Combine("samples.jsonl"), tmp.Combine("concepts"), tmp.Combine("a.jsonl"), CancellationToken.None);
-        var all = await new SampleConceptsStage(allTasks: true).RunAsync(tmp.Combine("samples.jsonl"), tmp.Combine("concepts"), tmp.Combine("b.jsonl"), CancellationToken.None);
+        var settings = new SampleConceptsSettings { SamplesPath = tmp.Combine("samples.jsonl"), ConceptsDirectory = tmp.Combine("concepts"), OutputPath = tmp.Combine("a.jsonl") };
+        var noProgress = new Progress<StageProgress>();
+        var decisionOnly = await new SampleConceptsStage().RunAsync(settings, noProgress, CancellationToken.None);
+        var all = await new SampleConceptsStage().RunAsync(settings with { OutputPath = tmp.Combine("b.jsonl"), AllTasks = true }, noProgress, CancellationToken.None);
 
         // Then: by default the risk sample is skipped; with all tasks it is written, its history the window's labs
         decisionOnly.Counts["samples_written"].Should().Be(1);

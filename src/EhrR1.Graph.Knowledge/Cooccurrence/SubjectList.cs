@@ -1,10 +1,10 @@
 using System.Globalization;
 using EhrR1.Graph.Core.Errors;
 
-namespace EhrR1.Graph.Cli.Commands;
+namespace EhrR1.Graph.Knowledge.Cooccurrence;
 
 /// <summary>A file of subject ids: one per line, or the first CSV column; a non-numeric first line is a header.</summary>
-internal static class SubjectList
+public static class SubjectList
 {
     public static HashSet<long> Load(string path)
     {
