@@ -1,0 +1,89 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using EhrR1.Graph.TestSupport;
+
+namespace EhrR1.Graph.Cli.Tests;
+
+/// <summary>
+/// <c>kill -9</c> of the real CLI (a child process) while a long command is at work, then a plain rerun with the same
+/// settings: the rerun finishes, and its outputs lose nothing and repeat nothing against an uninterrupted run.
+/// </summary>
+[Trait("Category", "Slow")]
+public sealed class KillResumeTests
+{
+    [RequiresTokenizerFact]
+    public async Task Train_killed_mid_run_resumes_to_the_same_loss_curve_with_no_step_lost_or_repeated()
+    {
+        using var dir = new TempDirectory();
+        var config = dir.Combine("tiny.json");
+        File.WriteAllText(config, """
+            {"model_type": "qwen3", "vocab_size": 151936, "hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2,
+             "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 8, "rms_norm_eps": 1e-6, "rope_theta": 10000.0,
+             "max_position_embeddings": 1024, "tie_word_embeddings": true, "attention_bias": false, "hidden_act": "silu"}
+            """);
+        var data = dir.Combine("train.jsonl");
+        File.WriteAllLines(data, Enumerable.Range(0, 64).Select(i => JsonSerializer.Serialize(new
+        {
+            sample_id = "lab:" + i.ToString(CultureInfo.InvariantCulture) + ":0",
+            messages = new[]
+            {
+                new { role = "user", content = "Potassium " + (3 + (i % 7 * 0.5)).ToString("0.0", CultureInfo.InvariantCulture) + " mEq/L. Status?" },
+                new { role = "assistant", content = i % 7 > 3 ? "Hyperkalemia" : "Normal potassium" },
+            },
+        })));
+        const int Steps = 40;
+        string[] Args(string outDir) => ["train", "--data", data, "--model-config", config, "--out", outDir, "--max-steps", Steps.ToString(CultureInfo.InvariantCulture),
+            "--save-every", "4", "--batch-size", "2", "--max-length", "64", "--lr", "0.01", "--device", "cpu", "--threads", "1", "--eval-every", "1000"];
+
+        using (var straight = ChildCli.Start(Args(dir.Combine("straight"))))
+        {
+            (await straight.WaitForExit(TimeSpan.FromMinutes(5))).Should().BeTrue("the uninterrupted run finishes; output:\n" + straight.Log);
+            straight.Process.ExitCode.Should().Be(0, straight.Log);
+        }
+
+        var outDir = dir.Combine("killed");
+        var checkpoints = Path.Combine(outDir, "checkpoints");
+        using (var killed = ChildCli.Start(Args(outDir)))
+        {
+            // A committed checkpoint (step-N; a staging folder is hidden) exists: training is under way.
+            var started = await killed.WaitUntil(() => Directory.Exists(checkpoints) && Directory.GetDirectories(checkpoints, "step-*").Length > 0, TimeSpan.FromMinutes(3));
+            started.Should().BeTrue("a checkpoint appears; output:\n" + killed.Log);
+            killed.Process.HasExited.Should().BeFalse("the run is still going when it is killed; output:\n" + killed.Log);
+            await killed.KillHard();
+        }
+
+        File.Exists(Path.Combine(outDir, "metrics.jsonl")).Should().BeFalse("the killed run never got to its final outputs");
+        using (var rerun = ChildCli.Start(Args(outDir)))
+        {
+            (await rerun.WaitForExit(TimeSpan.FromMinutes(5))).Should().BeTrue("the rerun finishes; output:\n" + rerun.Log);
+            rerun.Process.ExitCode.Should().Be(0, rerun.Log);
+            rerun.Log.Should().Contain("Resumed from", "the rerun continues from the checkpoint");
+        }
+
+        var expected = StepLines(dir.Combine("straight", "metrics.jsonl"));
+        var actual = StepLines(Path.Combine(outDir, "metrics.jsonl"));
+        expected.Keys.Should().Equal(Enumerable.Range(1, Steps));
+        actual.Keys.Should().Equal(expected.Keys, "every step once: none lost, none repeated");
+        actual.Should().Equal(expected, "the resumed run reproduces the loss curve exactly");
+        Sha256(Path.Combine(outDir, "model", "model.safetensors")).Should().Be(Sha256(dir.Combine("straight", "model", "model.safetensors")));
+        Debris(outDir).Should().BeEmpty("staging folders of the killed run are gone after the rerun");
+    }
+
+    private static SortedDictionary<int, string> StepLines(string path)
+    {
+        var lines = new SortedDictionary<int, string>();
+        foreach (var line in File.ReadAllLines(path))
+        {
+            var step = JsonDocument.Parse(line).RootElement.GetProperty("Step").GetInt32();
+            lines.TryAdd(step, line).Should().BeTrue("step {0} is written once", step);
+        }
+
+        return lines;
+    }
+
+    private static IEnumerable<string> Debris(string folder) =>
+        Directory.EnumerateFileSystemEntries(folder, "*", SearchOption.AllDirectories).Where(p => Path.GetFileName(p).Contains(".tmp", StringComparison.Ordinal));
+
+    private static string Sha256(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
+}
