@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using EhrR1.Graph.TestSupport;
+using EhrR1.Graph.TestSupport.Http;
 
 namespace EhrR1.Graph.Cli.Tests;
 
@@ -68,6 +69,61 @@ public sealed class KillResumeTests
         actual.Should().Equal(expected, "the resumed run reproduces the loss curve exactly");
         Sha256(Path.Combine(outDir, "model", "model.safetensors")).Should().Be(Sha256(dir.Combine("straight", "model", "model.safetensors")));
         Debris(outDir).Should().BeEmpty("staging folders of the killed run are gone after the rerun");
+    }
+
+    [Fact]
+    public async Task Eval_run_killed_mid_run_resumes_with_every_prediction_once_and_the_same_scores()
+    {
+        using var dir = new TempDirectory();
+        // 6 mini-bench samples × 20 copies, each copy with its own sample id.
+        var bench = dir.Combine("bench.jsonl");
+        var lines = File.ReadAllLines(TestPaths.TestData("evaluation", "mini-bench.jsonl"));
+        var idx = 0;
+        File.WriteAllLines(bench, Enumerable.Range(0, 20).SelectMany(copy => lines.Select(l =>
+        {
+            var node = System.Text.Json.Nodes.JsonNode.Parse(l)!;
+            node["idx"] = idx++;
+            node["sample_id"] = node["sample_id"]!.GetValue<string>() + copy.ToString(CultureInfo.InvariantCulture);
+            return node.ToJsonString();
+        })));
+        var total = lines.Length * 20;
+        var latency = TimeSpan.FromMilliseconds(200);
+        await using var server = new LoopbackChatServer((r, arrival) => LoopbackChatServer.Completion(r, (body, choice) => body.TryGetProperty("top_logprobs", out _) ? "yes" : "Glucose\nSodium", latency), recordStartTimes: false);
+        string[] Args(string outDir) => ["eval", "run", "--bench", bench, "--out", outDir, "--endpoint", server.OpenAiEndpoint.AbsoluteUri, "--model", "fake", "--concurrency", "2", "--bootstrap", "50", "--no-plots"];
+        var env = new Dictionary<string, string> { ["EHRR1_LLM_PROVIDER"] = "openai", ["EHRR1_LLM_API_KEY"] = "test-key" };
+
+        var outDir = dir.Combine("killed");
+        var predictions = Path.Combine(outDir, "predictions.jsonl");
+        using (var killed = ChildCli.Start(Args(outDir), env))
+        {
+            (await killed.WaitUntil(() => ChildCli.CountLines(predictions) >= 10, TimeSpan.FromMinutes(2))).Should().BeTrue("predictions are being written; output:\n" + killed.Log);
+            killed.Process.HasExited.Should().BeFalse("the run is still going when it is killed; output:\n" + killed.Log);
+            await killed.KillHard();
+        }
+
+        ChildCli.CountLines(predictions).Should().BeLessThan(total, "the kill came before the end");
+        File.Exists(Path.Combine(outDir, "result.json")).Should().BeFalse("a killed run has no scores");
+        latency = TimeSpan.FromMilliseconds(1);
+        using (var rerun = ChildCli.Start(Args(outDir), env))
+        {
+            (await rerun.WaitForExit(TimeSpan.FromMinutes(3))).Should().BeTrue("the rerun finishes; output:\n" + rerun.Log);
+            rerun.Process.ExitCode.Should().Be(0, rerun.Log);
+        }
+
+        using (var straight = ChildCli.Start(Args(dir.Combine("straight")), env))
+        {
+            (await straight.WaitForExit(TimeSpan.FromMinutes(3))).Should().BeTrue("the uninterrupted run finishes; output:\n" + straight.Log);
+            straight.Process.ExitCode.Should().Be(0, straight.Log);
+        }
+
+        var ids = File.ReadAllLines(predictions).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("sample_id").GetString()!).ToList();
+        var distinct = ids.Distinct(StringComparer.Ordinal).Count();
+        (total - distinct).Should().Be(0, "no prediction is lost");
+        (ids.Count - distinct).Should().Be(0, "no prediction is written twice");
+        File.ReadAllLines(Path.Combine(outDir, "scores.jsonl")).Order(StringComparer.Ordinal)
+            .Should().Equal(File.ReadAllLines(dir.Combine("straight", "scores.jsonl")).Order(StringComparer.Ordinal));
+        File.ReadAllText(Path.Combine(outDir, "results.md")).Should().Be(File.ReadAllText(dir.Combine("straight", "results.md")));
+        Debris(outDir).Should().BeEmpty();
     }
 
     private static SortedDictionary<int, string> StepLines(string path)
