@@ -126,6 +126,64 @@ public sealed class KillResumeTests
         Debris(outDir).Should().BeEmpty();
     }
 
+    [RequiresDataFact]
+    public async Task Whole_run_killed_mid_pipeline_finishes_on_a_rerun_with_the_outputs_of_an_uninterrupted_run()
+    {
+        using var dir = new TempDirectory();
+        var config = dir.Combine("run.json");
+        File.WriteAllText(config, """{"steps": {"train-domain": {"enabled": false}, "eval": {"enabled": false}}}""");
+        string[] Args(string runDir) => ["run", "--out", runDir, "--config", config, "--quiet"];
+
+        using (var straight = ChildCli.Start(Args(dir.Combine("straight"))))
+        {
+            (await straight.WaitForExit(TimeSpan.FromMinutes(10))).Should().BeTrue("the uninterrupted run finishes; output:\n" + straight.Log);
+            straight.Process.ExitCode.Should().Be(0, straight.Log);
+        }
+
+        var runDir = dir.Combine("killed");
+        var state = Path.Combine(runDir, ".state");
+        using (var killed = ChildCli.Start(Args(runDir)))
+        {
+            // Six steps recorded as done: the seventh is at work.
+            var busy = await killed.WaitUntil(() => Directory.Exists(state) && Directory.GetFiles(state, "*.json").Length >= 6, TimeSpan.FromMinutes(10));
+            busy.Should().BeTrue("the run gets some steps done; output:\n" + killed.Log);
+            killed.Process.HasExited.Should().BeFalse("the run is still going when it is killed; output:\n" + killed.Log);
+            await killed.KillHard();
+        }
+
+        using (var rerun = ChildCli.Start(Args(runDir)))
+        {
+            (await rerun.WaitForExit(TimeSpan.FromMinutes(10))).Should().BeTrue("the rerun finishes; output:\n" + rerun.Log);
+            rerun.Process.ExitCode.Should().Be(0, rerun.Log);
+            rerun.Log.Should().Contain("\"up to date\"", "the steps done before the kill are not run again");
+        }
+
+        var expected = Hashes(dir.Combine("straight"));
+        var actual = Hashes(runDir);
+        actual.Keys.Should().Equal(expected.Keys, "the same files, none missing and none extra");
+        actual.Where(kv => expected[kv.Key] != kv.Value).Select(kv => kv.Key).Should().BeEmpty("every file has the same bytes");
+        Debris(runDir).Should().BeEmpty();
+    }
+
+    /// <summary>SHA-256 of each output file by relative path; manifests and the run summary (they record times) are left out, and so are the step records and the report (they name the run folder).</summary>
+    private static SortedDictionary<string, string> Hashes(string folder)
+    {
+        string[] volatileNames = ["run-summary.json"];
+        var hashes = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var path in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(folder, path).Replace('\\', '/');
+            if (relative.StartsWith(".state/", StringComparison.Ordinal) || relative.StartsWith("report/", StringComparison.Ordinal) || Path.GetFileName(path).EndsWith("manifest.json", StringComparison.Ordinal) || volatileNames.Contains(Path.GetFileName(path)))
+            {
+                continue;
+            }
+
+            hashes[relative] = Sha256(path);
+        }
+
+        return hashes;
+    }
+
     private static SortedDictionary<int, string> StepLines(string path)
     {
         var lines = new SortedDictionary<int, string>();
