@@ -165,7 +165,7 @@ public sealed class KillResumeTests
         Debris(runDir).Should().BeEmpty();
     }
 
-    /// <summary>SHA-256 of each output file by relative path; manifests and the run summary (they record times) are left out, and so are the step records and the report (they name the run folder).</summary>
+    /// <summary>SHA-256 of each output file by relative path; manifests, the run summary and Lucene's segment info (they record times) are left out, and so are the step records and the report (they name the run folder).</summary>
     private static SortedDictionary<string, string> Hashes(string folder)
     {
         string[] volatileNames = ["run-summary.json"];
@@ -173,7 +173,7 @@ public sealed class KillResumeTests
         foreach (var path in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
         {
             var relative = Path.GetRelativePath(folder, path).Replace('\\', '/');
-            if (relative.StartsWith(".state/", StringComparison.Ordinal) || relative.StartsWith("report/", StringComparison.Ordinal) || Path.GetFileName(path).EndsWith("manifest.json", StringComparison.Ordinal) || volatileNames.Contains(Path.GetFileName(path)))
+            if (relative.StartsWith(".state/", StringComparison.Ordinal) || relative.StartsWith("report/", StringComparison.Ordinal) || IsManifest(path) || IsLuceneSegmentInfo(path) || volatileNames.Contains(Path.GetFileName(path)))
             {
                 continue;
             }
@@ -183,6 +183,13 @@ public sealed class KillResumeTests
 
         return hashes;
     }
+
+    private static bool IsManifest(string path) =>
+        Path.GetFileName(path) is var name && name.Contains("manifest", StringComparison.Ordinal) && name.EndsWith(".json", StringComparison.Ordinal);
+
+    // Lucene's segment info files record when they were written; the index's other files are compared.
+    private static bool IsLuceneSegmentInfo(string path) =>
+        Path.GetFileName(path) is var name && (name.EndsWith(".si", StringComparison.Ordinal) || name.StartsWith("segments", StringComparison.Ordinal));
 
     private static SortedDictionary<int, string> StepLines(string path)
     {
