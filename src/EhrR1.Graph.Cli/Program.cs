@@ -1,3 +1,4 @@
 using EhrR1.Graph.Cli.Hosting;
 
-return await CliApp.RunAsync(args, Console.Out, Console.Error, CancellationToken.None);
+using var signals = TerminationSignals.Register(Console.Error, TimeSpan.FromSeconds(5));
+return await CliApp.RunAsync(args, Console.Out, Console.Error, signals.Token);

@@ -60,7 +60,8 @@ internal static class CliApp
             Output = output,
             Error = error,
             EnableDefaultExceptionHandler = false,
-            ProcessTerminationTimeout = TimeSpan.FromSeconds(30),
+            // Signals are handled by TerminationSignals (Program), which passes them in as cancellationToken.
+            ProcessTerminationTimeout = null,
         };
         try
         {

@@ -69,7 +69,9 @@ internal sealed class PipelineRunner(CliContext context, string runDirectory, bo
             if (code != ExitCodes.Success)
             {
                 outcomes.Add(new StepOutcome(step.Name, "failed", clock.Elapsed.TotalSeconds, counts, "exit code " + code.ToString(CultureInfo.InvariantCulture)));
-                Line(prefix + string.Create(CultureInfo.InvariantCulture, $"FAILED (exit code {code}) after {clock.Elapsed.TotalSeconds:F1} s; re-run this step alone with: ehr-graph {string.Join(' ', step.Command)} ..."));
+                Line(prefix + (code == ExitCodes.Cancelled
+                    ? string.Create(CultureInfo.InvariantCulture, $"cancelled after {clock.Elapsed.TotalSeconds:F1} s; rerun the same command to go on from this step")
+                    : string.Create(CultureInfo.InvariantCulture, $"FAILED (exit code {code}) after {clock.Elapsed.TotalSeconds:F1} s; re-run this step alone with: ehr-graph {string.Join(' ', step.Command)} ...")));
                 throw new StepFailedException(step.Name, code, outcomes);
             }
 

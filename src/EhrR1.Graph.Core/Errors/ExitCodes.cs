@@ -15,6 +15,6 @@ public static class ExitCodes
     /// <summary>An unexpected internal error (a bug).</summary>
     public const int InternalError = 3;
 
-    /// <summary>Cancelled by the user (Ctrl+C).</summary>
+    /// <summary>Cancelled: Ctrl+C (SIGINT) or SIGTERM.</summary>
     public const int Cancelled = 130;
 }

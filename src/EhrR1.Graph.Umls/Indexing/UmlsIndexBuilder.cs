@@ -209,6 +209,7 @@ internal sealed class UmlsIndexBuilder(ILogger logger)
                 MergePolicy = new LogByteSizeMergePolicy(), // merges adjacent segments only: keeps insertion (size) order
             };
             using var writer = new IndexWriter(directory, config);
+            using var stop = new RollbackWhenStopped(writer, cancellationToken);
             var docBuilder = new DocumentFactory(norm, types, groups);
             for (var size = 1; size < SpoolBuckets; size++)
             {
@@ -221,7 +222,7 @@ internal sealed class UmlsIndexBuilder(ILogger logger)
                 foreach (var line in File.ReadLines(path))
                 {
                     writer.AddDocument(docBuilder.Create(line));
-                    if (++docs % 50_000 == 0)
+                    if (++docs % 10_000 == 0)
                     {
                         cancellationToken.ThrowIfCancellationRequested();
                         progress.Report(new StageProgress("index", docs, pairs, "strings"));
@@ -398,6 +399,22 @@ internal sealed class UmlsIndexBuilder(ILogger logger)
             }
 
             return doc;
+        }
+    }
+
+    /// <summary>
+    /// On the way out of a stopped build, drops the writer's buffered documents at once: disposing the writer would
+    /// first flush and merge them into a staging folder that is deleted anyway. Declared after the writer, so it runs
+    /// first; after a commit, a rollback has nothing left to drop.
+    /// </summary>
+    private sealed class RollbackWhenStopped(IndexWriter writer, CancellationToken cancellationToken) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                writer.Rollback();
+            }
         }
     }
 }
