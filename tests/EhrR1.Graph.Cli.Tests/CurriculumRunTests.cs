@@ -26,12 +26,7 @@ public sealed class CurriculumRunTests
         File.Copy(bench, dir.Combine("tasks", "ehr-bench-test.jsonl"));
         WriteCorpus(bench, dir.Combine("corpus", "ehr-ins-no-think.jsonl"), think: false);
         WriteChains(bench, dir.Combine("reasoning", "reasoning.jsonl"));
-        var config = dir.Combine("tiny.json");
-        File.WriteAllText(config, """
-            {"model_type": "qwen3", "vocab_size": 151936, "hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2,
-             "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 8, "rms_norm_eps": 1e-6, "rope_theta": 10000.0,
-             "max_position_embeddings": 1024, "tie_word_embeddings": true, "attention_bias": false, "hidden_act": "silu"}
-            """);
+        var config = TinyModel.WriteConfig(dir.Combine("tiny.json"));
         var runJson = dir.Combine("run.json");
         File.WriteAllText(runJson, JsonSerializer.Serialize(new
         {

@@ -17,12 +17,7 @@ public sealed class KillResumeTests
     public async Task Train_killed_mid_run_resumes_to_the_same_loss_curve_with_no_step_lost_or_repeated()
     {
         using var dir = new TempDirectory();
-        var config = dir.Combine("tiny.json");
-        File.WriteAllText(config, """
-            {"model_type": "qwen3", "vocab_size": 151936, "hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2,
-             "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 8, "rms_norm_eps": 1e-6, "rope_theta": 10000.0,
-             "max_position_embeddings": 1024, "tie_word_embeddings": true, "attention_bias": false, "hidden_act": "silu"}
-            """);
+        var config = TinyModel.WriteConfig(dir.Combine("tiny.json"));
         var data = dir.Combine("train.jsonl");
         File.WriteAllLines(data, Enumerable.Range(0, 64).Select(i => JsonSerializer.Serialize(new
         {

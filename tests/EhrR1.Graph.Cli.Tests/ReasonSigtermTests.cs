@@ -24,28 +24,16 @@ public sealed class ReasonSigtermTests(ITestOutputHelper output)
     {
         using var dir = new TempDirectory();
         var samples = dir.Combine("samples.jsonl");
-        await File.WriteAllLinesAsync(samples, Enumerable.Range(0, Total).Select(i => JsonSerializer.Serialize(new
-        {
-            idx = i,
-            sample_id = "labevents:" + i.ToString(CultureInfo.InvariantCulture) + ":1",
-            instruction = "Which tests?",
-            input = "## Lab [2150-01-01 00:00]\nvalue " + i.ToString(CultureInfo.InvariantCulture),
-            output = "A",
-            candidates = new[] { "A" },
-            task_info = new { task = "labevents", task_type = "decision_making", label = new[] { "A" } },
-        })));
-        const string chain = "## Extraction\n**Lab [2150-01-01 00:00]**: value\n\n## Reasoning\nThe value points to A.\n\n## Final Results\nA";
+        await ReasonChildRuns.WriteSamplesAsync(samples, Total);
         // Slow answers (3 s each, 4 in flight) for the first run: at the signal, requests are always waiting on the
         // endpoint. The rerun gets quick answers.
         var latency = TimeSpan.FromSeconds(3);
-        await using var server = new LoopbackChatServer((r, _) => LoopbackChatServer.Completion(r, (_, _) => chain, latency), recordStartTimes: false);
+        await using var server = new LoopbackChatServer((r, _) => LoopbackChatServer.Completion(r, (_, _) => ReasonChildRuns.Chain, latency), recordStartTimes: false);
         var outDir = dir.Combine("out");
         var results = Path.Combine(outDir, "reasoning.jsonl");
-        string[] args = ["reason", "--samples", samples, "--out", outDir, "--prompt", "without-graph", "--n", "1", "--endpoint", server.OpenAiEndpoint.AbsoluteUri, "--concurrency", "4", "--client", client];
-        var env = new Dictionary<string, string> { ["EHRR1_LLM_PROVIDER"] = "openai", ["EHRR1_LLM_API_KEY"] = "test-key" };
 
         TimeSpan stopTime;
-        using (var first = ChildCli.Start(args, env))
+        using (var first = ReasonChildRuns.Start(samples, outDir, server.OpenAiEndpoint, client))
         {
             (await first.WaitUntil(() => ChildCli.CountLines(results) >= 8, TimeSpan.FromMinutes(2))).Should().BeTrue("some records are written before the signal; output:\n" + first.Log);
             first.Process.HasExited.Should().BeFalse("the run is still going at the signal; output:\n" + first.Log);
@@ -63,7 +51,7 @@ public sealed class ReasonSigtermTests(ITestOutputHelper output)
         kept.Should().BeInRange(8, Total - 1);
         latency = TimeSpan.FromMilliseconds(5);
 
-        using (var rerun = ChildCli.Start(args, env))
+        using (var rerun = ReasonChildRuns.Start(samples, outDir, server.OpenAiEndpoint, client))
         {
             (await rerun.WaitForExit(TimeSpan.FromMinutes(5))).Should().BeTrue("the rerun finishes; output:\n" + rerun.Log);
             rerun.Process.ExitCode.Should().Be(0, rerun.Log);

@@ -32,12 +32,7 @@ public sealed class TrainGrpoCommandTests
     public async Task Should_TrainAndWriteMetricsAndRewardCurve_When_RunFromTinyCheckpoint()
     {
         using var dir = new TempDirectory();
-        var config = dir.Combine("tiny.json");
-        File.WriteAllText(config, """
-            {"model_type": "qwen3", "vocab_size": 151936, "hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2,
-             "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 8, "rms_norm_eps": 1e-6, "rope_theta": 10000.0,
-             "max_position_embeddings": 1024, "tie_word_embeddings": true, "attention_bias": false, "hidden_act": "silu"}
-            """);
+        var config = TinyModel.WriteConfig(dir.Combine("tiny.json"));
         await CliRunner.RunOk("model", "init", "--model-config", config, "--out", dir.Combine("init"));
 
         var (code, stdout, stderr) = await CliRunner.Run("train", "grpo", "--data", TestPaths.TestData("evaluation", "mini-bench.jsonl"),
