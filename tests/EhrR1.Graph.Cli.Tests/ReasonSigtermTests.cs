@@ -19,7 +19,8 @@ public sealed class ReasonSigtermTests(ITestOutputHelper output)
     [Theory]
     [InlineData("http", 15)]
     [InlineData("sdk", 15)]
-    [InlineData("http", 2)]
+    // SIGINT (2) takes the same path but is not tested: a non-interactive shell starts background jobs with SIGINT
+    // ignored, children inherit that, and a CI run launched that way never delivers it (seen in a CI run).
     public async Task Signal_stops_within_seconds_and_a_rerun_loses_and_duplicates_nothing(string client, int signal)
     {
         using var dir = new TempDirectory();
