@@ -53,6 +53,35 @@ public sealed class DiskFullTests
         }
     }
 
+    [RequiresTmpfsFact]
+    public async Task Reason_online_into_a_full_disk_stops_with_one_line_instead_of_hanging()
+    {
+        using var dir = new TempDirectory();
+        var samples = dir.Combine("samples.jsonl");
+        await ReasonChildRuns.WriteSamplesAsync(samples, 2000);
+        // long answers: 2,000 records of about 3 KB each overflow the 2 MB disk part way through the run
+        var chain = "## Extraction\n" + new string('x', 3000) + "\n\n## Final Results\nA";
+        await using var server = new EhrR1.Graph.TestSupport.Http.LoopbackChatServer((r, _) => EhrR1.Graph.TestSupport.Http.LoopbackChatServer.Completion(r, (_, _) => chain), recordStartTimes: false);
+        var mount = dir.Combine("small-disk");
+        Directory.CreateDirectory(mount);
+        Mount(mount);
+        try
+        {
+            var outDir = Path.Combine(mount, "out");
+            using var child = ReasonChildRuns.Start(samples, outDir, server.OpenAiEndpoint, "http");
+            (await child.WaitForExit(TimeSpan.FromMinutes(3))).Should().BeTrue("a full disk must stop the run, not hang it; output:\n" + child.Log);
+
+            child.Process.ExitCode.Should().Be(1, child.Log);
+            var errors = child.Log.Split('\n').Where(l => l.Contains(" error ", StringComparison.Ordinal) || l.Contains("EHR-", StringComparison.Ordinal)).ToList();
+            errors.Should().Contain(l => l.Contains("EHR-ENV-001", StringComparison.Ordinal) && l.Contains(mount, StringComparison.Ordinal), child.Log);
+            child.Log.Should().NotContain("   at ", "no stack trace for a full disk");
+        }
+        finally
+        {
+            Run("umount", mount).Should().Be(0, "the test's tmpfs is unmounted");
+        }
+    }
+
     private static void Mount(string folder)
     {
         var code = Run("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", folder);

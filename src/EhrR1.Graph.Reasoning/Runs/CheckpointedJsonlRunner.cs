@@ -70,8 +70,37 @@ public sealed class CheckpointedJsonlRunner<TIn, TOut>
         Exception? fatal = null;
         var fatalGate = new Lock();
 
-        var writerTask = Task.Run(() => WriteLoopAsync(channel.Reader, r => Interlocked.Increment(ref completed), () => Interlocked.Increment(ref failed)), CancellationToken.None);
+        var writerTask = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await WriteLoopAsync(channel.Reader, r => Interlocked.Increment(ref completed), () => Interlocked.Increment(ref failed));
+                }
+                catch (Exception ex)
+                {
+                    // A write that fails (a full disk, a lost mount) stops the run: without this the bounded channel
+                    // fills, every sample waits to post its result, and the run hangs with no message.
+                    SetFatal(ex);
+                    channel.Writer.TryComplete(ex);
+                    throw;
+                }
+            },
+            CancellationToken.None);
         using var slots = new SemaphoreSlim(_settings.MaxConcurrency, _settings.MaxConcurrency);
+
+        // Posts a result to the writer; once the writer has failed the run is stopping and the result is dropped
+        // (the sample is neither done nor failed, so the next run picks it up).
+        async Task PostAsync(Written written)
+        {
+            try
+            {
+                await channel.Writer.WriteAsync(written, CancellationToken.None);
+            }
+            catch (ChannelClosedException) when (fatal is not null)
+            {
+            }
+        }
 
         void SetFatal(Exception ex)
         {
@@ -88,15 +117,15 @@ public sealed class CheckpointedJsonlRunner<TIn, TOut>
             try
             {
                 var result = await _work(item, stop.Token);
-                await channel.Writer.WriteAsync(new Written(key, result, null), CancellationToken.None);
+                await PostAsync(new Written(key, result, null));
             }
             catch (ChatRequestFailedException ex)
             {
-                await channel.Writer.WriteAsync(new Written(key, default, new FailureRecord(key, ex.Reason, ex.StatusCode, ex.Attempts, Now())), CancellationToken.None);
+                await PostAsync(new Written(key, default, new FailureRecord(key, ex.Reason, ex.StatusCode, ex.Attempts, Now())));
             }
             catch (SampleFailedException ex)
             {
-                await channel.Writer.WriteAsync(new Written(key, default, new FailureRecord(key, ex.Reason, null, 0, Now())), CancellationToken.None);
+                await PostAsync(new Written(key, default, new FailureRecord(key, ex.Reason, null, 0, Now())));
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -157,7 +186,7 @@ public sealed class CheckpointedJsonlRunner<TIn, TOut>
             await slots.WaitAsync(CancellationToken.None);
         }
 
-        channel.Writer.Complete();
+        channel.Writer.TryComplete();
         await writerTask;
 
         if (fatal is not null)
